@@ -1,0 +1,25 @@
+"""Names shared by the worker, the web and operators: task queue, workflow IDs, search attributes.
+
+Workflow IDs and search attributes carry opaque identifiers only (SPEC.md §4): organization
+codes, user UUIDs, certificate serials, states — never names, e-mail addresses or secrets.
+"""
+
+from __future__ import annotations
+
+import enum
+
+TASK_QUEUE = "rokin"
+
+
+class SearchAttribute(enum.StrEnum):
+    """Custom search attributes; every one is a Keyword. Registered by ``rokin dev`` and the tests."""
+
+    ORGANIZATION_CODE = "RokinOrganizationCode"
+    USER_UUID = "RokinUserUuid"
+    CERTIFICATE_SERIAL = "RokinCertificateSerial"
+    STATE = "RokinState"
+    REQUEST_NUMBER = "RokinRequestNumber"
+
+
+def notice_workflow_id(kind: str, subject_uuid: str, event_uuid: str) -> str:
+    return f"notice/{kind}/{subject_uuid}/{event_uuid}"

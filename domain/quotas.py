@@ -1,0 +1,5 @@
+"""Per-organization limits (seed 003 Q4–Q5)."""
+
+MAX_GENERAL_USERS = 19
+MAX_USERS_PER_ORGANIZATION = MAX_GENERAL_USERS + 1  # one master user
+MAX_CERTIFICATES_PER_ORGANIZATION = MAX_USERS_PER_ORGANIZATION  # one certificate per user ID

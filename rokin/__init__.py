@@ -1,0 +1,1 @@
+"""Process-level glue: configuration, the ``rokin`` CLI and the development supervisor."""

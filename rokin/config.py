@@ -1,0 +1,64 @@
+"""Configuration from the environment, in one place. Every variable is listed in README.md."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.names import TASK_QUEUE
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = TASK_QUEUE
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mail_from: str = "no-reply@rokin.example.jp"
+    public_url: str = "https://localhost:8443"
+    dev_mailbox: Path | None = None  # Maildir shown on /dev/mailbox; set by ``rokin dev`` only
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
+
+    @classmethod
+    def from_env(cls, env: os._Environ | dict | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("ROKIN_DATA_DIR", "var")).resolve()
+        mailbox = env.get("ROKIN_DEV_MAILBOX")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'rokin.db'}",
+            temporal_address=env.get("TEMPORAL_ADDRESS", cls.temporal_address),
+            temporal_namespace=env.get("TEMPORAL_NAMESPACE", cls.temporal_namespace),
+            task_queue=env.get("ROKIN_TASK_QUEUE", cls.task_queue),
+            smtp_host=env.get("SMTP_HOST", cls.smtp_host),
+            smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            public_url=env.get("ROKIN_PUBLIC_URL", cls.public_url),
+            dev_mailbox=Path(mailbox) if mailbox else None,
+        )
+
+
+def secret_key(settings: Settings, env: os._Environ | dict | None = None) -> str:
+    """ROKIN_SECRET_KEY, or a key kept in the data directory so sessions survive restarts."""
+    env = os.environ if env is None else env
+    if env.get("ROKIN_SECRET_KEY"):
+        return env["ROKIN_SECRET_KEY"]
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process of ``rokin dev`` made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,38 @@
+"""argon2id password hashes (RFC 9106). Only hashes are stored, never a password."""
+
+from __future__ import annotations
+
+import argon2
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# argon2-cffi's defaults are RFC 9106's low-memory profile (t=3, m=64 MiB, p=4). Tests use a
+# cheap profile through ``use_fast_hashing``; the hash string records its own parameters, so
+# verification works whichever profile made it.
+_hasher = argon2.PasswordHasher()
+
+
+def use_fast_hashing() -> None:
+    global _hasher
+    _hasher = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# Verifying against this when a login ID does not exist keeps the response time the same,
+# so the timing does not tell which IDs exist.
+_DUMMY_HASH = argon2.PasswordHasher().hash("dummy-password-0")
+
+
+def burn_verification_time(password: str) -> None:
+    verify_password(_DUMMY_HASH, password)

@@ -1,0 +1,68 @@
+"""The Flask application: employer pages, Rokin staff pages and, in development, the mailbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from rokin.config import Settings, secret_key
+from store.db import make_engine, make_session_factory
+
+from . import db, errors, i18n, security
+from .extensions import babel, csrf, login_manager
+from .temporal import TemporalBridge
+
+
+@dataclass
+class RokinState:
+    """Per-app state, kept in ``app.extensions["rokin"]``."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    temporal: TemporalBridge
+
+
+def create_app(config: dict | None = None, settings: Settings | None = None) -> Flask:
+    """Defaults from the environment, overrides from ``config`` (Flask keys) and ``settings``."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key(settings),
+        BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LANGUAGE,
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).with_name("translations")),
+        WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout bounds the token's life
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    app.config.update(config or {})
+    app.extensions["rokin"] = RokinState(
+        settings=settings,
+        session_factory=make_session_factory(make_engine(settings.database_url)),
+        temporal=TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue),
+    )
+
+    security.init_app(app)
+    i18n.init_app(app)
+    db.init_app(app)
+    errors.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login_screen"
+    login_manager.login_message = None  # the login screen explains itself
+
+    from . import principals  # noqa: F401  (registers the user loader)
+    from .auth.views import bp as auth_bp
+    from .employer.views import bp as employer_bp
+    from .staff.views import bp as staff_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(employer_bp, url_prefix="/employer")
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+    if settings.dev_mailbox is not None:
+        from .dev.views import bp as dev_bp
+
+        app.register_blueprint(dev_bp, url_prefix="/dev")
+    return app

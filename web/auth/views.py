@@ -1,0 +1,129 @@
+"""ろうきん賃金控除事務支援システムログイン画面, login/logout and 初期登録 (master and general)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from domain.roles import UserRole, UserStatus
+from store import users as user_store
+from store.errors import CredentialError, Refusal, ServiceError
+
+from .. import db, forms, messages, notices
+from ..principals import EmployerPrincipal, current_actor
+from .forms import CredentialsForm, InitialPasswordForm, RegistrationForm
+from .service import authenticate
+
+bp = Blueprint("auth", __name__)
+
+# Between 初期登録's two steps the session remembers who passed step one, for this long.
+REGISTRATION_STEP_SECONDS = 10 * 60
+KINDS = {"master": UserRole.MASTER, "general": UserRole.GENERAL}
+
+
+@bp.get("/")
+def login_screen():  # noqa: ANN201
+    return render_template("auth/login_screen.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    form = CredentialsForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.user_id.data, form.password.data)
+            if user.status is UserStatus.PENDING:
+                raise ServiceError(Refusal.NOT_REGISTERED)
+        except ServiceError as refusal:
+            form.form_errors.append(messages.render(refusal.refusal, _))
+        else:
+            _start_session(user)
+            return redirect(url_for("employer.top"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():  # noqa: ANN201
+    logout_user()
+    session.clear()
+    flash(_("ログアウトしました。"), "info")
+    return redirect(url_for("auth.login_screen"))
+
+
+@bp.route("/register/<kind>", methods=["GET", "POST"])
+def register_login(kind: str):  # noqa: ANN201
+    """初期登録ログイン: the ID and initial password given by Rokin (master) or the master user."""
+    role = _role_or_404(kind)
+    form = InitialPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.user_id.data, form.password.data)
+            user_store.check_pending_registration(user, role=role)
+        except ServiceError as refusal:
+            form.form_errors.append(messages.render(refusal.refusal, _))
+        else:
+            session.clear()
+            session["registration"] = {"uuid": str(user.uuid), "kind": kind, "at": time.time()}
+            return redirect(url_for("auth.register", kind=kind))
+    return render_template("auth/register_login.html", form=form, kind=kind)
+
+
+@bp.route("/register/<kind>/password", methods=["GET", "POST"])
+def register(kind: str):  # noqa: ANN201
+    """初期登録: set one's own password and e-mail; the initial password stops working."""
+    role = _role_or_404(kind)
+    user = _registering_user(kind)
+    if user is None:
+        flash(_("初期登録の有効時間が過ぎました。もう一度ユーザーIDと初期パスワードを入力してください。"), "error")
+        return redirect(url_for("auth.register_login", kind=kind))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user_store.check_pending_registration(user, role=role)
+            user_store.complete_initial_registration(
+                session=db.session(), user=user, new_password=form.new_password.data,
+                email=form.email.data, actor=current_actor(request.remote_addr),
+            )
+        except CredentialError as error:
+            forms.add_error(getattr(form, error.field), error.problem)
+        except ServiceError as refusal:
+            form.form_errors.append(messages.render(refusal.refusal, _))
+        else:
+            db.session().commit()
+            notices.registration_complete(user.uuid)
+            _start_session(user)
+            flash(_("初期登録が完了しました。続けて電子証明書を発行してください。"), "success")
+            return redirect(url_for("employer.top"))
+    return render_template("auth/register.html", form=form, kind=kind, user_id=user.user_id)
+
+
+@bp.get("/unavailable/<feature>")
+def unavailable(feature: str):  # noqa: ANN201
+    """Buttons of the login screen whose flow is not offered yet say so instead of failing."""
+    return render_template("auth/unavailable.html", feature=feature), 503
+
+
+def _role_or_404(kind: str) -> UserRole:
+    if kind not in KINDS:
+        abort(404)
+    return KINDS[kind]
+
+
+def _registering_user(kind: str):  # noqa: ANN202
+    step = session.get("registration")
+    if not step or step.get("kind") != kind or time.time() - step.get("at", 0) > REGISTRATION_STEP_SECONDS:
+        return None
+    user = user_store.get_by_uuid(session=db.session(), user_uuid=step["uuid"])
+    return user if user is not None and user.status is UserStatus.PENDING else None
+
+
+def _start_session(user) -> None:  # noqa: ANN001
+    """A fresh session (no fixation) that remembers the language the user chose."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(EmployerPrincipal(user))

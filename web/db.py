@@ -1,0 +1,20 @@
+"""One SQLAlchemy session per request; views commit, teardown closes (rolling back the rest)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+
+def session() -> Session:
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["rokin"].session_factory()
+    return g.db_session
+
+
+def init_app(app: Flask) -> None:
+    @app.teardown_appcontext
+    def _close(_exc: BaseException | None) -> None:
+        db_session = g.pop("db_session", None)
+        if db_session is not None:
+            db_session.close()
