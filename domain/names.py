@@ -23,3 +23,8 @@ class SearchAttribute(enum.StrEnum):
 
 def notice_workflow_id(kind: str, subject_uuid: str, event_uuid: str) -> str:
     return f"notice/{kind}/{subject_uuid}/{event_uuid}"
+
+
+def lockout_workflow_id(user_uuid: str) -> str:
+    """The one lockout workflow of a user or staff account (``domain.lockout``)."""
+    return f"lockout/{user_uuid}"

@@ -7,16 +7,23 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class NoticeKind(enum.StrEnum):
     REGISTRATION_COMPLETE = "registration_complete"  # 初期登録完了のお知らせ
+    ACCOUNT_LOCKED = "account_locked"  # ロックのお知らせ: to the user, with the time it lifts
+    GENERAL_USER_BLOCKED = "general_user_blocked"  # 閉塞のお知らせ: to the general user (ask the master user)
+    MASTER_USER_BLOCKED = "master_user_blocked"  # 閉塞のお知らせ: to the master user (ask Rokin)
+    GENERAL_USER_BLOCKED_TO_MASTER = "general_user_blocked_to_master"  # to the master user, about a general user
 
 
 @dataclass(frozen=True)
 class NoticeRequest:
     kind: NoticeKind
-    user_uuid: str
+    user_uuid: str  # the recipient
+    until: datetime | None = None  # ACCOUNT_LOCKED: when the lock lifts (shown in JST)
+    about_user_uuid: str = ""  # GENERAL_USER_BLOCKED_TO_MASTER: the blocked general user
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from domain.lockout import LockoutStatus
 from domain.roles import CertificateStatus, StaffRole, UserRole, UserStatus
 
 NAMING = {
@@ -57,7 +58,22 @@ class Organization(Base):
     users: Mapped[list[User]] = relationship(back_populates="organization")
 
 
-class User(Base):
+class LockoutReadModel:
+    """The lockout workflow's state as last mirrored by its activity (``store.lockout``).
+
+    Pages list 正常 / ロック中 / 閉塞 from these columns without asking each workflow; the
+    workflow stays the only arbiter. ``lockout_as_of`` orders the writes, so a late retry of
+    an older mirror never overwrites a newer one.
+    """
+
+    lockout_status: Mapped[LockoutStatus] = mapped_column(_enum(LockoutStatus), default=LockoutStatus.NORMAL)
+    locked_until: Mapped[datetime | None]
+    lock_count: Mapped[int] = mapped_column(Integer, default=0)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lockout_as_of: Mapped[datetime | None]
+
+
+class User(LockoutReadModel, Base):
     """An employer's user: the organization's one master user or one of its general users."""
 
     __tablename__ = "users"
@@ -84,7 +100,7 @@ class User(Base):
         return self.role is UserRole.MASTER
 
 
-class Staff(Base):
+class Staff(LockoutReadModel, Base):
     """A Rokin staff account (administrator, 受付 receiver or 承認者 approver)."""
 
     __tablename__ = "staff"

@@ -104,14 +104,20 @@ def create_general_user(
     return user, initial_password
 
 
-def delete_general_user(*, session: Session, master: User, user_uuid: str, actor: audit.Actor) -> User:
-    """Mark a general user of the master's own organization deleted; its ID stays reserved."""
+def managed_general_user(*, session: Session, master: User, user_uuid: uuid.UUID | str) -> User:
+    """A live general user of the master's own organization: the only users a master acts on."""
     _require_master(master)
     user = get_by_uuid(session=session, user_uuid=user_uuid)
     if user is None or user.status is UserStatus.DELETED:
         raise ServiceError(Refusal.NOT_FOUND)
     if user.organization_id != master.organization_id or user.role is not UserRole.GENERAL:
         raise ServiceError(Refusal.FORBIDDEN)
+    return user
+
+
+def delete_general_user(*, session: Session, master: User, user_uuid: str, actor: audit.Actor) -> User:
+    """Mark a general user of the master's own organization deleted; its ID stays reserved."""
+    user = managed_general_user(session=session, master=master, user_uuid=user_uuid)
     user.status = UserStatus.DELETED
     user.deleted_at = datetime.now(timezone.utc)
     audit.record(session=session, actor=actor, action="user.delete", target_kind="user", target_id=user.uuid)

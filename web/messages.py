@@ -62,6 +62,12 @@ REFUSAL = {
     Refusal.FORBIDDEN: N_("この操作を行う権限がありません。"),
 }
 
+# Rokin staff pages say ログインID where employer pages say ユーザーID; looked up before the tables above.
+STAFF = {
+    Refusal.INVALID_CREDENTIALS: N_("ログインIDまたはパスワードが正しくありません。"),
+    CredentialProblem.SAME_AS_USER_ID: N_("ログインIDと同じパスワードは使用できません。"),
+}
+
 PARAMETERS = {
     "min": MIN_LENGTH,
     "max": MAX_LENGTH,

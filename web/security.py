@@ -33,8 +33,11 @@ COOKIE_SETTINGS = {
 
 
 def init_app(app: Flask) -> None:
+    # Flask's config already holds its own (insecure) defaults for these keys, so setdefault would
+    # change nothing: replace the values still at Flask's default, keep any the app chose.
     for key, value in COOKIE_SETTINGS.items():
-        app.config.setdefault(key, value)
+        if app.config.get(key) == app.default_config.get(key):
+            app.config[key] = value
 
     @app.before_request
     def _permanent_session() -> None:

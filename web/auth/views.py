@@ -22,6 +22,7 @@ bp = Blueprint("auth", __name__)
 # Between 初期登録's two steps the session remembers who passed step one, for this long.
 REGISTRATION_STEP_SECONDS = 10 * 60
 KINDS = {"master": UserRole.MASTER, "general": UserRole.GENERAL}
+UNAVAILABLE_FEATURES = ("issue", "revocation")
 
 
 @bp.get("/")
@@ -48,7 +49,7 @@ def login():  # noqa: ANN201
 @bp.post("/logout")
 def logout():  # noqa: ANN201
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login_screen"))
 
@@ -65,7 +66,7 @@ def register_login(kind: str):  # noqa: ANN201
         except ServiceError as refusal:
             form.form_errors.append(messages.render(refusal.refusal, _))
         else:
-            session.clear()
+            _fresh_session()
             session["registration"] = {"uuid": str(user.uuid), "kind": kind, "at": time.time()}
             return redirect(url_for("auth.register", kind=kind))
     return render_template("auth/register_login.html", form=form, kind=kind)
@@ -103,6 +104,8 @@ def register(kind: str):  # noqa: ANN201
 @bp.get("/unavailable/<feature>")
 def unavailable(feature: str):  # noqa: ANN201
     """Buttons of the login screen whose flow is not offered yet say so instead of failing."""
+    if feature not in UNAVAILABLE_FEATURES:
+        abort(404)
     return render_template("auth/unavailable.html", feature=feature), 503
 
 
@@ -120,10 +123,14 @@ def _registering_user(kind: str):  # noqa: ANN202
     return user if user is not None and user.status is UserStatus.PENDING else None
 
 
-def _start_session(user) -> None:  # noqa: ANN001
-    """A fresh session (no fixation) that remembers the language the user chose."""
+def _fresh_session() -> None:
+    """Drop everything in the session (no fixation) but the language the user chose."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _start_session(user) -> None:  # noqa: ANN001
+    _fresh_session()
     login_user(EmployerPrincipal(user))

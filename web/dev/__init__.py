@@ -1,0 +1,1 @@
+"""開発用メールボックス (/dev/mailbox): mounted only by ``rokin dev`` (``settings.dev_mailbox``)."""

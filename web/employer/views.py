@@ -1,13 +1,119 @@
-"""Top screen after login and the master user's user list (helpers fill this in)."""
+"""Top screen after login and, for the master user, the organization's user list (ユーザー一覧)."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
 
-from ..principals import employer_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from domain.quotas import MAX_GENERAL_USERS
+from domain.roles import UserRole
+from store import users as user_store
+from store.errors import CredentialError, Refusal, ServiceError
+from store.models import User
+
+from .. import db, forms, messages
+from ..principals import current_actor, employer_required, master_required
+from . import labels
+from .forms import CreateGeneralUserForm, DeleteGeneralUserForm
 
 bp = Blueprint("employer", __name__)
+
+# Refusals that mean "not yours to touch" become the matching error page, not a message.
+_HTTP_STATUS = {Refusal.NOT_FOUND: 404, Refusal.FORBIDDEN: 403}
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"role_labels": labels.ROLE, "status_labels": labels.STATUS}
 
 
 @bp.get("/")
 @employer_required
 def top():  # noqa: ANN201
-    return render_template("employer/top.html")
+    return _top_page(CreateGeneralUserForm(formdata=None))
+
+
+@bp.post("/users")
+@master_required
+def create_user():  # noqa: ANN201
+    """Create a general user; the result page shows its initial password this once.
+
+    The password is rendered straight into this POST's response (not stored, not put in the
+    session for a redirect): nothing else ever holds it, and the response is ``no-store``.
+    A browser reload re-posts and is refused because the ID is taken.
+    """
+    form = CreateGeneralUserForm()
+    if form.validate_on_submit():
+        master = _me()
+        try:
+            user, initial_password = user_store.create_general_user(
+                session=db.session(), master=master, user_id=form.user_id.data,
+                display_name=form.display_name.data, actor=current_actor(request.remote_addr),
+            )
+        except CredentialError as error:
+            forms.add_error(getattr(form, error.field), error.problem)
+        except ServiceError as refusal:
+            if refusal.refusal is Refusal.USER_ID_TAKEN:
+                forms.add_error(form.user_id, refusal.refusal)
+            else:
+                form.form_errors.append(messages.render(refusal.refusal, _))
+        else:
+            db.session().commit()
+            return render_template("employer/user_created.html", user=user, initial_password=initial_password)
+    return _top_page(form)
+
+
+@bp.get("/users/<user_uuid>/delete")
+@master_required
+def confirm_delete(user_uuid: str):  # noqa: ANN201
+    """削除確認: a page of its own, because the CSP allows no inline confirm() script."""
+    user = _managed_user_or_abort(user_uuid)
+    return render_template("employer/confirm_delete.html", user=user, form=DeleteGeneralUserForm())
+
+
+@bp.post("/users/<user_uuid>/delete")
+@master_required
+def delete_user(user_uuid: str):  # noqa: ANN201
+    form = DeleteGeneralUserForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user = user_store.delete_general_user(
+            session=db.session(), master=_me(), user_uuid=user_uuid, actor=current_actor(request.remote_addr),
+        )
+    except ServiceError as refusal:
+        abort(_HTTP_STATUS.get(refusal.refusal, 400))
+    # SEAM (certificates issue): deleting a general user revokes their certificate (SPEC §2
+    # Revocation). Revoke the user's active certificate here, in this transaction, before commit.
+    db.session().commit()
+    flash(_("ユーザーID %(user_id)s を削除しました。", user_id=user.user_id), "success")
+    return redirect(url_for("employer.top"))
+
+
+def _me() -> User:
+    """The logged-in user, attached to this request's database session."""
+    return current_user.user
+
+
+def _managed_user_or_abort(user_uuid: str) -> User:
+    try:
+        return user_store.managed_general_user(session=db.session(), master=_me(), user_uuid=user_uuid)
+    except ServiceError as refusal:
+        abort(_HTTP_STATUS.get(refusal.refusal, 400))
+
+
+def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
+    me = _me()
+    context = {"me": me, "organization": me.organization}
+    if me.role is UserRole.MASTER:
+        general_count = user_store.count_general_users(session=db.session(), organization_id=me.organization_id)
+        context.update(
+            users=user_store.organization_users(session=db.session(), organization_id=me.organization_id),
+            general_count=general_count,
+            max_general=MAX_GENERAL_USERS,
+            quota_full=general_count >= MAX_GENERAL_USERS,
+            quota_message=messages.render(Refusal.GENERAL_USER_QUOTA, _),
+            create_form=create_form,
+        )
+    return render_template("employer/top.html", **context)

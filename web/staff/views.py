@@ -1,10 +1,150 @@
-"""Rokin staff pages (helpers fill this in)."""
+"""Rokin staff pages: 職員ログイン, the first password change, the staff menu and logout.
 
-from flask import Blueprint
+Every page of this blueprint except the login form needs a logged-in staff member whose
+one-time initial password has been replaced: ``_staff_gate`` enforces both in one place.
+Organization pages (団体登録, 団体一覧, ご利用開始のお知らせ) are in ``organization_views``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from domain.credentials import MAX_LENGTH, MIN_LENGTH
+from domain.roles import StaffRole
+from store import staff as staff_store
+from store.errors import CredentialError, Refusal
+
+from .. import db
+from ..extensions import login_manager
+from ..principals import StaffPrincipal, current_actor, staff_required
+from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error, staff_message
 
 bp = Blueprint("staff", __name__)
 
+OPEN_ENDPOINTS = frozenset({"staff.login"})
+BEFORE_FIRST_PASSWORD_CHANGE = frozenset({"staff.change_password", "staff.logout"})
 
-@bp.get("/login")
+ROLE_LABELS = {
+    StaffRole.ADMINISTRATOR: _l("管理者"),
+    StaffRole.RECEIVER: _l("受付担当者"),
+    StaffRole.APPROVER: _l("承認者"),
+}
+
+# The staff menu: (label, description, endpoint, roles that see it). Staff pages add their entry here.
+MENU = (
+    (_l("団体登録"), _l("団体とマスターユーザーを登録し、ご利用開始のお知らせを印刷します。"),
+     "staff.register_organization", {StaffRole.ADMINISTRATOR}),
+    (_l("団体一覧"), _l("登録済みの団体とマスターユーザーの状況を確認し、ご利用開始のお知らせを再印刷します。"),
+     "staff.organizations", {StaffRole.ADMINISTRATOR}),
+)
+
+
+@bp.record_once
+def _staff_login_view(_state) -> None:  # noqa: ANN001
+    # Anonymous visitors of staff pages go to the staff login, not the employers' login screen.
+    login_manager.blueprint_login_views[bp.name] = "staff.login"
+
+
+@bp.before_request
+def _staff_gate():  # noqa: ANN202
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    principal = current_user._get_current_object()
+    if not principal.is_authenticated:
+        return login_manager.unauthorized()
+    if not isinstance(principal, StaffPrincipal):
+        abort(403)
+    if principal.staff.initial_password and request.endpoint not in BEFORE_FIRST_PASSWORD_CHANGE:
+        return redirect(url_for("staff.change_password"))
+    return None
+
+
+@bp.context_processor
+def _staff_context() -> dict:
+    principal = current_user._get_current_object()
+    staff = principal.staff if isinstance(principal, StaffPrincipal) else None
+    return {"staff_member": staff, "role_label": ROLE_LABELS.get(staff.role) if staff else None}
+
+
+@bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
-    return "staff login"
+    """職員ログイン. Unknown ID and wrong password get the same refusal, in the same time."""
+    form = StaffLoginForm()
+    if form.validate_on_submit():
+        staff = staff_store.get_by_login(session=db.session(), login=form.login.data)
+        if staff_store.password_matches(staff, form.password.data):
+            _start_session(staff)
+            if staff.initial_password:
+                flash(_("初回ログインです。ご自身のパスワードを設定してください。"), "info")
+                return redirect(url_for("staff.change_password"))
+            return redirect(_next_staff_page() or url_for("staff.top"))
+        form.form_errors.append(staff_message(Refusal.INVALID_CREDENTIALS))
+    return render_template("staff/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():  # noqa: ANN201
+    logout_user()
+    _fresh_session()
+    flash(_("ログアウトしました。"), "info")
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required()
+def change_password():  # noqa: ANN201
+    """パスワード変更 at first login: the initial password from ``rokin admin create-staff`` stops working."""
+    staff = current_user.staff
+    if not staff.initial_password:
+        return redirect(url_for("staff.top"))
+    form = FirstPasswordForm()
+    if form.validate_on_submit():
+        try:
+            staff_store.change_password(session=db.session(), staff=staff, new_password=form.new_password.data,
+                                        actor=current_actor(request.remote_addr))
+        except CredentialError as error:
+            add_staff_error(getattr(form, error.field), error.problem)
+        else:
+            db.session().commit()
+            flash(_("パスワードを変更しました。"), "success")
+            return redirect(url_for("staff.top"))
+    return render_template("staff/password.html", form=form, login_id=staff.login,
+                           min_length=MIN_LENGTH, max_length=MAX_LENGTH)
+
+
+@bp.get("/")
+@staff_required()
+def top():  # noqa: ANN201
+    role = current_user.staff.role
+    menu = [(label, description, endpoint) for label, description, endpoint, roles in MENU if role in roles]
+    return render_template("staff/top.html", menu=menu)
+
+
+def _start_session(staff) -> None:  # noqa: ANN001
+    """A fresh session (no fixation) that remembers only the chosen language."""
+    _fresh_session()
+    login_user(StaffPrincipal(staff))
+
+
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _next_staff_page() -> str | None:
+    """The staff page that sent an anonymous visitor to log in, reduced to its path: no open redirect."""
+    target = urlsplit(request.args.get("next", ""))
+    staff_root = url_for("staff.top")
+    if target.path.startswith(staff_root) and not target.path.startswith("//"):
+        return target.path + (f"?{target.query}" if target.query else "")
+    return None
+
+
+from . import organization_views  # noqa: E402, F401  (registers the organization pages on ``bp``)

@@ -1,0 +1,21 @@
+"""Activities: classes that receive their dependencies; ``worker.py`` registers their bound methods."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from rokin.config import Settings
+
+from .lockout import LockoutActivities
+from .mail import MailActivities, SmtpSettings
+
+
+def build_activities(settings: Settings, session_factory: sessionmaker[Session]) -> list[Callable[..., Any]]:
+    """Every activity of the product, bound to its dependencies."""
+    mail = MailActivities(session_factory, SmtpSettings(settings.smtp_host, settings.smtp_port, settings.mail_from))
+    lockout = LockoutActivities(session_factory)
+    return [mail.send_notice,
+            lockout.mirror_lockout_state, lockout.record_lockout_release, lockout.find_master_user]

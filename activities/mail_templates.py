@@ -1,0 +1,103 @@
+"""The text of every e-mail notice, in one place.
+
+Each notice is a subject and a ``string.Template`` body; ``render_notice`` fills in the values
+the mail activity looked up (``$user_id`` for all of them). A notice never carries a password
+or a link to click: the user reaches the system the way they always do, and a mail that asks
+otherwise is not ours. Add a kind to ``domain.notices.NoticeKind`` and its text here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from string import Template
+
+from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES
+from domain.notices import NoticeKind
+
+SYSTEM_NAME = "ろうきん賃金控除事務支援システム"
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    subject: str
+    body: str
+
+
+_GREETING = f"{SYSTEM_NAME}をご利用いただき、ありがとうございます。\n\n"
+
+_FOOTER = """
+※パスワードをメールや電話でお尋ねすることはありません。
+※この手続きに心当たりがない場合は、お手数ですが、至急お取引店へご連絡ください。
+
+――――――――――――――――――――――――
+このメールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできません。
+""" + f"{SYSTEM_NAME}\n"
+
+_LOCK_MINUTES = int(LOCK_DURATION.total_seconds() // 60)
+_BLOCKED = f"""\
+次のユーザーIDは、ロックが{LOCKS_BEFORE_BLOCK}回繰り返されたため閉塞しました。
+閉塞したユーザーIDは、解除されるまでログインも電子証明書の発行もできません。
+
+　ユーザーID：$user_id
+"""
+
+_NOTICES: dict[NoticeKind, tuple[str, str]] = {
+    NoticeKind.REGISTRATION_COMPLETE: (
+        f"【{SYSTEM_NAME}】初期登録完了のお知らせ",
+        """\
+次のユーザーIDの初期登録（パスワードとメールアドレスの登録）が完了しました。
+
+　ユーザーID：$user_id
+
+【次のお手続き】
+ログイン画面の「電子証明書発行」ボタンから、登録したユーザーIDとパスワードで
+電子証明書を発行してください。電子証明書の発行後は、電子証明書を使ってログインできます。
+""",
+    ),
+    NoticeKind.ACCOUNT_LOCKED: (
+        f"【{SYSTEM_NAME}】ユーザーIDロックのお知らせ",
+        f"""\
+次のユーザーIDは、パスワードを連続して{MAX_CONSECUTIVE_FAILURES}回間違えたため、ロックされました。
+{_LOCK_MINUTES}分間はログインできません。
+
+　ユーザーID：$user_id
+　ロック解除予定：$until
+
+ロックは上記の時刻に自動的に解除され、再度ログイン操作ができるようになります。
+ロックを{LOCKS_BEFORE_BLOCK}回繰り返すと閉塞となり、ユーザーIDは認証できなくなります。
+""",
+    ),
+    NoticeKind.GENERAL_USER_BLOCKED: (
+        f"【{SYSTEM_NAME}】ユーザーID閉塞のお知らせ",
+        _BLOCKED + """
+【解除の方法】
+貴団体のマスターユーザーにお問い合わせください。マスターユーザーが閉塞を解除できます。
+""",
+    ),
+    NoticeKind.MASTER_USER_BLOCKED: (
+        f"【{SYSTEM_NAME}】ユーザーID閉塞のお知らせ",
+        _BLOCKED + """
+【解除の方法】
+マスターユーザーの閉塞は労金が解除します。お取引店へお問い合わせください。
+""",
+    ),
+    NoticeKind.GENERAL_USER_BLOCKED_TO_MASTER: (
+        f"【{SYSTEM_NAME}】一般ユーザー閉塞のお知らせ",
+        f"""\
+貴団体の次の一般ユーザーのユーザーIDが、ロックを{LOCKS_BEFORE_BLOCK}回繰り返したため閉塞しました。
+
+　一般ユーザーのユーザーID：$about_user_id
+
+【解除の方法】
+ログイン後の画面のユーザー一覧で、該当するユーザーの「閉塞解除」を行ってください。
+ご本人による操作でない場合は、第三者による不正なログインの試みのおそれがあります。
+""",
+    ),
+}
+
+
+def render_notice(kind: NoticeKind, values: Mapping[str, str]) -> RenderedNotice:
+    """Subject and body of ``kind``; a value missing from ``values`` raises KeyError (a bug, not bad input)."""
+    subject, body = _NOTICES[kind]
+    return RenderedNotice(subject=subject, body=_GREETING + Template(body).substitute(values) + _FOOTER)

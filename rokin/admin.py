@@ -1,0 +1,102 @@
+"""``rokin admin``: register organizations and Rokin staff from the command line.
+
+Errors are one English line naming the option (exit 2 for bad input, 1 for a refusal such as a
+duplicate); the message texts are the web's, read through the English catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from domain.roles import StaffRole
+from rokin.config import Settings
+from store import audit
+from store import organizations as org_store
+from store import staff as staff_store
+from store.db import make_engine, make_session_factory
+from store.errors import CredentialError, Refusal, ServiceError
+from store.migrate import upgrade
+from web.messages import english
+
+T = TypeVar("T")
+
+BAD_INPUT = 2
+REFUSED = 1
+
+# The option a refused value came from, by the field name the service reports.
+OPTION_OF_FIELD = {"code": "--code", "name": "--name", "email": "--email", "login": "--login"}
+OPTION_OF_REFUSAL = {
+    Refusal.ORGANIZATION_CODE_TAKEN: "--code",
+    Refusal.STAFF_LOGIN_TAKEN: "--login",
+}
+
+
+class CommandError(Exception):
+    def __init__(self, option: str, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.option = option
+        self.message = message
+        self.exit_code = exit_code
+
+
+def _in_transaction(settings: Settings, work: Callable[..., T]) -> T:
+    """Bring the database to the newest schema (idempotent), then run ``work`` in one transaction."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+        with make_session_factory(engine).begin() as session:
+            return work(session)
+    except CredentialError as error:
+        raise CommandError(OPTION_OF_FIELD.get(error.field, error.field), english(error.problem),
+                           BAD_INPUT) from error
+    except ServiceError as error:
+        raise CommandError(OPTION_OF_REFUSAL.get(error.refusal, ""), english(error.refusal), REFUSED) from error
+    except SQLAlchemyError as error:  # the type only: the message may carry the URL or parameters
+        raise CommandError("", f"database error ({type(error).__name__})", REFUSED) from error
+    finally:
+        engine.dispose()
+
+
+def create_org(settings: Settings, *, code: str, name: str, email: str, as_json: bool) -> None:
+    def work(session):  # noqa: ANN001, ANN202
+        created = org_store.create_organization(
+            session=session, code=code, name=name, email=email, actor=audit.Actor.cli())
+        return created.organization.code, created.organization.name, created.master.user_id, created.initial_password
+
+    organization_code, organization_name, master_user_id, initial_password = _in_transaction(settings, work)
+    if as_json:
+        print(json.dumps({
+            "organization_code": organization_code,
+            "organization_name": organization_name,
+            "master_user_id": master_user_id,
+            "initial_password": initial_password,
+        }, ensure_ascii=False))
+    else:
+        print(f"Organization {organization_code} registered.")
+        print(f"  Master user ID:   {master_user_id}")
+        print(f"  Initial password: {initial_password}  (shown only this once)")
+
+
+def create_staff(settings: Settings, *, login: str, role: str, as_json: bool) -> None:
+    def work(session):  # noqa: ANN001, ANN202
+        staff, initial_password = staff_store.create_staff(
+            session=session, login=login, role=StaffRole(role), actor=audit.Actor.cli())
+        return staff.login, staff.role.value, initial_password
+
+    staff_login, staff_role, initial_password = _in_transaction(settings, work)
+    if as_json:
+        print(json.dumps({"login": staff_login, "role": staff_role, "initial_password": initial_password}))
+    else:
+        print(f"Staff account {staff_login} ({staff_role}) created.")
+        print(f"  Initial password: {initial_password}  (shown only this once)")
+
+
+def report(command: str, error: CommandError) -> int:
+    option = f"{error.option}: " if error.option else ""
+    print(f"rokin {command}: {option}{error.message}", file=sys.stderr)
+    return error.exit_code

@@ -1,0 +1,134 @@
+"""The ``rokin`` command: the development stack, the processes it runs, and administration.
+
+    rokin dev [--temporal-port 7233] [--ui-port 8233] [--web-port 8443] [--smtp-port 1025]
+    rokin worker
+    rokin web [--host 127.0.0.1] [--port 8443]
+    rokin migrate
+    rokin admin create-org --code C --name N --email E [--json]
+    rokin admin create-staff --login L --role administrator|receiver|approver [--json]
+
+The data directory is ROKIN_DATA_DIR (default ./var); see ``rokin.config`` for the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from domain.roles import StaffRole
+
+from .config import Settings
+from .devstack import DEFAULT_PORTS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rokin", description="Rokin e-certificate back office")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    dev = commands.add_parser("dev", help="run the whole development stack on this machine (Ctrl-C stops it)")
+    dev.add_argument("--temporal-port", type=int, default=DEFAULT_PORTS.temporal, help="Temporal gRPC port")
+    dev.add_argument("--ui-port", type=int, default=DEFAULT_PORTS.ui, help="Temporal Web UI port")
+    dev.add_argument("--web-port", type=int, default=DEFAULT_PORTS.web, help="HTTPS port of the web")
+    dev.add_argument("--smtp-port", type=int, default=DEFAULT_PORTS.smtp, help="port of the SMTP sink")
+
+    commands.add_parser("worker", help="run the Temporal worker")
+
+    web = commands.add_parser("web", help="serve the web over HTTPS (development server)")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=DEFAULT_PORTS.web)
+
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+
+    admin = commands.add_parser("admin", help="register organizations and staff")
+    admin_commands = admin.add_subparsers(dest="admin_command", metavar="ADMIN_COMMAND", required=True)
+    org = admin_commands.add_parser("create-org", help="register an organization and its master user")
+    org.add_argument("--code", required=True, help="organization code (団体コード)")
+    org.add_argument("--name", required=True, help="organization name (団体名)")
+    org.add_argument("--email", required=True, help="the master user's e-mail address")
+    org.add_argument("--json", action="store_true", help="print the result as JSON")
+    staff = admin_commands.add_parser("create-staff", help="create a Rokin staff account")
+    staff.add_argument("--login", required=True)
+    staff.add_argument("--role", required=True, choices=[role.value for role in StaffRole])
+    staff.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    # Started by ``rokin dev``; not listed in the help (no ``help=``).
+    sink = commands.add_parser("mailsink")
+    sink.add_argument("--host", default="127.0.0.1")
+    sink.add_argument("--port", type=int, default=DEFAULT_PORTS.smtp)
+    sink.add_argument("--maildir", type=Path, help="default: ROKIN_DEV_MAILBOX, else <data dir>/mail")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    if arguments.command != "dev":  # ``rokin dev`` checks its ports before it creates anything
+        # Every command keeps something there (database, secret key, PKI, mail): private to this user.
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    sys.exit(_run(arguments, settings) or 0)
+
+
+def _run(arguments: argparse.Namespace, settings: Settings) -> int | None:  # noqa: PLR0911
+    match arguments.command:
+        case "dev":
+            from .devstack import DevStack, Ports
+
+            ports = Ports(temporal=arguments.temporal_port, ui=arguments.ui_port,
+                          web=arguments.web_port, smtp=arguments.smtp_port)
+            return DevStack(settings, ports).run()
+        case "worker":
+            import worker
+
+            return worker.main()
+        case "web":
+            return _web(settings, arguments.host, arguments.port)
+        case "migrate":
+            from store.migrate import upgrade
+
+            upgrade(settings.database_url)
+            print("rokin migrate: the database schema is up to date")
+            return None
+        case "admin":
+            return _admin(settings, arguments)
+        case "mailsink":
+            from .mailsink import run_sink
+
+            maildir = arguments.maildir or settings.dev_mailbox or settings.data_dir / "mail"
+            run_sink(arguments.host, arguments.port, maildir)
+            return None
+    raise AssertionError(arguments.command)
+
+
+def _web(settings: Settings, host: str, port: int) -> int | None:
+    from pki.devca import DevPki
+    from web import create_app
+
+    from .serve import context_for, serve
+
+    try:
+        context = context_for(DevPki.in_data_dir(settings.data_dir))
+    except FileNotFoundError as error:
+        print(f"rokin web: {error}", file=sys.stderr)
+        return 1
+    serve(create_app(settings=settings), host, port, context)
+    return None
+
+
+def _admin(settings: Settings, arguments: argparse.Namespace) -> int | None:
+    from . import admin
+
+    command = f"admin {arguments.admin_command}"
+    try:
+        if arguments.admin_command == "create-org":
+            admin.create_org(settings, code=arguments.code, name=arguments.name, email=arguments.email,
+                             as_json=arguments.json)
+        else:
+            admin.create_staff(settings, login=arguments.login, role=arguments.role, as_json=arguments.json)
+    except admin.CommandError as error:
+        return admin.report(command, error)
+    return None
+
+
+if __name__ == "__main__":
+    main()

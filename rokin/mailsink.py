@@ -1,0 +1,144 @@
+"""A local SMTP sink for development and tests: every message lands in a Maildir.
+
+``rokin dev`` runs it (``run_sink``) in place of a real mail server, the dev mailbox page
+lists what arrived (``read_messages``), and tests start one on a free port (``start_sink``).
+The envelope is kept in two headers written in front of the message as received, so the
+stored message is what the client sent (with LF line ends) plus who it was addressed to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import email.utils
+import mailbox
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+ENVELOPE_FROM = "X-MailFrom"  # the names aiosmtpd's own Mailbox handler uses
+ENVELOPE_TO = "X-RcptTo"
+SERVER_NAME = "rokin-mailsink"  # greeting name; avoids a slow getfqdn() lookup at start
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    key: str
+    sender: str
+    recipients: list[str]
+    subject: str
+    date: datetime
+    body: str
+
+
+class MaildirHandler:
+    """aiosmtpd handler that stores each message in a Maildir, one file per message."""
+
+    def __init__(self, maildir: Path) -> None:
+        for folder in ("tmp", "new", "cur"):  # mailbox.Maildir(create=True) fails on an existing empty dir
+            (maildir / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.mailbox = mailbox.Maildir(maildir, create=False)
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802  aiosmtpd's hook
+        envelope_headers = (
+            f"{ENVELOPE_FROM}: {envelope.mail_from}\r\n"
+            f"{ENVELOPE_TO}: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode("utf-8")
+        content = envelope_headers + envelope.original_content
+        with self._lock:
+            self.mailbox.add(content.replace(b"\r\n", b"\n"))  # files on disk use Unix line ends
+        return "250 Message accepted for delivery"
+
+
+def start_sink(host: str, port: int, maildir: Path) -> Controller:
+    """Start a sink on its own thread and return once it accepts connections; ``.stop()`` ends it."""
+    controller = Controller(MaildirHandler(Path(maildir)), hostname=host, port=port,
+                            server_hostname=SERVER_NAME, enable_SMTPUTF8=True)
+    controller.start()
+    return controller
+
+
+def run_sink(host: str, port: int, maildir: Path) -> None:
+    """Run a sink until SIGTERM or SIGINT (call from the main thread)."""
+    controller = start_sink(host, port, maildir)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        controller.stop()
+
+
+def read_messages(maildir: Path) -> list[MailMessage]:
+    """Every message in the Maildir, newest delivery first; an absent Maildir has none."""
+    if not Path(maildir, "cur").is_dir():
+        return []
+    box = mailbox.Maildir(maildir, factory=None, create=False)
+    found: list[tuple[float, str, MailMessage]] = []
+    for key in box.keys():
+        try:
+            delivered = box.get_message(key).get_date()  # the file's mtime
+            raw = box.get_bytes(key)
+        except (FileNotFoundError, KeyError):  # removed between listing and reading
+            continue
+        found.append((delivered, key, _parse(key, raw, delivered)))
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [message for _, _, message in found]
+
+
+def _parse(key: str, raw: bytes, delivered: float) -> MailMessage:
+    parsed: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[assignment]
+    sender = str(parsed.get(ENVELOPE_FROM) or parsed.get("From") or "")
+    rcpt = parsed.get(ENVELOPE_TO)
+    if rcpt is not None:
+        recipients = [address.strip() for address in str(rcpt).split(",") if address.strip()]
+    else:
+        recipients = [address for _, address in
+                      email.utils.getaddresses([str(v) for v in parsed.get_all("To", []) + parsed.get_all("Cc", [])])]
+    return MailMessage(key=key, sender=sender, recipients=recipients, subject=str(parsed.get("Subject", "")),
+                       date=_date(parsed, delivered), body=_text_body(parsed))
+
+
+def _date(parsed: EmailMessage, delivered: float) -> datetime:
+    try:
+        header = parsed["Date"]
+        if header is not None and header.datetime is not None:
+            return header.datetime
+    except (TypeError, ValueError):
+        pass
+    return datetime.fromtimestamp(delivered, timezone.utc)
+
+
+def _text_body(parsed: EmailMessage) -> str:
+    part = parsed.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        text = part.get_content()
+    except (LookupError, ValueError):  # unknown charset or broken encoding: show what we can
+        text = (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n")  # base64 text is CRLF in MIME's canonical form
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m rokin.mailsink --port 1025 --maildir var/mailbox``"""
+    parser = argparse.ArgumentParser(description="Local SMTP sink writing to a Maildir")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=1025)
+    parser.add_argument("--maildir", type=Path, required=True)
+    arguments = parser.parse_args(argv)
+    run_sink(arguments.host, arguments.port, arguments.maildir)
+
+
+if __name__ == "__main__":
+    main()

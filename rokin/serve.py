@@ -1,0 +1,96 @@
+"""``rokin web``: the Flask app over HTTPS with optional client certificates (werkzeug, threaded).
+
+The TLS handshake runs in the request's thread, not in the accept loop: a browser that holds the
+handshake open while its user picks a certificate must not stall everybody else.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import ssl
+import sys
+from types import FrameType
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from pki.devca import DevPki
+from pki.tls import peer_certificate_pem, server_context
+
+CLIENT_CERT_KEY = "SSL_CLIENT_CERT"  # the WSGI environ key, as with nginx/Apache
+HANDSHAKE_TIMEOUT_SECONDS = 120  # the browser waits for its user in the certificate prompt
+
+
+class ClientCertRequestHandler(WSGIRequestHandler):
+    """Handshakes in its own thread and puts the verified client certificate into the environ."""
+
+    handshake_error: Exception | None = None
+
+    def setup(self) -> None:
+        raw = self.request
+        raw.settimeout(HANDSHAKE_TIMEOUT_SECONDS)
+        try:
+            self.request = self.server.ssl_context.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError) as error:  # a foreign client certificate, a plain-HTTP client...
+            self.handshake_error = error
+            return
+        self.request.settimeout(None)
+        super().setup()
+
+    def handle(self) -> None:
+        if self.handshake_error is None:
+            super().handle()
+        elif isinstance(self.handshake_error, ssl.SSLError) and not isinstance(self.handshake_error, ssl.SSLEOFError):
+            # Worth a line (why a client certificate was refused); port probes and resets are not.
+            self.log("info", "TLS handshake failed: %s", self.handshake_error)
+
+    def finish(self) -> None:
+        if self.handshake_error is not None:
+            return
+        super().finish()
+        try:  # the server closes the raw socket it accepted; the TLS socket that took it over is ours
+            self.request.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        self.request.close()
+
+    def make_environ(self) -> dict:
+        environ = super().make_environ()
+        environ.pop(CLIENT_CERT_KEY, None)  # only our own handshake decides
+        pem = peer_certificate_pem(self.connection)
+        if pem is not None:
+            environ[CLIENT_CERT_KEY] = pem
+        return environ
+
+
+def make_https_server(app: Flask, host: str, port: int, context: ssl.SSLContext) -> BaseWSGIServer:
+    """A threaded werkzeug server that speaks TLS with ``context``; port 0 picks a free port."""
+    server = make_server(host, port, app, threaded=True, request_handler=ClientCertRequestHandler)
+    server.ssl_context = context  # set after binding: werkzeug would otherwise handshake in accept()
+    return server
+
+
+def context_for(pki: DevPki) -> ssl.SSLContext:
+    """Server certificate and key, and the client CA's certificate — never the CA's private key."""
+    missing = [path for path in (pki.server_certificate, pki.server_key, pki.client_ca_certificate)
+               if not path.exists()]
+    if missing:
+        raise FileNotFoundError(f"{missing[0]} is missing; `rokin dev` creates the development PKI")
+    return server_context(certificate=pki.server_certificate, key=pki.server_key,
+                          client_ca=pki.client_ca_certificate)
+
+
+def serve(app: Flask, host: str, port: int, context: ssl.SSLContext) -> None:
+    """Serve until SIGTERM or SIGINT."""
+    server = make_https_server(app, host, port, context)
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"rokin web: serving https://{host}:{server.port}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()  # returns on KeyboardInterrupt, closing the socket
+    finally:
+        server.server_close()

@@ -1,0 +1,123 @@
+"""The lockout read model and the audit of releases.
+
+The lockout workflow decides; its activities call ``mirror_state`` so that lists (the master
+user's users, the staff search) show 正常 / ロック中 (until hh:mm) / 閉塞 straight from the
+``users`` and ``staff`` rows, and ``record_release`` so every unlock and unblock is in the
+audit log with who did it. Both are idempotent: activities are retried.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from domain.lockout import LockoutState, LockoutStatus, ReleaseKind, SubjectKind, expire_lock, status
+from domain.lockout_release import ActorKind
+from domain.roles import UserRole, UserStatus
+
+from . import audit
+from .models import AuditEntry, LockoutReadModel, Organization, Staff, User
+
+
+@dataclass(frozen=True)
+class LockoutView:
+    """What a page shows about one account, as of ``now``."""
+
+    status: LockoutStatus
+    locked_until: datetime | None  # aware UTC, only while LOCKED
+    lock_count: int
+    failures: int
+
+
+def _model(subject_kind: SubjectKind) -> type[User] | type[Staff]:
+    return Staff if subject_kind is SubjectKind.STAFF else User
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Aware UTC in, aware UTC out: SQLite keeps no offset, so every stored time is UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # read back from SQLite
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def mirror_state(
+    *, session: Session, subject_kind: SubjectKind, user_uuid: str, state: LockoutState, as_of: datetime
+) -> bool:
+    """Write the workflow's state as of ``as_of``; an older snapshot never replaces a newer one.
+
+    Returns False when the account does not exist or a newer snapshot is already stored.
+    """
+    model = _model(subject_kind)
+    as_of = _utc(as_of)
+    result = session.execute(
+        update(model)
+        .where(model.uuid == uuid.UUID(user_uuid),
+               or_(model.lockout_as_of.is_(None), model.lockout_as_of <= as_of))
+        .values(lockout_status=status(state, as_of), locked_until=_utc(state.locked_until),
+                lock_count=state.lock_count, failed_attempts=state.failures, lockout_as_of=as_of)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def lockout_view(account: LockoutReadModel, now: datetime) -> LockoutView:
+    """The row's mirrored state at ``now``: a lock whose hour is over reads as 正常 even
+    before the workflow's timer has mirrored it."""
+    state = expire_lock(LockoutState(
+        failures=account.failed_attempts,
+        locked_until=_utc(account.locked_until),
+        lock_count=account.lock_count,
+        blocked=account.lockout_status is LockoutStatus.BLOCKED,
+    ), now)
+    return LockoutView(status=status(state, now), locked_until=state.locked_until,
+                       lock_count=state.lock_count, failures=state.failures)
+
+
+def get_view(*, session: Session, subject_kind: SubjectKind, user_uuid: str, now: datetime) -> LockoutView | None:
+    account = session.get(_model(subject_kind), uuid.UUID(user_uuid))
+    return None if account is None else lockout_view(account, now)
+
+
+RELEASE_ACTIONS = {ReleaseKind.UNLOCK: "lockout.unlock", ReleaseKind.UNBLOCK: "lockout.unblock"}
+
+
+def record_release(
+    *,
+    session: Session,
+    subject_kind: SubjectKind,
+    user_uuid: str,
+    kind: ReleaseKind,
+    actor_kind: ActorKind,
+    actor_uuid: str,
+    release_id: str,
+) -> AuditEntry:
+    """Audit one release once: ``release_id`` (the update's ID) makes a retried activity a no-op."""
+    action = RELEASE_ACTIONS[kind]
+    target_kind = "staff" if subject_kind is SubjectKind.STAFF else "user"
+    detail = f"release={release_id} actor={actor_kind.value}"
+    existing = session.scalar(
+        select(AuditEntry).where(AuditEntry.action == action, AuditEntry.target_kind == target_kind,
+                                 AuditEntry.target_id == user_uuid, AuditEntry.detail == detail)
+    )
+    if existing is not None:
+        return existing
+    actor = audit.Actor("user" if actor_kind in (ActorKind.MASTER_USER, ActorKind.GENERAL_USER) else "staff",
+                        actor_uuid)
+    return audit.record(session=session, actor=actor, action=action, target_kind=target_kind,
+                        target_id=user_uuid, detail=detail)
+
+
+def master_uuid_of(*, session: Session, organization_code: str) -> str | None:
+    """The organization's master user, to tell about a blocked general user."""
+    found = session.scalar(
+        select(User.uuid).join(Organization, User.organization_id == Organization.id)
+        .where(Organization.code == organization_code, User.role == UserRole.MASTER,
+               User.status != UserStatus.DELETED)
+    )
+    return None if found is None else str(found)

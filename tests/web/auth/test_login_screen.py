@@ -1,0 +1,87 @@
+"""ろうきん賃金控除事務支援システムログイン画面 and the login / logout round trip."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from store.errors import Refusal
+from tests.conftest import csrf_token
+from web import messages
+
+from ..pages import errors, login, text
+
+BUTTONS = {
+    "btn-login": ("ログイン", "/login"),
+    "btn-register-master": ("マスターユーザーの初期登録", "/register/master"),
+    "btn-register-general": ("一般ユーザーの初期登録", "/register/general"),
+    "btn-issue": ("電子証明書発行", None),
+    "btn-revocation-request": ("電子証明書の失効依頼", None),
+}
+
+
+def test_login_screen_offers_the_seed_buttons(client):
+    page = text(client.get("/"))
+    assert "ろうきん賃金控除事務支援システムログイン画面" in page
+    for element_id, (label, href) in BUTTONS.items():
+        match = re.search(rf'<a [^>]*id="{element_id}" href="([^"]+)">{label}</a>', page)
+        assert match, element_id
+        if href is not None:
+            assert match.group(1) == href
+
+
+@pytest.mark.parametrize("feature", ["issue", "revocation"])
+def test_buttons_without_a_flow_yet_say_so_politely(client, feature):
+    response = client.get(f"/unavailable/{feature}")
+    assert response.status_code == 503
+    assert "この機能は現在ご利用いただけません。" in text(response)
+
+
+def test_unknown_unavailable_feature_is_not_found(client):
+    assert client.get("/unavailable/anything").status_code == 404
+
+
+def test_login_page_has_id_password_and_the_software_keyboard_marker(client):
+    page = text(client.get("/login"))
+    assert re.search(r'<input [^>]*id="user_id"', page)
+    password = re.search(r'<input [^>]*id="password"[^>]*>', page).group(0)
+    assert 'type="password"' in password and "data-softkeyboard" in password
+    assert 'data-softkeyboard' not in re.search(r'<input [^>]*id="user_id"[^>]*>', page).group(0)
+
+
+def test_registered_user_logs_in_and_out(client, master):
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
+    assert client.get("/employer/").status_code == 302
+
+    response = login(client, master.user_id, master.password)
+    assert response.status_code == 302 and response.location.endswith("/employer/")
+    assert master.user_id in text(client.get("/employer/"))
+
+    out = client.post("/logout", data={"csrf_token": csrf_token(client, "/login")}, follow_redirects=True)
+    assert "ログアウトしました。" in text(out)
+    response = client.get("/employer/")
+    assert response.status_code == 302 and response.location.startswith("/?next=")
+
+
+@pytest.mark.parametrize("wrong", ["wrong", "unknown"])
+def test_wrong_password_or_unknown_id_get_the_same_message(client, master, wrong):
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
+    user_id, password = (master.user_id, "Wrong9999") if wrong == "wrong" else ("nobody123", master.password)
+    response = login(client, user_id, password)
+    assert response.status_code == 200
+    assert errors(response) == [messages.render(Refusal.INVALID_CREDENTIALS)]
+    assert client.get("/employer/").status_code == 302
+
+
+def test_login_is_refused_before_initial_registration(client, make_organization):
+    _, user_id, initial_password = make_organization()
+    response = login(client, user_id, initial_password)
+    assert errors(response) == [messages.render(Refusal.NOT_REGISTERED)]
+    assert client.get("/employer/").status_code == 302
+
+
+def test_user_ids_are_case_sensitive(client, master):
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
+    response = login(client, master.user_id.swapcase(), master.password)
+    assert errors(response) == [messages.render(Refusal.INVALID_CREDENTIALS)]

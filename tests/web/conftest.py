@@ -1,0 +1,84 @@
+"""Employer accounts for the page tests, arranged through the real pages or the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from store import audit
+from store import users as user_store
+from store.models import User
+
+from .pages import Account, register
+
+MASTER_PASSWORD = "Master2024x"
+GENERAL_PASSWORD = "Ippan2024x"
+
+
+@dataclass
+class LoggedIn:
+    account: Account
+    client: FlaskClient
+
+
+@pytest.fixture
+def master(client, make_organization) -> Account:  # noqa: ANN001
+    """A master user who has done 初期登録 through the pages; ``client`` is logged in as them."""
+    code, user_id, initial_password = make_organization()
+    register(client, "master", user_id, initial_password, MASTER_PASSWORD)
+    return Account(code, user_id, MASTER_PASSWORD)
+
+
+@pytest.fixture
+def add_general_users(app):  # noqa: ANN001, ANN201
+    """Create general users for a master straight through the store (fast arrangement)."""
+    factory = app.extensions["rokin"].session_factory
+
+    def add(master_user_id: str, *user_ids: str) -> dict[str, str]:
+        created = {}
+        with factory.begin() as session:
+            master_user = user_store.get_by_user_id(session=session, user_id=master_user_id)
+            for user_id in user_ids:
+                _, password = user_store.create_general_user(
+                    session=session, master=master_user, user_id=user_id, display_name="一般 花子",
+                    actor=audit.Actor.cli())
+                created[user_id] = password
+        return created
+
+    return add
+
+
+@pytest.fixture
+def find_user(app):  # noqa: ANN001, ANN201
+    """The stored row of a login ID (deleted ones included), read in a fresh session."""
+    factory = app.extensions["rokin"].session_factory
+
+    def find(user_id: str) -> User | None:
+        with factory() as session:
+            return session.scalar(select(User).where(User.user_id == user_id))
+
+    return find
+
+
+@pytest.fixture
+def general(app, master, add_general_users) -> LoggedIn:  # noqa: ANN001
+    """A registered general user of ``master``'s organization, logged in on a client of its own."""
+    initial = add_general_users(master.user_id, "ippan001")["ippan001"]
+    client = app.test_client()
+    register(client, "general", "ippan001", initial, GENERAL_PASSWORD)
+    return LoggedIn(Account(master.organization_code, "ippan001", GENERAL_PASSWORD), client)
+
+
+@pytest.fixture
+def other_organization(app, make_organization, add_general_users):  # noqa: ANN001, ANN201
+    """Another organization with an active master and one general user; returns their IDs."""
+    _, other_master, _ = make_organization()
+    with app.extensions["rokin"].session_factory.begin() as session:
+        user = user_store.get_by_user_id(session=session, user_id=other_master)
+        user_store.complete_initial_registration(session=session, user=user, new_password="Other2024x",
+                                                 email="o@example.jp", actor=audit.Actor.cli())
+    add_general_users(other_master, "yoso0001")
+    return other_master, "yoso0001"

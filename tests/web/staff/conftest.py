@@ -1,0 +1,97 @@
+"""Staff accounts in the app's database, and clients logged in as staff or as an employer user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from domain.roles import StaffRole
+from store import audit
+from store import staff as staff_store
+from store import users as user_store
+from store.models import AuditEntry, Organization, Staff
+from tests.conftest import post_form
+
+NEW_PASSWORD = "Chosen2024"
+
+
+@dataclass
+class StaffAccount:
+    login: str
+    password: str
+    uuid: str
+    role: StaffRole
+
+
+@pytest.fixture
+def make_staff(app):  # noqa: ANN001, ANN201
+    """A staff account like ``rokin admin create-staff``: it still has its one-time initial password."""
+    factory = app.extensions["rokin"].session_factory
+    counter = iter(range(100, 1000))
+
+    def make(role: StaffRole = StaffRole.ADMINISTRATOR, login: str | None = None) -> StaffAccount:
+        with factory.begin() as session:
+            staff, initial_password = staff_store.create_staff(
+                session=session, login=login or f"staff{next(counter)}", role=role, actor=audit.Actor.cli())
+            return StaffAccount(staff.login, initial_password, str(staff.uuid), role)
+
+    return make
+
+
+def log_in(client, account: StaffAccount, password: str | None = None):  # noqa: ANN001, ANN201
+    return post_form(client, "/staff/login", {"login": account.login, "password": password or account.password})
+
+
+def set_own_password(client, account: StaffAccount):  # noqa: ANN001, ANN201
+    """The forced first change; afterwards ``account.password`` is the staff member's own."""
+    response = post_form(client, "/staff/password",
+                         {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/", response.get_data(as_text=True)
+    account.password = NEW_PASSWORD
+    return response
+
+
+@pytest.fixture
+def staff_client(app, make_staff):  # noqa: ANN001, ANN201
+    """A new test client logged in as a staff member of ``role`` whose own password is set."""
+
+    def make(role: StaffRole = StaffRole.ADMINISTRATOR):  # noqa: ANN202
+        account = make_staff(role)
+        client = app.test_client()
+        assert log_in(client, account).headers["Location"] == "/staff/password"
+        set_own_password(client, account)
+        return client, account
+
+    return make
+
+
+@pytest.fixture
+def employer_client(app, make_organization):  # noqa: ANN001, ANN201
+    """A client logged in as a registered master user (an employer, not staff)."""
+    factory = app.extensions["rokin"].session_factory
+    _code, user_id, _initial = make_organization(code="EMPL01")
+    with factory.begin() as session:
+        user = user_store.get_by_user_id(session=session, user_id=user_id)
+        user_store.complete_initial_registration(session=session, user=user, new_password="Master2024",
+                                                 email="master@example.jp", actor=audit.Actor.cli())
+    client = app.test_client()
+    response = post_form(client, "/login", {"user_id": user_id, "password": "Master2024"})
+    assert response.status_code == 302 and response.headers["Location"] == "/employer/", response.status_code
+    return client
+
+
+def organization_codes(app_session) -> list[str]:  # noqa: ANN001
+    app_session.expire_all()
+    return list(app_session.scalars(select(Organization.code).order_by(Organization.code)))
+
+
+def audit_entries(app_session, action: str) -> list[AuditEntry]:  # noqa: ANN001
+    app_session.expire_all()
+    return list(app_session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def staff_row(app_session, login: str) -> Staff:  # noqa: ANN001
+    app_session.expire_all()
+    return app_session.scalar(select(Staff).where(Staff.login == login))

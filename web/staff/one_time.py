@@ -1,0 +1,65 @@
+"""The master user's initial password, shown once on the usage-start notice right after 団体登録.
+
+The password is never stored. Between the registration POST and the notice GET it rides in the
+session, encrypted (the session cookie is only signed, so it would otherwise be readable) and
+for a few minutes at most. Taking it removes it from the session, and an append-only audit entry
+marks it as shown: a replayed old cookie finds that entry and gets nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app, request, session
+from sqlalchemy import select
+
+from store import audit
+from store.models import AuditEntry
+
+from .. import db
+from ..principals import current_actor
+
+SESSION_KEY = "staff_initial_password"
+SHOWN_ACTION = "organization.initial_password_shown"
+LIFETIME_SECONDS = 10 * 60
+
+
+def hold(organization_code: str, initial_password: str) -> None:
+    token = _fernet().encrypt(initial_password.encode()).decode()
+    session[SESSION_KEY] = {"code": organization_code, "token": token}
+
+
+def take(organization_code: str) -> str | None:
+    """The held password for this organization, once; ``None`` afterwards, elsewhere or when stale.
+
+    Commits the "shown" audit entry before returning, so the page never shows an unrecorded password.
+    """
+    held = session.pop(SESSION_KEY, None)
+    if not isinstance(held, dict) or held.get("code") != organization_code:
+        return None
+    try:
+        password = _fernet().decrypt(held.get("token", "").encode(), ttl=LIFETIME_SECONDS).decode()
+    except InvalidToken:
+        return None
+    session_ = db.session()
+    already_shown = session_.scalar(select(AuditEntry.id).where(
+        AuditEntry.action == SHOWN_ACTION,
+        AuditEntry.target_kind == "organization",
+        AuditEntry.target_id == organization_code,
+    ).limit(1))
+    if already_shown is not None:
+        return None
+    audit.record(session=session_, actor=current_actor(request.remote_addr), action=SHOWN_ACTION,
+                 target_kind="organization", target_id=organization_code)
+    session_.commit()
+    return password
+
+
+def _fernet() -> Fernet:
+    # A key of its own, derived from the app's secret key, so nothing else can decrypt these tokens.
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"rokin staff initial password").derive(secret)
+    return Fernet(base64.urlsafe_b64encode(key))

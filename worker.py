@@ -1,0 +1,54 @@
+"""The Temporal worker: every workflow and activity of the product on one task queue.
+
+Run with ``python worker.py`` (or ``python -m worker``); configuration comes from the
+environment (``rokin.config``). SIGINT/SIGTERM shut it down gracefully.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import build_activities
+from rokin.config import Settings
+from store.db import make_engine, make_session_factory
+from workflows import WORKFLOWS
+
+
+def make_worker(client: Client, settings: Settings, session_factory: sessionmaker[Session]) -> Worker:
+    return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
+                  activities=build_activities(settings, session_factory),
+                  graceful_shutdown_timeout=timedelta(seconds=10))
+
+
+async def run_worker(settings: Settings) -> None:
+    """Poll until cancelled; cancelling the task shuts the worker down gracefully."""
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    engine = make_engine(settings.database_url)
+    try:
+        await make_worker(client, settings, make_session_factory(engine)).run()
+    finally:
+        engine.dispose()
+
+
+async def _run_until_signalled() -> None:
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, main_task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await run_worker(Settings.from_env())
+
+
+def main() -> None:
+    asyncio.run(_run_until_signalled())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""One user's password lockout (SPEC.md §2 "Lockout"): the single arbiter of every attempt.
+
+One workflow per user or staff account, ID ``lockout/<uuid>``, started by the first attempt
+(update-with-start, see ``workflows.lockout_client``) and running for ever through
+continue-as-new. The web checks the password hash itself and sends only the outcome.
+
+- ``attempt`` judges with ``domain.lockout.judge`` and writes the state without awaiting in
+  between, so concurrent attempts are judged one after another: exactly 6 count.
+- ``unlock`` / ``unblock`` check who asks in a validator (no state change) and refuse with
+  an ``ApplicationError`` whose type is a ``ReleaseRefusal`` value.
+- The main loop does the slow parts outside the handlers: the 60-minute timer, mirroring the
+  state to the read model, auditing releases, starting the e-mail notices, search
+  attributes, and continue-as-new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ApplicationError
+
+from domain.lockout import (
+    AttemptOutcome,
+    AttemptResult,
+    LockoutInput,
+    LockoutState,
+    LockoutStatus,
+    MasterLookup,
+    MirrorRequest,
+    Outcome,
+    ReleaseKind,
+    SubjectKind,
+    expire_lock,
+    judge,
+    release,
+    status,
+)
+from domain.lockout_release import REFUSAL_TEXT, ReleaseAudit, ReleaseRequest, ReleaseResult, release_refusal
+from domain.names import SearchAttribute, notice_workflow_id
+from domain.notices import NoticeKind, NoticeRequest
+
+with workflow.unsafe.imports_passed_through():
+    from activities.lockout import LockoutActivities
+
+    from .notice import NoticeWorkflow
+
+USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
+ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
+STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
+
+CONTINUING = "Continuing"  # validator refusal while the run hands over: the caller retries at once
+MAX_UPDATES_PER_RUN = 1000  # well under the server's 2000 updates per run, whatever the history size
+DB_TIMEOUT = timedelta(seconds=30)
+DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+
+
+@dataclass(frozen=True)
+class _PendingNotice:
+    kind: NoticeKind
+    recipient_uuid: str  # '' = the master user of the subject's organization, looked up first
+    until: datetime | None = None
+    about_user_uuid: str = ""
+
+
+@workflow.defn(name="LockoutWorkflow")
+class LockoutWorkflow:
+    @workflow.init
+    def __init__(self, input: LockoutInput) -> None:
+        self._input = input
+        self._state: LockoutState = input.state
+        # A continued run inherits a mirrored state; a first run mirrors once so a stale row is fixed.
+        self._mirrored: LockoutState | None = input.state if workflow.info().continued_run_id else None
+        self._notices: list[_PendingNotice] = []
+        self._audits: list[ReleaseAudit] = []
+        self._updates_this_run = 0
+        self._continuing = False
+
+    @workflow.run
+    async def run(self, input: LockoutInput) -> None:
+        self._publish_search_attributes()
+        while True:
+            self._state = expire_lock(self._state, workflow.now())
+            if self._has_effects():
+                await self._apply_effects()
+            elif self._should_continue_as_new():
+                await self._continue_as_new()
+            else:
+                await self._wait_for_work()
+
+    # --- password attempts ---------------------------------------------------------------
+
+    @workflow.update
+    def attempt(self, outcome: AttemptOutcome) -> AttemptResult:
+        # No await in here: read, judge and write the state as one step.
+        self._updates_this_run += 1
+        self._state, result = judge(self._state, outcome.password_ok, workflow.now())
+        if result.outcome is Outcome.LOCKED_NOW:
+            self._queue_lock_notice(result.locked_until)
+        elif result.outcome is Outcome.BLOCKED_NOW:
+            self._queue_block_notices()
+        return result
+
+    @attempt.validator
+    def _validate_attempt(self, outcome: AttemptOutcome) -> None:
+        self._refuse_while_continuing()
+
+    # --- releases ------------------------------------------------------------------------
+
+    @workflow.update
+    def unlock(self, request: ReleaseRequest) -> ReleaseResult:
+        return self._release(request, ReleaseKind.UNLOCK)
+
+    @unlock.validator
+    def _validate_unlock(self, request: ReleaseRequest) -> None:
+        self._check_release(request, ReleaseKind.UNLOCK)
+
+    @workflow.update
+    def unblock(self, request: ReleaseRequest) -> ReleaseResult:
+        return self._release(request, ReleaseKind.UNBLOCK)
+
+    @unblock.validator
+    def _validate_unblock(self, request: ReleaseRequest) -> None:
+        self._check_release(request, ReleaseKind.UNBLOCK)
+
+    @workflow.query
+    def current_status(self) -> LockoutStatus:
+        return status(self._state, workflow.now())
+
+    def _check_release(self, request: ReleaseRequest, kind: ReleaseKind) -> None:
+        self._refuse_while_continuing()
+        if request.kind is not kind:
+            raise ApplicationError(f"a {request.kind.value} request sent to {kind.value}", type="WrongUpdate",
+                                   non_retryable=True)
+        refusal = release_refusal(request, self._state, workflow.now(), subject_kind=self._input.subject_kind,
+                                  subject_uuid=self._input.user_uuid,
+                                  subject_organization_code=self._input.organization_code)
+        if refusal is not None:
+            raise ApplicationError(REFUSAL_TEXT[refusal], type=refusal.value, non_retryable=True)
+
+    def _release(self, request: ReleaseRequest, kind: ReleaseKind) -> ReleaseResult:
+        # Validators of one activation all run before their handlers: check again, so of two
+        # simultaneous unblocks only the first releases (and is audited).
+        self._check_release(request, kind)
+        self._updates_this_run += 1
+        self._state = release(self._state, kind)
+        self._audits.append(ReleaseAudit(
+            user_uuid=self._input.user_uuid, subject_kind=self._input.subject_kind, kind=kind,
+            actor_kind=request.actor_kind, actor_uuid=request.actor_uuid,
+            release_id=workflow.current_update_info().id,
+        ))
+        return ReleaseResult(status=status(self._state, workflow.now()), lock_count=self._state.lock_count)
+
+    def _refuse_while_continuing(self) -> None:
+        if self._continuing:
+            raise ApplicationError("the lockout is moving to a new run; retry", type=CONTINUING)
+
+    # --- side effects, from the main loop ------------------------------------------------
+
+    def _queue_lock_notice(self, until: datetime | None) -> None:
+        if self._input.subject_kind is not SubjectKind.STAFF:  # staff accounts have no e-mail address
+            self._notices.append(_PendingNotice(NoticeKind.ACCOUNT_LOCKED, self._input.user_uuid, until=until))
+
+    def _queue_block_notices(self) -> None:
+        subject = self._input.user_uuid
+        if self._input.subject_kind is SubjectKind.MASTER:
+            self._notices.append(_PendingNotice(NoticeKind.MASTER_USER_BLOCKED, subject))
+        elif self._input.subject_kind is SubjectKind.GENERAL:
+            self._notices.append(_PendingNotice(NoticeKind.GENERAL_USER_BLOCKED, subject))
+            self._notices.append(_PendingNotice(NoticeKind.GENERAL_USER_BLOCKED_TO_MASTER, "",
+                                                about_user_uuid=subject))
+
+    def _has_effects(self) -> bool:
+        return self._state != self._mirrored or bool(self._notices) or bool(self._audits)
+
+    async def _apply_effects(self) -> None:
+        """Mirror first (lists show ロック中 soonest), then audit, then e-mail."""
+        if self._state != self._mirrored:
+            state = self._state
+            await self._mirror(state)
+            self._mirrored = state
+            self._publish_search_attributes()
+        while self._audits:
+            await workflow.execute_activity_method(
+                LockoutActivities.record_lockout_release, self._audits[0],
+                start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary="解除を監査ログに記録")
+            self._audits.pop(0)
+        while self._notices:
+            await self._start_notice(self._notices[0])
+            self._notices.pop(0)
+
+    async def _mirror(self, state: LockoutState) -> None:
+        await workflow.execute_activity_method(
+            LockoutActivities.mirror_lockout_state,
+            MirrorRequest(self._input.user_uuid, self._input.subject_kind, state, workflow.now()),
+            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary="状態を一覧用に反映")
+
+    async def _start_notice(self, notice: _PendingNotice) -> None:
+        recipient = notice.recipient_uuid or await workflow.execute_activity_method(
+            LockoutActivities.find_master_user, MasterLookup(self._input.organization_code),
+            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary="マスターユーザーを特定")
+        if not recipient:
+            return
+        request = NoticeRequest(notice.kind, recipient, until=notice.until, about_user_uuid=notice.about_user_uuid)
+        # A child that outlives this run: an SMTP outage must not hold up the arbiter or its
+        # continue-as-new, and the notice workflow already retries for a day.
+        await workflow.start_child_workflow(
+            NoticeWorkflow.run, request,
+            id=notice_workflow_id(notice.kind.value, recipient, str(workflow.uuid4())),
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            static_summary=f"ロック関連のお知らせ（{notice.kind.value}）",
+        )
+
+    def _publish_search_attributes(self) -> None:
+        wanted = {USER_UUID: self._input.user_uuid, STATE: status(self._state, workflow.now()).value}
+        if self._input.organization_code:
+            wanted[ORGANIZATION_CODE] = self._input.organization_code
+        current = workflow.info().typed_search_attributes
+        changes = [key.value_set(value) for key, value in wanted.items() if current.get(key) != value]
+        if changes:
+            workflow.upsert_search_attributes(changes)
+
+    # --- waiting, the lock timer and continue-as-new ------------------------------------
+
+    async def _wait_for_work(self) -> None:
+        """Until an update leaves something to do, the server suggests a new run, or the lock lifts."""
+        timeout = None
+        if self._state.locked_until is not None:
+            timeout = max(self._state.locked_until - workflow.now(), timedelta(milliseconds=1))
+        try:
+            await workflow.wait_condition(lambda: self._has_effects() or self._should_continue_as_new(),
+                                          timeout=timeout, timeout_summary="ロックの自動解除（60分）")
+        except asyncio.TimeoutError:
+            pass  # the loop expires the lock and mirrors 正常
+
+    def _should_continue_as_new(self) -> bool:
+        return workflow.info().is_continue_as_new_suggested() or self._updates_this_run >= MAX_UPDATES_PER_RUN
+
+    async def _continue_as_new(self) -> None:
+        # From here validators refuse with CONTINUING and callers retry on the new run. The
+        # forced mirror ends this workflow task, so the task that continues as new completes
+        # no update: an update completed in the same task as continue-as-new may be delivered
+        # again to the new run (temporalio/temporal#6375), and an attempt must never count twice.
+        self._continuing = True
+        self._mirrored = None
+        while self._has_effects():
+            self._state = expire_lock(self._state, workflow.now())
+            await self._apply_effects()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(LockoutInput(self._input.user_uuid, self._input.organization_code,
+                                              self._input.subject_kind, self._state))
