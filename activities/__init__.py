@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pki.ca import CaLoader
 from rokin.config import Settings
 
+from .certificates import CertificateActivities
 from .lockout import LockoutActivities
 from .mail import MailActivities, SmtpSettings
 
@@ -17,5 +19,10 @@ def build_activities(settings: Settings, session_factory: sessionmaker[Session])
     """Every activity of the product, bound to its dependencies."""
     mail = MailActivities(session_factory, SmtpSettings(settings.smtp_host, settings.smtp_port, settings.mail_from))
     lockout = LockoutActivities(session_factory)
+    certificates = CertificateActivities(
+        session_factory, CaLoader(settings.ca_certificate_path, settings.ca_key_path, settings.ca_key_passphrase),
+        crl_dir=settings.pki_dir, crl_url=settings.crl_url)
     return [mail.send_notice,
-            lockout.mirror_lockout_state, lockout.record_lockout_release, lockout.find_master_user]
+            lockout.mirror_lockout_state, lockout.record_lockout_release, lockout.find_master_user,
+            certificates.sign_certificate, certificates.void_issuance, certificates.reach_milestone,
+            certificates.record_ending, certificates.publish_crl]

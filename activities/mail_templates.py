@@ -14,6 +14,7 @@ from string import Template
 
 from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES
 from domain.notices import NoticeKind
+from domain.validity import RENEWAL_WINDOW_DAYS, VALIDITY_DAYS
 
 SYSTEM_NAME = "ろうきん賃金控除事務支援システム"
 
@@ -92,6 +93,58 @@ _NOTICES: dict[NoticeKind, tuple[str, str]] = {
 【解除の方法】
 ログイン後の画面のユーザー一覧で、該当するユーザーの「閉塞解除」を行ってください。
 ご本人による操作でない場合は、第三者による不正なログインの試みのおそれがあります。
+""",
+    ),
+    NoticeKind.CERTIFICATE_ISSUED: (
+        f"【{SYSTEM_NAME}】電子証明書発行のお知らせ",
+        f"""\
+次のユーザーIDの電子証明書を発行しました。
+
+　ユーザーID：$user_id
+　有効期限：$until
+
+電子証明書の有効期限は発行日を含めて{VALIDITY_DAYS}日間です。
+発行結果画面でダウンロードした電子証明書ファイル（p12ファイル）を開き、インポートしてください。
+インポートしないまま終了した場合は、電子証明書の失効が必要です。
+""",
+    ),
+    NoticeKind.CERTIFICATE_RENEWAL_OPEN: (
+        f"【{SYSTEM_NAME}】電子証明書の有効期限が近づいています",
+        f"""\
+次のユーザーIDの電子証明書は、有効期限まで{RENEWAL_WINDOW_DAYS}日となりました。
+
+　ユーザーID：$user_id
+　有効期限：$until
+
+本日から電子証明書の更新ができます。有効期限までに電子証明書を更新してください。
+
+【更新の方法】
+ログイン画面の「電子証明書発行」ボタンから、ユーザーIDとパスワードで認証し、
+新しい電子証明書を発行してください。更新後は新しい電子証明書を選択してログインしてください。
+""",
+    ),
+    NoticeKind.CERTIFICATE_RENEWAL_REMINDER: (
+        f"【{SYSTEM_NAME}】電子証明書の更新をお願いします",
+        """\
+次のユーザーIDの電子証明書は、まもなく有効期限が切れますが、まだ更新されていません。
+
+　ユーザーID：$user_id
+　有効期限：$until
+
+有効期限が過ぎるとログインできなくなります。
+ログイン画面の「電子証明書発行」ボタンから、電子証明書を更新してください。
+""",
+    ),
+    NoticeKind.CERTIFICATE_EXPIRED: (
+        f"【{SYSTEM_NAME}】電子証明書の有効期限切れのお知らせ",
+        """\
+次のユーザーIDの電子証明書は、更新されないまま有効期限が過ぎました。
+
+　ユーザーID：$user_id
+　有効期限：$until
+
+この電子証明書ではログインできません。
+ログイン画面の「電子証明書発行」ボタンから、電子証明書を再発行してください。
 """,
     ),
 }

@@ -28,3 +28,13 @@ def notice_workflow_id(kind: str, subject_uuid: str, event_uuid: str) -> str:
 def lockout_workflow_id(user_uuid: str) -> str:
     """The one lockout workflow of a user or staff account (``domain.lockout``)."""
     return f"lockout/{user_uuid}"
+
+
+def issuance_workflow_id(request_id: str) -> str:
+    """One issuance (発行 click) of a client certificate (``domain.certificates``)."""
+    return f"issuance/{request_id}"
+
+
+def certificate_workflow_id(serial: str) -> str:
+    """The lifecycle of one certificate, by its serial in lower-case hex."""
+    return f"certificate/{serial}"

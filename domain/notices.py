@@ -16,13 +16,17 @@ class NoticeKind(enum.StrEnum):
     GENERAL_USER_BLOCKED = "general_user_blocked"  # 閉塞のお知らせ: to the general user (ask the master user)
     MASTER_USER_BLOCKED = "master_user_blocked"  # 閉塞のお知らせ: to the master user (ask Rokin)
     GENERAL_USER_BLOCKED_TO_MASTER = "general_user_blocked_to_master"  # to the master user, about a general user
+    CERTIFICATE_ISSUED = "certificate_issued"  # 電子証明書発行のお知らせ (until = notAfter)
+    CERTIFICATE_RENEWAL_OPEN = "certificate_renewal_open"  # day 336: 更新のお願い (until = notAfter)
+    CERTIFICATE_RENEWAL_REMINDER = "certificate_renewal_reminder"  # 7 days before expiry, not renewed yet
+    CERTIFICATE_EXPIRED = "certificate_expired"  # 有効期限切れ, not renewed (until = notAfter)
 
 
 @dataclass(frozen=True)
 class NoticeRequest:
     kind: NoticeKind
     user_uuid: str  # the recipient
-    until: datetime | None = None  # ACCOUNT_LOCKED: when the lock lifts (shown in JST)
+    until: datetime | None = None  # ACCOUNT_LOCKED: when the lock lifts; CERTIFICATE_*: notAfter (shown in JST)
     about_user_uuid: str = ""  # GENERAL_USER_BLOCKED_TO_MASTER: the blocked general user
 
 

@@ -38,6 +38,11 @@ def write_certificate(path: Path, certificate: x509.Certificate) -> None:
     _write_atomically(path, certificate.public_bytes(serialization.Encoding.PEM), PUBLIC_MODE)
 
 
+def write_public_file(path: Path, data: bytes) -> None:
+    """Public data (a CRL, say), replaced atomically."""
+    _write_atomically(path, data, PUBLIC_MODE)
+
+
 def load_private_key(path: Path) -> CertificateIssuerPrivateKeyTypes:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     return key  # type: ignore[return-value]  # we only ever write RSA and EC keys

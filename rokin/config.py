@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.names import TASK_QUEUE
@@ -22,10 +22,27 @@ class Settings:
     mail_from: str = "no-reply@rokin.example.jp"
     public_url: str = "https://localhost:8443"
     dev_mailbox: Path | None = None  # Maildir shown on /dev/mailbox; set by ``rokin dev`` only
+    # The client CA (issue 4). Unset: the development CA in ``<data_dir>/pki``. Only the worker reads the key.
+    ca_certificate: Path | None = None
+    ca_key: Path | None = None
+    ca_key_passphrase: str | None = field(default=None, repr=False)
 
     @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
+
+    @property
+    def ca_certificate_path(self) -> Path:
+        return self.ca_certificate or self.pki_dir / "ca.pem"
+
+    @property
+    def ca_key_path(self) -> Path:
+        return self.ca_key or self.pki_dir / "ca.key"
+
+    @property
+    def crl_url(self) -> str:
+        """The CRL distribution point written into every client certificate."""
+        return f"{self.public_url.rstrip('/')}/crl"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> Settings:
@@ -43,6 +60,9 @@ class Settings:
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             public_url=env.get("ROKIN_PUBLIC_URL", cls.public_url),
             dev_mailbox=Path(mailbox) if mailbox else None,
+            ca_certificate=Path(env["ROKIN_CA_CERT"]) if env.get("ROKIN_CA_CERT") else None,
+            ca_key=Path(env["ROKIN_CA_KEY"]) if env.get("ROKIN_CA_KEY") else None,
+            ca_key_passphrase=env.get("ROKIN_CA_KEY_PASSPHRASE") or None,
         )
 
 

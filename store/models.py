@@ -128,7 +128,12 @@ class Certificate(Base):
     fingerprint_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
-    revocation_reason: Mapped[str | None] = mapped_column(String(30))
+    revocation_reason: Mapped[str | None] = mapped_column(String(30))  # domain.certificates.CrlReason
+    # Issue 4 (migration 0003): the issuance that made it (idempotency key), the certificate
+    # itself (public), and its first login, which supersedes the certificate it renewed.
+    request_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    certificate_pem: Mapped[str] = mapped_column(Text, default="")
+    first_used_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship(back_populates="certificates")
 

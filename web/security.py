@@ -49,7 +49,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: Flask-WTF refuses HTTPS form posts without a same-host Referer.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.endpoint != "static":

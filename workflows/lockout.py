@@ -78,16 +78,18 @@ class LockoutWorkflow:
         self._audits: list[ReleaseAudit] = []
         self._updates_this_run = 0
         self._continuing = False
+        self._timers: list[asyncio.Future[None]] = []
+        self._timer_until: datetime | None = None
 
     @workflow.run
     async def run(self, input: LockoutInput) -> None:
         self._publish_search_attributes()
         while True:
             self._state = expire_lock(self._state, workflow.now())
-            if self._has_effects():
-                await self._apply_effects()
-            elif self._should_continue_as_new():
+            if self._should_continue_as_new():  # first: a steady stream of attempts must not starve it
                 await self._continue_as_new()
+            elif self._has_effects():
+                await self._apply_effects()
             else:
                 await self._wait_for_work()
 
@@ -226,15 +228,21 @@ class LockoutWorkflow:
     # --- waiting, the lock timer and continue-as-new ------------------------------------
 
     async def _wait_for_work(self) -> None:
-        """Until an update leaves something to do, the server suggests a new run, or the lock lifts."""
-        timeout = None
-        if self._state.locked_until is not None:
-            timeout = max(self._state.locked_until - workflow.now(), timedelta(milliseconds=1))
-        try:
-            await workflow.wait_condition(lambda: self._has_effects() or self._should_continue_as_new(),
-                                          timeout=timeout, timeout_summary="ロックの自動解除（60分）")
-        except asyncio.TimeoutError:
-            pass  # the loop expires the lock and mirrors 正常
+        """Until an update leaves something to do, the server suggests a new run, or a lock lifts."""
+        self._arm_lock_timer()
+        await workflow.wait_condition(
+            lambda: self._has_effects() or self._should_continue_as_new() or any(t.done() for t in self._timers))
+        self._timers = [timer for timer in self._timers if not timer.done()]  # the loop expires the lock
+
+    def _arm_lock_timer(self) -> None:
+        """One timer per lock, never cancelled: an unlock leaves it to fire into an expired lock
+        (a no-op), so no cancel can race a timer that has just fired."""
+        until = self._state.locked_until
+        if until is None or until == self._timer_until:
+            return
+        self._timer_until = until
+        remaining = max(until - workflow.now(), timedelta(milliseconds=1))
+        self._timers.append(asyncio.ensure_future(workflow.sleep(remaining, summary="ロックの自動解除（60分）")))
 
     def _should_continue_as_new(self) -> bool:
         return workflow.info().is_continue_as_new_suggested() or self._updates_this_run >= MAX_UPDATES_PER_RUN

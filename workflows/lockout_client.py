@@ -45,8 +45,8 @@ from .lockout import CONTINUING, LockoutWorkflow
 T = TypeVar("T")
 
 DEADLINE_SECONDS = 10.0
-FIRST_BACKOFF_SECONDS = 0.02
-MAX_BACKOFF_SECONDS = 0.5
+FIRST_BACKOFF_SECONDS = 0.01
+MAX_BACKOFF_SECONDS = 0.2
 _RETRYABLE_RPC = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE, RPCStatusCode.ABORTED}
 
 
@@ -86,7 +86,7 @@ async def attempt(
             LockoutWorkflow.attempt, AttemptOutcome(password_ok), start_workflow_operation=start, id=update_id,
             rpc_timeout=rpc_timeout)
 
-    return await _retrying(once, deadline)
+    return await call_with_retries(once, deadline)
 
 
 async def release(
@@ -103,7 +103,7 @@ async def release(
     update = LockoutWorkflow.unlock if request.kind is ReleaseKind.UNLOCK else LockoutWorkflow.unblock
     update_id = str(uuid.uuid4())
     try:
-        return await _retrying(
+        return await call_with_retries(
             lambda rpc_timeout: handle.execute_update(update, request, id=update_id, rpc_timeout=rpc_timeout),
             deadline)
     except WorkflowUpdateFailedError as error:
@@ -139,8 +139,8 @@ def _retryable(error: Exception) -> bool:
     return isinstance(error, RPCError) and error.status in _RETRYABLE_RPC
 
 
-async def _retrying(call: Callable[[timedelta], Awaitable[T]], deadline: float) -> T:
-    """Call until it succeeds, fails for good, or ``deadline`` seconds have passed."""
+async def call_with_retries(call: Callable[[timedelta], Awaitable[T]], deadline: float = DEADLINE_SECONDS) -> T:
+    """``call(rpc_timeout)`` until it succeeds, fails for good, or ``deadline`` seconds have passed."""
     give_up_at = time.monotonic() + deadline
     backoff = FIRST_BACKOFF_SECONDS
     while True:

@@ -7,13 +7,15 @@ import asyncio
 import contextlib
 import time
 import uuid
-from datetime import datetime, timezone
-
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
 
 from domain.lockout import AttemptResult, LockoutStatus, SubjectKind
 from domain.lockout_release import ActorKind, ReleaseRequest, ReleaseResult
@@ -26,7 +28,8 @@ from store import users as user_store
 from store.db import make_engine, make_session_factory
 from store.lockout import LockoutView
 from store.models import Staff, User
-from tests.fixtures.temporal import history_json
+from rokin.config import Settings
+from tests.fixtures.temporal import history_json, product_worker
 from tests.fixtures.users import MadeUser, pending_general_user
 from workflows import lockout_client
 
@@ -74,6 +77,7 @@ async def attempt(client: Client, task_queue: str, user: MadeUser, subject_kind:
 
 
 async def release(client: Client, user: MadeUser, subject_kind: SubjectKind, request: ReleaseRequest) -> ReleaseResult:
+    _STARTED.append((client, lockout_workflow_id(user.uuid)))
     return await lockout_client.release(client, user_uuid=user.uuid, organization_code=user.organization_code,
                                         subject_kind=subject_kind, request=request)
 
@@ -97,23 +101,70 @@ def read_model(database_url: str, subject_kind: SubjectKind, user_uuid: str,
         engine.dispose()
 
 
-async def settle(client: Client, users: list[MadeUser], timeout: float = 15.0) -> None:
-    """Wait until the users' lockout workflows have nothing in progress — no workflow task,
-    activity or notice child — before the test's worker stops.
+@asynccontextmanager
+async def lockout_worker(client: Client, settings: Settings) -> AsyncIterator[None]:
+    """The product's worker, left only once the test's lockout workflows have settled."""
+    async with product_worker(client, settings):
+        yield
+        await settle(client)
 
-    The time-skipping server does not skip time while a workflow task is outstanding, so a
-    task left behind for a stopped worker would freeze time for every later test.
+
+async def skip(env: WorkflowEnvironment, duration: timedelta) -> None:
+    """Let ``duration`` pass on the time-skipping server once the workflows have settled.
+
+    Real time cannot jump an hour while the worker is still handling the last attempt; here it
+    could, and the Java test server then refuses the cancel of a timer it has already fired.
+    """
+    await settle(env.client)
+    await env.sleep(duration)
+
+
+async def settle(client: Client, timeout: float = 15.0) -> None:
+    """Wait until the lockout workflows this test touched have nothing in progress — no
+    workflow task, activity or notice child — so the worker can stop or time can jump.
+
+    Read from the history: the time-skipping server's describe shows no pending workflow
+    task. It also never skips time while a task is outstanding, and a task left behind for a
+    stopped worker would freeze time for every later test (sdk-java#1138).
     """
     deadline = time.monotonic() + timeout
-    for user in users:
-        handle = client.get_workflow_handle(lockout_workflow_id(user.uuid))
-        while True:
-            raw = (await handle.describe()).raw_description
-            if not raw.pending_activities and not raw.pending_children and not raw.HasField("pending_workflow_task"):
-                break
+    for workflow_id in {workflow_id for used, workflow_id in _STARTED if used is client}:
+        handle = client.get_workflow_handle(workflow_id)
+        while (busy := _in_progress(await _events(handle))):
             if time.monotonic() > deadline:
-                raise AssertionError(f"lockout workflow still busy: {raw}")
+                raise AssertionError(f"{workflow_id} still busy: {busy}")
             await asyncio.sleep(0.05)
+
+
+async def _events(handle) -> list:  # noqa: ANN001
+    try:
+        return list((await handle.fetch_history()).events)
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:  # never started (a refused release, say)
+            return []
+        raise
+
+
+def _in_progress(events) -> list[str]:  # noqa: ANN001
+    """What the history shows as started and not finished: activities, children, workflow tasks."""
+    open_items: dict[int, str] = {}
+    for event in events:
+        kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
+        attributes = getattr(event, event.WhichOneof("attributes")) if event.WhichOneof("attributes") else None
+        if kind in ("ACTIVITY_TASK_SCHEDULED", "START_CHILD_WORKFLOW_EXECUTION_INITIATED", "WORKFLOW_TASK_SCHEDULED"):
+            open_items[event.event_id] = kind
+        for field in ("scheduled_event_id", "initiated_event_id"):
+            if kind.endswith(("COMPLETED", "FAILED", "TIMED_OUT", "CANCELED", "TERMINATED")) \
+                    and attributes is not None and hasattr(attributes, field):
+                open_items.pop(getattr(attributes, field), None)
+        if kind == "START_CHILD_WORKFLOW_EXECUTION_FAILED":
+            open_items.pop(attributes.initiated_event_id, None)
+    last = EventType.Name(events[-1].event_type) if events else ""
+    if last.endswith(("COMPLETED", "TERMINATED", "CONTINUED_AS_NEW")) and "WORKFLOW_EXECUTION" in last:
+        return []
+    if last == "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED":  # a new run, its first task not yet scheduled
+        return ["WORKFLOW_EXECUTION_STARTED"]
+    return sorted(open_items.values())
 
 
 @pytest.fixture(autouse=True)

@@ -22,17 +22,19 @@ from domain.names import lockout_workflow_id
 from domain.roles import StaffRole
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry
-from tests.fixtures.temporal import product_worker
 from tests.fixtures.users import MadeUser, registered_master
 from workflows.lockout_client import ReleaseRefused
 
-from .lockout_support import (
+from .lockout_support import (  # noqa: F401  (cleanup: an autouse fixture)
+    cleanup,
+    lockout_worker,
     as_admin,
     as_master,
     assert_history_private,
     attempt,
     mirrored,
     registered_general,
+    skip,
     release,
     staff_account,
 )
@@ -57,7 +59,7 @@ async def lock_three_times(env, task_queue, user: MadeUser, kind: SubjectKind): 
     for lock in (1, 2):
         result = await fail_until_locked(env.client, task_queue, user, kind)
         assert (result.outcome, result.lock_count) == (Outcome.LOCKED_NOW, lock)
-        await env.sleep(LOCK_DURATION)
+        await skip(env, LOCK_DURATION)
     return await fail_until_locked(env.client, task_queue, user, kind)
 
 
@@ -74,7 +76,7 @@ def audit_entries(database_url: str, target_id: str) -> list[AuditEntry]:
 async def test_six_failures_lock_for_sixty_minutes(time_skipping_env, worker_settings, smtp_sink):
     env, queue, url = time_skipping_env, worker_settings.task_queue, worker_settings.database_url
     master = registered_master(url)
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         locked = await fail_until_locked(env.client, queue, master, MASTER)
         assert (locked.outcome, locked.allowed, locked.lock_count, locked.failures) == (Outcome.LOCKED_NOW, False, 1, 6)
         started = await env.get_current_time()
@@ -86,13 +88,13 @@ async def test_six_failures_lock_for_sixty_minutes(time_skipping_env, worker_set
         assert f"ロック解除予定：{lifts.year}年{lifts.month}月{lifts.day}日 {lifts:%H:%M}" in mail.body
         await mirrored(url, MASTER, master.uuid, LockoutStatus.LOCKED)
 
-        await env.sleep(locked.locked_until - started - timedelta(minutes=1))  # 59 minutes in
+        await skip(env, locked.locked_until - started - timedelta(minutes=1))  # 59 minutes in
         for password_ok in (True, False, False):  # refused whatever the password, and not counted
             result = await attempt(env.client, queue, master, MASTER, password_ok)
             assert (result.outcome, result.allowed, result.failures) == (Outcome.LOCKED, False, 6)
             assert result.locked_until == locked.locked_until
 
-        await env.sleep(timedelta(minutes=1))  # 60 minutes: the timer lifts the lock
+        await skip(env, timedelta(minutes=1))  # 60 minutes: the timer lifts the lock
         result = await attempt(env.client, queue, master, MASTER, True)
         assert (result.outcome, result.allowed, result.failures, result.lock_count) == (Outcome.ALLOWED, True, 0, 0)
         await mirrored(url, MASTER, master.uuid, LockoutStatus.NORMAL)
@@ -104,9 +106,9 @@ async def test_six_failures_lock_for_sixty_minutes(time_skipping_env, worker_set
 async def test_after_the_lock_a_fresh_streak_starts_and_the_count_stays(time_skipping_env, worker_settings):
     env, queue, url = time_skipping_env, worker_settings.task_queue, worker_settings.database_url
     master = registered_master(url)
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         await fail_until_locked(env.client, queue, master, MASTER)
-        await env.sleep(LOCK_DURATION)
+        await skip(env, LOCK_DURATION)
         result = await attempt(env.client, queue, master, MASTER, False)
         assert (result.outcome, result.failures, result.lock_count) == (Outcome.WRONG_PASSWORD, 1, 1)
         handle = env.client.get_workflow_handle(lockout_workflow_id(master.uuid))
@@ -117,10 +119,10 @@ async def test_after_the_lock_a_fresh_streak_starts_and_the_count_stays(time_ski
 async def test_success_resets_the_streak_and_the_lock_count(time_skipping_env, worker_settings):
     env, queue, url = time_skipping_env, worker_settings.task_queue, worker_settings.database_url
     master = registered_master(url)
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         for _ in range(2):
             await fail_until_locked(env.client, queue, master, MASTER)
-            await env.sleep(LOCK_DURATION)
+            await skip(env, LOCK_DURATION)
         allowed = await attempt(env.client, queue, master, MASTER, True)
         assert (allowed.outcome, allowed.failures, allowed.lock_count) == (Outcome.ALLOWED, 0, 0)
         locked = await fail_until_locked(env.client, queue, master, MASTER)  # would be the 3rd lock without the reset
@@ -136,11 +138,11 @@ async def test_general_user_blocked_at_third_lock_and_released_by_its_master(
     general = registered_general(url, master)
     other_master = registered_master(url, email="other.master@example.jp")
     admin = staff_account(url)
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         blocked = await lock_three_times(env, queue, general, GENERAL)
         assert (blocked.outcome, blocked.blocked, blocked.lock_count, blocked.locked_until) == (
             Outcome.BLOCKED_NOW, True, 3, None)
-        await env.sleep(timedelta(days=30))  # no timer: still blocked
+        await skip(env, timedelta(days=30))  # no timer: still blocked
         result = await attempt(env.client, queue, general, GENERAL, True)
         assert (result.outcome, result.allowed) == (Outcome.BLOCKED, False)
         await mirrored(url, GENERAL, general.uuid, LockoutStatus.BLOCKED)
@@ -185,7 +187,7 @@ async def test_blocked_master_user_is_released_only_by_a_rokin_administrator(
     other_master = registered_master(url, email="other.master@example.jp")
     admin = staff_account(url)
     receiver = staff_account(url, StaffRole.RECEIVER, login="uketsuke01")
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         blocked = await lock_three_times(env, queue, master, MASTER)
         assert blocked.outcome is Outcome.BLOCKED_NOW
         mails = await smtp_sink.async_wait_for(3)
@@ -217,7 +219,7 @@ async def test_master_unlocks_a_general_user_before_the_hour_is_over(time_skippi
     env, queue, url = time_skipping_env, worker_settings.task_queue, worker_settings.database_url
     master = registered_master(url)
     general = registered_general(url, master)
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         await fail_until_locked(env.client, queue, general, GENERAL)
         with pytest.raises(ReleaseRefused) as refused:
             await release(env.client, general, GENERAL, as_master(master, ReleaseKind.UNBLOCK))
@@ -237,7 +239,7 @@ async def test_release_of_an_id_that_never_failed(time_skipping_env, worker_sett
     master = registered_master(url)
     general = registered_general(url, master)
     other_master = registered_master(url, email="other.master@example.jp")
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         for request, refusal in [
             (as_master(master, ReleaseKind.UNBLOCK), ReleaseRefusal.NOT_BLOCKED),
             (as_master(other_master, ReleaseKind.UNBLOCK), ReleaseRefusal.NEEDS_MASTER_OF_ORGANIZATION),
@@ -252,7 +254,7 @@ async def test_staff_account_locks_without_email(time_skipping_env, worker_setti
     admin = staff_account(url)
     other_admin = staff_account(url, login="staff02")
     staff = MadeUser(staff_account(url, StaffRole.APPROVER, login="shonin01"), "shonin01", "", None, ())
-    async with product_worker(env.client, worker_settings):
+    async with lockout_worker(env.client, worker_settings):
         locked = await fail_until_locked(env.client, queue, staff, STAFF)
         assert locked.outcome is Outcome.LOCKED_NOW
         await release(env.client, staff, STAFF, as_admin(admin, ReleaseKind.UNLOCK))

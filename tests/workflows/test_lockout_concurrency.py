@@ -9,12 +9,37 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from domain.lockout import MAX_CONSECUTIVE_FAILURES, LockoutStatus, Outcome, SubjectKind
-from domain.names import lockout_workflow_id
-from tests.fixtures.temporal import product_worker
-from tests.fixtures.users import registered_master
+from sqlalchemy import func, select
+from temporalio.client import Client
+from temporalio.service import RetryConfig, RPCError, RPCStatusCode
 
-from .lockout_support import assert_history_private, attempt, read_model
+from domain.lockout import (
+    MAX_CONSECUTIVE_FAILURES,
+    AttemptOutcome,
+    LockoutStatus,
+    Outcome,
+    ReleaseKind,
+    SubjectKind,
+)
+from domain.lockout_release import ReleaseRefusal, ReleaseResult
+from domain.names import lockout_workflow_id
+from store.db import make_engine, make_session_factory
+from store.models import AuditEntry
+from tests.fixtures.users import registered_master
+from workflows.lockout import LockoutWorkflow
+from workflows.lockout_client import ReleaseRefused, call_with_retries
+
+from .lockout_support import (  # noqa: F401  (cleanup: an autouse fixture)
+    as_master,
+    assert_history_private,
+    attempt,
+    cleanup,
+    lockout_worker,
+    mirrored,
+    read_model,
+    registered_general,
+    release,
+)
 
 BURST = 50
 
@@ -22,7 +47,7 @@ BURST = 50
 async def test_fifty_simultaneous_wrong_passwords_count_exactly_six(dev_server_env, worker_settings):
     client = dev_server_env.client
     master = registered_master(worker_settings.database_url)
-    async with product_worker(client, worker_settings):
+    async with lockout_worker(client, worker_settings):
         results = await asyncio.gather(*[
             attempt(client, worker_settings.task_queue, master, SubjectKind.MASTER, False) for _ in range(BURST)])
         handle = client.get_workflow_handle(lockout_workflow_id(master.uuid))
@@ -44,7 +69,7 @@ async def test_fifty_simultaneous_wrong_passwords_count_exactly_six(dev_server_e
 async def test_fifty_simultaneous_right_passwords_are_all_allowed(dev_server_env, worker_settings):
     client = dev_server_env.client
     master = registered_master(worker_settings.database_url)
-    async with product_worker(client, worker_settings):
+    async with lockout_worker(client, worker_settings):
         results = await asyncio.gather(*[
             attempt(client, worker_settings.task_queue, master, SubjectKind.MASTER, True) for _ in range(BURST)])
 
@@ -53,3 +78,42 @@ async def test_fifty_simultaneous_right_passwords_are_all_allowed(dev_server_env
     view = read_model(worker_settings.database_url, SubjectKind.MASTER, master.uuid)
     assert (view.status, view.failures, view.lock_count) == (LockoutStatus.NORMAL, 0, 0)
     await assert_history_private(client, [master])
+
+
+async def test_in_flight_limit_is_retried_and_simultaneous_unlocks_release_once(dev_server_env, worker_settings):
+    """Plain updates do hit the server's 10-in-flight limit; the helper's retry absorbs it. Of 50
+    simultaneous unlocks only one releases (validators of one task all run before the handlers,
+    which check again)."""
+    url = worker_settings.database_url
+    master = registered_master(url)
+    general = registered_general(url, master)
+    # Without the SDK's own retries, so only the helper's retry stands between us and the limit.
+    client = await Client.connect(dev_server_env.client.service_client.config.target_host,
+                                  retry_config=RetryConfig(max_retries=0))
+    async with lockout_worker(dev_server_env.client, worker_settings):
+        await asyncio.gather(*[attempt(client, worker_settings.task_queue, general, SubjectKind.GENERAL, False)
+                               for _ in range(MAX_CONSECUTIVE_FAILURES)])
+        handle = client.get_workflow_handle(lockout_workflow_id(general.uuid))
+
+        def while_locked(rpc_timeout=None):  # noqa: ANN001, ANN202  (refused, not counted: harmless)
+            return handle.execute_update(LockoutWorkflow.attempt, AttemptOutcome(False), rpc_timeout=rpc_timeout)
+
+        direct = await asyncio.gather(*[while_locked() for _ in range(4 * BURST)], return_exceptions=True)
+        assert any(isinstance(e, RPCError) and e.status is RPCStatusCode.RESOURCE_EXHAUSTED for e in direct)
+        retried = await asyncio.gather(*[call_with_retries(while_locked) for _ in range(4 * BURST)])
+        assert {r.outcome for r in retried} == {Outcome.LOCKED}
+
+        unlocks = await asyncio.gather(*[release(client, general, SubjectKind.GENERAL,
+                                                 as_master(master, ReleaseKind.UNLOCK)) for _ in range(BURST)],
+                                       return_exceptions=True)
+        released = [u for u in unlocks if isinstance(u, ReleaseResult)]
+        refused = [u.refusal for u in unlocks if isinstance(u, ReleaseRefused)]
+        assert len(released) == 1 and refused == [ReleaseRefusal.NOT_LOCKED] * (BURST - 1), unlocks
+        await mirrored(url, SubjectKind.GENERAL, general.uuid, LockoutStatus.NORMAL)
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "lockout.unlock")) == 1
+    engine.dispose()
+    await assert_history_private(client, [general])

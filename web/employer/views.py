@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from domain.quotas import MAX_GENERAL_USERS
-from domain.roles import UserRole
 from store import users as user_store
 from store.errors import CredentialError, Refusal, ServiceError
 from store.models import User
@@ -54,6 +53,7 @@ def create_user():  # noqa: ANN201
         except CredentialError as error:
             forms.add_error(getattr(form, error.field), error.problem)
         except ServiceError as refusal:
+            db.session().rollback()  # a failed flush leaves the session unusable for the page below
             if refusal.refusal is Refusal.USER_ID_TAKEN:
                 forms.add_error(form.user_id, refusal.refusal)
             else:
@@ -106,7 +106,7 @@ def _managed_user_or_abort(user_uuid: str) -> User:
 def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
     me = _me()
     context = {"me": me, "organization": me.organization}
-    if me.role is UserRole.MASTER:
+    if me.is_master:
         general_count = user_store.count_general_users(session=db.session(), organization_id=me.organization_id)
         context.update(
             users=user_store.organization_users(session=db.session(), organization_id=me.organization_id),

@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from itsdangerous import TimestampSigner
 
+from tests.conftest import csrf_token
 from web.security import IDLE_TIMEOUT
 
 from ..pages import login, text
@@ -149,8 +150,6 @@ def test_software_keyboard_labels_are_rendered_for_the_script(client):
 
 
 def _token(client) -> str:  # noqa: ANN001
-    from tests.conftest import csrf_token
-
     return csrf_token(client, "/login")
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.contact import DISPLAY_NAME_MAX_LENGTH, ContactProblem
-from domain.credentials import CredentialProblem, check_credential
+from domain.credentials import check_credential
 from domain.quotas import MAX_GENERAL_USERS
 from domain.roles import UserStatus
 from store.errors import Refusal

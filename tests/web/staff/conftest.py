@@ -82,16 +82,27 @@ def employer_client(app, make_organization):  # noqa: ANN001, ANN201
     return client
 
 
+def read(app_session, statement) -> list:  # noqa: ANN001
+    """Rows of plain column values; the transaction ends at once, since SQLite's BEGIN IMMEDIATE
+    would otherwise keep the database write lock away from the app."""
+    try:
+        return list(app_session.execute(statement))
+    finally:
+        app_session.rollback()
+
+
 def organization_codes(app_session) -> list[str]:  # noqa: ANN001
-    app_session.expire_all()
-    return list(app_session.scalars(select(Organization.code).order_by(Organization.code)))
+    return [code for (code,) in read(app_session, select(Organization.code).order_by(Organization.code))]
 
 
-def audit_entries(app_session, action: str) -> list[AuditEntry]:  # noqa: ANN001
-    app_session.expire_all()
-    return list(app_session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+def audit_entries(app_session, action: str) -> list:  # noqa: ANN001
+    """(actor_kind, actor_id, target_kind, target_id, client_address) of each entry, oldest first."""
+    return read(app_session, select(AuditEntry.actor_kind, AuditEntry.actor_id, AuditEntry.target_kind,
+                                    AuditEntry.target_id, AuditEntry.client_address)
+                .where(AuditEntry.action == action).order_by(AuditEntry.id))
 
 
-def staff_row(app_session, login: str) -> Staff:  # noqa: ANN001
-    app_session.expire_all()
-    return app_session.scalar(select(Staff).where(Staff.login == login))
+def staff_password_state(app_session, login: str) -> tuple[bool, str]:  # noqa: ANN001
+    """(still on the initial password, password hash)."""
+    [row] = read(app_session, select(Staff.initial_password, Staff.password_hash).where(Staff.login == login))
+    return row.initial_password, row.password_hash

@@ -8,7 +8,7 @@ from domain.roles import StaffRole
 from store.passwords import verify_password
 from tests.conftest import csrf_token, post_form
 
-from .conftest import NEW_PASSWORD, audit_entries, log_in, set_own_password, staff_row
+from .conftest import NEW_PASSWORD, audit_entries, log_in, set_own_password, staff_password_state
 
 GENERIC_REFUSAL = "ログインIDまたはパスワードが正しくありません。"
 
@@ -82,8 +82,8 @@ def test_first_password_change_explains_each_refusal(client, make_staff, app_ses
     response = post_form(client, "/staff/password", {"new_password": new_password, "new_password_confirm": confirm})
     assert response.status_code == 200
     assert message in text(response)
-    staff = staff_row(app_session, "staff100")
-    assert staff.initial_password and verify_password(staff.password_hash, account.password)
+    still_initial, password_hash = staff_password_state(app_session, "staff100")
+    assert still_initial and verify_password(password_hash, account.password)
     assert client.get("/staff/").headers["Location"] == "/staff/password"
 
 
@@ -95,6 +95,7 @@ def test_changed_password_replaces_the_initial_one_and_is_audited(client, app, m
 
     [entry] = audit_entries(app_session, "staff.change_password")
     assert entry.actor_kind == "staff" and entry.actor_id == account.uuid == entry.target_id
+    assert entry.client_address == "127.0.0.1"
     other = app.test_client()
     assert GENERIC_REFUSAL in text(log_in(other, account, password=initial))
     assert log_in(other, account, password=NEW_PASSWORD).headers["Location"] == "/staff/"
@@ -112,7 +113,7 @@ def test_login_starts_a_fresh_session_keeping_the_language(client, make_staff):
         assert session["_user_id"] == f"s:{account.uuid}"
 
 
-def test_login_returns_to_the_staff_page_asked_for_only(client, staff_client, make_staff):
+def test_login_returns_to_the_staff_page_asked_for_only(client, staff_client):
     _, account = staff_client()
     asked = client.get("/staff/organizations")
     assert asked.status_code == 302 and asked.headers["Location"].startswith("/staff/login?next=")

@@ -1,0 +1,171 @@
+"""Certificate activities: sign (idempotently), mirror the lifecycle to the database, publish the CRL.
+
+Only these activities read the CA private key (``pki.ca.CaLoader``, loaded at first use).
+
+``sign_certificate`` is keyed by the issuance's request ID: with the organization locked it
+looks for a certificate already recorded for that request and returns it unchanged; otherwise
+it checks eligibility, signs with a fresh CSPRNG serial and records the row in the same
+transaction. A retry — after a timeout, or a worker killed after the commit but before it could
+report — therefore returns the same certificate, never a second one; a worker killed before the
+commit leaves nothing behind, and the certificate it had signed never left its memory.
+
+Blocking work (SQLAlchemy, RSA signing, files) runs in ``asyncio.to_thread``, as in ``activities.mail``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.certificates import (
+    CrlPublished,
+    CrlReason,
+    EndingRequest,
+    IssuanceOutcome,
+    IssuanceRefusal,
+    IssuedCertificate,
+    Milestone,
+    MilestoneReport,
+    MilestoneRequest,
+    SigningRequest,
+)
+from domain.roles import CertificateStatus
+from pki.ca import CaLoader, CaUnusable
+from pki.crl import RevokedEntry, build_crl, crl_number_for, crl_write_lock, write_crl
+from pki.csr import InvalidCsr, parse_csr
+from pki.issue import (
+    CertificateSubject,
+    build_client_certificate,
+    certificate_pem,
+    fingerprint_sha256,
+    new_serial,
+    serial_hex,
+)
+from store import certificates as certificate_store
+from store import users
+from store.models import Certificate
+from store.organizations import lock_organization
+
+VOIDED_REASON = CrlReason.CESSATION_OF_OPERATION  # signed, recorded, never delivered
+
+
+class CertificateActivities:
+    def __init__(self, session_factory: sessionmaker[Session], ca: CaLoader, *, crl_dir: Path, crl_url: str) -> None:
+        self.session_factory = session_factory
+        self.ca = ca
+        self.crl_dir = crl_dir
+        self.crl_url = crl_url
+
+    @activity.defn
+    async def sign_certificate(self, request: SigningRequest) -> IssuanceOutcome:
+        """The request's certificate (existing or new), or why the user may not have one."""
+        return await asyncio.to_thread(self._sign, request)
+
+    @activity.defn
+    async def void_issuance(self, request_id: str) -> bool:
+        """Signing failed for the workflow: revoke what a lost attempt may still have recorded."""
+        voided = await asyncio.to_thread(self._void, request_id)
+        if voided:
+            await asyncio.to_thread(self._publish_crl)
+        return voided
+
+    @activity.defn
+    async def reach_milestone(self, request: MilestoneRequest) -> MilestoneReport:
+        """At day 336, 7 days before, and expiry: the database's view (and at expiry, EXPIRED)."""
+        return await asyncio.to_thread(self._reach, request)
+
+    @activity.defn
+    async def record_ending(self, request: EndingRequest) -> bool:
+        return await asyncio.to_thread(self._record_ending, request)
+
+    @activity.defn
+    async def publish_crl(self) -> CrlPublished:
+        return await asyncio.to_thread(self._publish_crl)
+
+    # --- the blocking halves ----------------------------------------------------------------
+
+    def _sign(self, request: SigningRequest) -> IssuanceOutcome:
+        try:
+            csr = parse_csr(request.csr_pem)
+        except InvalidCsr:
+            return IssuanceOutcome(refusal=IssuanceRefusal.INVALID_CSR)
+        ca = self._ca()
+        now = request.requested_at
+        with self.session_factory.begin() as session:
+            user = users.get_by_uuid(session=session, user_uuid=request.user_uuid)
+            if user is None:
+                return IssuanceOutcome(refusal=IssuanceRefusal.USER_NOT_ACTIVE)
+            lock_organization(session=session, organization_id=user.organization_id)
+            row = certificate_store.get_by_request(session=session, request_id=request.request_id)
+            if row is None:
+                if (refusal := certificate_store.refusal_for(session=session, user=user, now=now)) is not None:
+                    return IssuanceOutcome(refusal=refusal)
+                certificate = build_client_certificate(
+                    ca=ca, csr=csr, subject=CertificateSubject(user.user_id, user.organization.code),
+                    serial=new_serial(), issued_at=now, crl_url=self.crl_url)
+                row = certificate_store.record_issued(session=session, user=user, new=certificate_store.NewCertificate(
+                    request_id=request.request_id, serial=serial_hex(certificate.serial_number),
+                    certificate_pem=certificate_pem(certificate), fingerprint_sha256=fingerprint_sha256(certificate),
+                    not_before=certificate.not_valid_before_utc, not_after=certificate.not_valid_after_utc))
+            elif str(row.owner_uuid) != request.user_uuid:
+                raise ApplicationError("request ID reused for another user", type="RequestIdReused",
+                                       non_retryable=True)
+            return IssuanceOutcome(certificate=self._issued(session, row, user.organization.code, now))
+
+    @staticmethod
+    def _issued(session: Session, row: Certificate, organization_code: str, now: datetime) -> IssuedCertificate:
+        return IssuedCertificate(
+            serial=row.serial, certificate_pem=row.certificate_pem, user_uuid=str(row.owner_uuid),
+            organization_code=organization_code, not_before=certificate_store.utc(row.not_before),
+            not_after=certificate_store.utc(row.not_after),
+            renews=certificate_store.renewed_by_others(session=session, certificate=row, now=now))
+
+    def _ca(self):  # noqa: ANN202
+        try:
+            return self.ca.get()
+        except CaUnusable as error:  # retried: an operator may be putting the files in place
+            raise ApplicationError(str(error), type="CaUnusable") from None
+
+    def _void(self, request_id: str) -> bool:
+        with self.session_factory.begin() as session:
+            row = certificate_store.get_by_request(session=session, request_id=request_id)
+            return row is not None and certificate_store.end_certificate(
+                session=session, certificate=row, status=CertificateStatus.REVOKED, reason=VOIDED_REASON,
+                at=datetime.now(timezone.utc))
+
+    def _reach(self, request: MilestoneRequest) -> MilestoneReport:
+        with self.session_factory.begin() as session:
+            row = certificate_store.get_by_serial(session=session, serial=request.serial)
+            if row is None:
+                raise ApplicationError("no such certificate", type="CertificateNotFound", non_retryable=True)
+            if request.milestone is Milestone.EXPIRY:
+                certificate_store.mark_expired(session=session, certificate=row)
+            # Renewed: a newer one is live now, or (at expiry) was live just before this one ended.
+            moment = min(request.now, certificate_store.utc(row.not_after))
+            return MilestoneReport(status=row.status,
+                                   renewed=certificate_store.has_newer_live(session=session, certificate=row,
+                                                                            now=moment))
+
+    def _record_ending(self, request: EndingRequest) -> bool:
+        with self.session_factory.begin() as session:
+            row = certificate_store.get_by_serial(session=session, serial=request.serial)
+            if row is None:
+                raise ApplicationError("no such certificate", type="CertificateNotFound", non_retryable=True)
+            return certificate_store.end_certificate(session=session, certificate=row, status=request.status,
+                                                     reason=request.reason, at=request.at)
+
+    def _publish_crl(self) -> CrlPublished:
+        ca = self._ca()
+        with crl_write_lock(self.crl_dir):
+            now = datetime.now(timezone.utc).replace(microsecond=0)
+            with self.session_factory() as session:
+                rows = certificate_store.crl_rows(session=session, now=now)
+            entries = [RevokedEntry(int(row.serial, 16), row.revoked_at, row.reason) for row in rows]
+            number = crl_number_for(now)
+            write_crl(self.crl_dir, build_crl(ca=ca, entries=entries, now=now, crl_number=number))
+        return CrlPublished(crl_number=number, revoked_count=len(entries))

@@ -1,0 +1,178 @@
+"""Client certificates in the database: eligibility facts, recording, state changes, the CRL list.
+
+The database is what login checks (phase 2): a revoked or superseded row stops a certificate at
+the next request, whatever the lifecycle workflow or the CRL are doing. Every change here is
+idempotent — activities are retried — and audited. Times are stored as UTC (SQLite keeps no
+offset).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.certificates import CrlReason, HeldCertificate, IssuanceRefusal, issuance_refusal
+from domain.roles import CertificateStatus, UserStatus
+
+from . import audit
+from .lockout import lockout_view
+from .models import Certificate, User
+
+SYSTEM = audit.Actor("system", "certificate-lifecycle")
+ENDING_STATUSES = frozenset({CertificateStatus.SUPERSEDED, CertificateStatus.REVOKED})
+
+
+def utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive value is one SQLite gave back, which we stored as UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def get_by_serial(*, session: Session, serial: str) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.serial == serial))
+
+
+def get_by_request(*, session: Session, request_id: str) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.request_id == request_id))
+
+
+def held(certificate: Certificate) -> HeldCertificate:
+    return HeldCertificate(serial=certificate.serial, status=certificate.status,
+                           not_before=utc(certificate.not_before))
+
+
+def user_certificates(*, session: Session, user_uuid: uuid.UUID | str) -> list[Certificate]:
+    """Every certificate of the user, newest first."""
+    owner = uuid.UUID(str(user_uuid))
+    return list(session.scalars(
+        select(Certificate).where(Certificate.owner_uuid == owner).order_by(Certificate.not_before.desc())))
+
+
+def live_certificates(*, session: Session, user_uuid: uuid.UUID | str, now: datetime) -> list[Certificate]:
+    """The user's certificates that work at ``now`` (two during a renewal's overlap), newest first."""
+    return [row for row in user_certificates(session=session, user_uuid=user_uuid) if held(row).is_live(now)]
+
+
+def organization_holders(*, session: Session, organization_id: int, now: datetime) -> int:
+    """How many users of the organization hold a live certificate (the quota counts these)."""
+    rows = session.execute(select(Certificate.owner_uuid, Certificate.serial, Certificate.status,
+                                  Certificate.not_before)
+                           .where(Certificate.organization_id == organization_id,
+                                  Certificate.status == CertificateStatus.ACTIVE)).all()
+    return len({row.owner_uuid for row in rows
+                if HeldCertificate(row.serial, row.status, utc(row.not_before)).is_live(now)})
+
+
+def refusal_for(*, session: Session, user: User | None, now: datetime) -> IssuanceRefusal | None:
+    """``domain.certificates.issuance_refusal`` with the facts from the database.
+
+    Race-free only with the organization locked (``store.organizations.lock_organization``).
+    """
+    if user is None:
+        return IssuanceRefusal.USER_NOT_ACTIVE
+    return issuance_refusal(
+        user_active=user.status is UserStatus.ACTIVE,
+        lockout=lockout_view(user, now).status,
+        held=[held(row) for row in user_certificates(session=session, user_uuid=user.uuid)],
+        organization_holders=organization_holders(session=session, organization_id=user.organization_id, now=now),
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class NewCertificate:
+    request_id: str
+    serial: str
+    certificate_pem: str
+    fingerprint_sha256: str
+    not_before: datetime
+    not_after: datetime
+
+
+def record_issued(*, session: Session, user: User, new: NewCertificate) -> Certificate:
+    row = Certificate(
+        serial=new.serial, owner_uuid=user.uuid, organization_id=user.organization_id,
+        status=CertificateStatus.ACTIVE, not_before=utc(new.not_before), not_after=utc(new.not_after),
+        fingerprint_sha256=new.fingerprint_sha256, issued_at=utc(new.not_before), request_id=new.request_id,
+        certificate_pem=new.certificate_pem,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=audit.Actor("user", str(user.uuid)), action="certificate.issue",
+                 target_kind="certificate", target_id=new.serial, detail=f"request={new.request_id}")
+    return row
+
+
+def renewed_by_others(*, session: Session, certificate: Certificate, now: datetime) -> list[str]:
+    """Serials of the owner's other live certificates issued before this one: what it renews."""
+    return [row.serial for row in live_certificates(session=session, user_uuid=certificate.owner_uuid, now=now)
+            if row.id != certificate.id and utc(row.not_before) <= utc(certificate.not_before)]
+
+
+def has_newer_live(*, session: Session, certificate: Certificate, now: datetime) -> bool:
+    """Whether the owner holds a newer live certificate: this one has been renewed."""
+    return any(row.id != certificate.id and utc(row.not_before) >= utc(certificate.not_before)
+               for row in live_certificates(session=session, user_uuid=certificate.owner_uuid, now=now))
+
+
+def mark_expired(*, session: Session, certificate: Certificate) -> bool:
+    """ACTIVE → EXPIRED at the end of day 366; a revoked or superseded one keeps its status."""
+    if certificate.status is not CertificateStatus.ACTIVE:
+        return False
+    certificate.status = CertificateStatus.EXPIRED
+    audit.record(session=session, actor=SYSTEM, action="certificate.expire", target_kind="certificate",
+                 target_id=certificate.serial)
+    return True
+
+
+def end_certificate(
+    *, session: Session, certificate: Certificate, status: CertificateStatus, reason: CrlReason, at: datetime,
+    actor: audit.Actor = SYSTEM,
+) -> bool:
+    """ACTIVE → SUPERSEDED or REVOKED with the CRL's date and reason; False if it had ended already."""
+    if status not in ENDING_STATUSES:
+        raise ValueError(f"not an ending status: {status}")
+    if certificate.status is not CertificateStatus.ACTIVE:
+        return False
+    certificate.status = status
+    certificate.revoked_at = utc(at)
+    certificate.revocation_reason = reason.value
+    action = "certificate.supersede" if status is CertificateStatus.SUPERSEDED else "certificate.revoke"
+    audit.record(session=session, actor=actor, action=action, target_kind="certificate",
+                 target_id=certificate.serial, detail=f"reason={reason.value}")
+    return True
+
+
+def record_first_use(*, session: Session, certificate: Certificate, now: datetime) -> list[str]:
+    """The certificate logged in: on its first use the owner's older live ones are superseded.
+
+    Returns the serials superseded now (signal their lifecycles: ``workflows.certificate_client``).
+    """
+    if certificate.first_used_at is not None:
+        return []
+    certificate.first_used_at = utc(now)
+    older = [row for row in live_certificates(session=session, user_uuid=certificate.owner_uuid, now=now)
+             if row.id != certificate.id and utc(row.not_before) <= utc(certificate.not_before)]
+    return [row.serial for row in older
+            if end_certificate(session=session, certificate=row, status=CertificateStatus.SUPERSEDED,
+                               reason=CrlReason.SUPERSEDED, at=now)]
+
+
+@dataclass(frozen=True)
+class RevocationRow:
+    serial: str
+    revoked_at: datetime
+    reason: CrlReason
+
+
+def crl_rows(*, session: Session, now: datetime) -> list[RevocationRow]:
+    """Revoked and superseded certificates not yet past their notAfter (RFC 5280 lets expired ones go)."""
+    rows = session.scalars(select(Certificate)
+                           .where(Certificate.status.in_(ENDING_STATUSES))
+                           .order_by(Certificate.revoked_at, Certificate.id))
+    return [RevocationRow(row.serial, utc(row.revoked_at or row.issued_at),
+                          CrlReason(row.revocation_reason or CrlReason.UNSPECIFIED.value))
+            for row in rows if utc(row.not_after) >= utc(now)]

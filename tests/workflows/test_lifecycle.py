@@ -1,0 +1,204 @@
+"""A certificate's year on the time-skipping server: e-mails at day 336, 7 days before and at expiry;
+renewal stops them; supersession and revocation end the lifecycle and land in the CRL.
+
+The clock moves only when a test says so (``advance_to``); results are awaited with automatic
+time skipping off, so no timer fires behind a test's back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from domain.certificates import CrlReason, LifecycleState
+from domain.names import certificate_workflow_id, issuance_workflow_id
+from domain.roles import CertificateStatus
+from domain.validity import calendar_for
+from pki.crl import CRL_PEM
+from pki.devca import ensure_dev_pki
+from store import certificates as certificate_store
+from store.db import make_engine, make_session_factory
+from tests.fixtures.temporal import product_worker
+from tests.fixtures.users import registered_master
+from tests.pki.conftest import openssl
+from workflows import certificate_client
+from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
+
+from .certificate_support import (
+    advance_to,
+    assert_histories_keep_secrets,
+    certificate_row,
+    issue_like_the_web,
+    timers_fired,
+)
+
+MINUTE = timedelta(minutes=1)
+ISSUED = "電子証明書発行のお知らせ"
+RENEWAL_OPEN = "電子証明書の有効期限が近づいています"
+REMINDER = "電子証明書の更新をお願いします"
+EXPIRED = "電子証明書の有効期限切れのお知らせ"
+
+
+@pytest.fixture
+def env(time_skipping_env, worker_settings):  # noqa: ANN001, ANN201
+    ensure_dev_pki(worker_settings.pki_dir)
+    with time_skipping_env.auto_time_skipping_disabled():
+        yield time_skipping_env
+
+
+def subjects(smtp_sink) -> list[str]:  # noqa: ANN001
+    """Subjects received so far, oldest first, without the system-name prefix."""
+    return [message.subject.split("】", 1)[1] for message in reversed(smtp_sink.messages())]
+
+
+async def no_more_mail(smtp_sink, expected: list[str]) -> None:  # noqa: ANN001
+    await asyncio.sleep(0.5)  # what a wrongly started notice would need to arrive
+    assert subjects(smtp_sink) == expected
+
+
+def utc_naive(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
+    user = registered_master(worker_settings.database_url)
+    client = env.client
+    async with product_worker(client, worker_settings):
+        delivered = await issue_like_the_web(client, worker_settings, user)
+        serial = delivered.certificate.serial
+        calendar = calendar_for(delivered.certificate.not_before)
+        lifecycle = client.get_workflow_handle(certificate_workflow_id(serial))
+        await smtp_sink.async_wait_for(1)
+
+        expected = [ISSUED]
+        for milestone, subject, state in [(calendar.renewal_opens_at, RENEWAL_OPEN, LifecycleState.RENEWAL_WINDOW),
+                                          (calendar.reminder_at, REMINDER, LifecycleState.RENEWAL_WINDOW),
+                                          (calendar.expires_at, EXPIRED, LifecycleState.EXPIRED)]:
+            await advance_to(env, milestone - MINUTE)
+            await no_more_mail(smtp_sink, expected)
+            await advance_to(env, milestone + MINUTE)
+            expected.append(subject)
+            await smtp_sink.async_wait_for(len(expected))
+            assert subjects(smtp_sink) == expected
+            assert milestone <= (await timers_fired(client, serial))[-1].replace(tzinfo=timezone.utc) < milestone + MINUTE
+            assert await lifecycle.query(CertificateLifecycleWorkflow.state) == state
+
+        assert await lifecycle.result() is LifecycleState.EXPIRED
+        assert certificate_row(worker_settings, serial).status is CertificateStatus.EXPIRED
+        renewal_mail = next(m for m in smtp_sink.messages() if RENEWAL_OPEN in m.subject)
+        expiry = calendar.not_after
+        assert f"有効期限：{expiry.year}年{expiry.month}月{expiry.day}日 23:59" in renewal_mail.body
+        assert all(message.recipients == [user.email] for message in smtp_sink.messages())
+
+        description = await lifecycle.describe()
+        attributes = description.typed_search_attributes
+        assert {pair.key.name: pair.value for pair in attributes} == {
+            "RokinUserUuid": user.uuid, "RokinOrganizationCode": user.organization_code,
+            "RokinCertificateSerial": serial, "RokinState": "expired"}
+        assert len((await lifecycle.fetch_history()).events) < 100  # a year fits without continue-as-new
+        await assert_histories_keep_secrets(
+            client, [issuance_workflow_id(_request_id(description)), lifecycle.id], user, [delivered])
+
+
+def _request_id(description) -> str:  # noqa: ANN001
+    """The issuance that started this lifecycle (its parent)."""
+    return description.parent_id.removeprefix("issuance/")
+
+
+async def test_a_renewed_certificate_stops_reminding_and_ends_at_its_expiry(env, worker_settings, smtp_sink):
+    user = registered_master(worker_settings.database_url)
+    client = env.client
+    async with product_worker(client, worker_settings):
+        old = await issue_like_the_web(client, worker_settings, user)
+        calendar = calendar_for(old.certificate.not_before)
+        await advance_to(env, calendar.renewal_opens_at + MINUTE)
+        await smtp_sink.async_wait_for(2)
+
+        new = await issue_like_the_web(client, worker_settings, user)  # renewal on day 336
+        assert new.certificate.renews == [old.certificate.serial]
+        await smtp_sink.async_wait_for(3)
+        old_lifecycle = client.get_workflow_handle(certificate_workflow_id(old.certificate.serial))
+        assert await old_lifecycle.query(CertificateLifecycleWorkflow.state) is LifecycleState.RENEWED
+
+        await advance_to(env, calendar.expires_at + MINUTE)
+        assert await old_lifecycle.result() is LifecycleState.EXPIRED  # it kept working to its own end
+        await no_more_mail(smtp_sink, [ISSUED, RENEWAL_OPEN, ISSUED])  # no reminder, no expiry notice
+        assert certificate_row(worker_settings, old.certificate.serial).status is CertificateStatus.EXPIRED
+        assert certificate_row(worker_settings, new.certificate.serial).status is CertificateStatus.ACTIVE
+        new_lifecycle = client.get_workflow_handle(certificate_workflow_id(new.certificate.serial))
+        assert await new_lifecycle.query(CertificateLifecycleWorkflow.state) is LifecycleState.ACTIVE
+        await new_lifecycle.terminate("test over")
+
+
+async def test_first_use_of_the_renewal_supersedes_the_old_one_and_the_crl_lists_it(env, worker_settings, smtp_sink):
+    user = registered_master(worker_settings.database_url)
+    client = env.client
+    async with product_worker(client, worker_settings):
+        old = await issue_like_the_web(client, worker_settings, user)
+        await advance_to(env, calendar_for(old.certificate.not_before).renewal_opens_at + MINUTE)
+        new = await issue_like_the_web(client, worker_settings, user)
+        await smtp_sink.async_wait_for(3)
+
+        # What certificate login does on the new certificate's first use (phase 2): database, then signal.
+        used_at = await env.get_current_time()
+        engine = make_engine(worker_settings.database_url)
+        with make_session_factory(engine).begin() as session:
+            row = certificate_store.get_by_serial(session=session, serial=new.certificate.serial)
+            superseded = certificate_store.record_first_use(session=session, certificate=row, now=used_at)
+        engine.dispose()
+        assert superseded == [old.certificate.serial]
+        await certificate_client.tell_superseded(client, superseded, by_serial=new.certificate.serial, at=used_at)
+
+        old_lifecycle = client.get_workflow_handle(certificate_workflow_id(old.certificate.serial))
+        assert await old_lifecycle.result() is LifecycleState.SUPERSEDED
+        assert certificate_row(worker_settings, old.certificate.serial).status is CertificateStatus.SUPERSEDED
+        crl = openssl("crl", "-in", str(worker_settings.pki_dir / CRL_PEM), "-CAfile",
+                      str(worker_settings.pki_dir / "ca.pem"), "-noout", "-text")
+        assert "verify OK" in crl.stdout + crl.stderr
+        assert f"Serial Number: {_openssl_hex(old.certificate.serial)}" in crl.stdout
+        assert "Superseded" in crl.stdout and _openssl_hex(new.certificate.serial) not in crl.stdout
+        # A late or repeated signal to an ended lifecycle is not an error.
+        await certificate_client.tell_superseded(client, superseded, by_serial=new.certificate.serial, at=used_at)
+        await assert_histories_keep_secrets(client, [old_lifecycle.id], user, [old, new])
+        await client.get_workflow_handle(certificate_workflow_id(new.certificate.serial)).terminate("test over")
+
+
+async def test_revocation_ends_the_lifecycle_and_a_lost_signal_is_caught_at_the_next_milestone(
+    env, worker_settings, smtp_sink
+):
+    user = registered_master(worker_settings.database_url)
+    client = env.client
+    async with product_worker(client, worker_settings):
+        signalled = await issue_like_the_web(client, worker_settings, user)
+        revoked_at = await env.get_current_time()
+        _revoke_in_database(worker_settings, signalled.certificate.serial, revoked_at)
+        await certificate_client.tell_revoked(client, signalled.certificate.serial, reason=CrlReason.KEY_COMPROMISE,
+                                              at=revoked_at)
+        lifecycle = client.get_workflow_handle(certificate_workflow_id(signalled.certificate.serial))
+        assert await lifecycle.result() is LifecycleState.REVOKED
+        crl = openssl("crl", "-in", str(worker_settings.pki_dir / CRL_PEM), "-noout", "-text").stdout
+        assert _openssl_hex(signalled.certificate.serial) in crl and "Key Compromise" in crl
+
+        # Reissue after revocation; this one's revocation never reaches its lifecycle.
+        unsignalled = await issue_like_the_web(client, worker_settings, user)
+        _revoke_in_database(worker_settings, unsignalled.certificate.serial, await env.get_current_time())
+        await advance_to(env, calendar_for(unsignalled.certificate.not_before).renewal_opens_at + MINUTE)
+        lifecycle = client.get_workflow_handle(certificate_workflow_id(unsignalled.certificate.serial))
+        assert await lifecycle.result() is LifecycleState.REVOKED
+        await no_more_mail(smtp_sink, [ISSUED, ISSUED])  # no renewal notice for a revoked certificate
+
+
+def _revoke_in_database(settings, serial: str, at: datetime) -> None:  # noqa: ANN001
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine).begin() as session:
+        row = certificate_store.get_by_serial(session=session, serial=serial)
+        assert certificate_store.end_certificate(session=session, certificate=row, status=CertificateStatus.REVOKED,
+                                                 reason=CrlReason.KEY_COMPROMISE, at=at)
+    engine.dispose()
+
+
+def _openssl_hex(serial: str) -> str:
+    text = serial.upper()
+    return text if len(text) % 2 == 0 else "0" + text

@@ -1,0 +1,198 @@
+"""One certificate's life (SPEC.md §2 "Certificates", §4), ID ``certificate/<serial>``.
+
+Issued → day 336: the renewal window opens (e-mail) → 7 days before expiry: reminder (e-mail)
+→ 00:00 JST after day 366: expired (status EXPIRED, e-mail). The dates come from
+``domain.validity``; each wait is a timer to an absolute instant computed from ``workflow.now()``,
+so replay is deterministic and a run started late skips to the right step.
+
+- ``renewed`` (from the issuance of the user's next certificate): the reminder and the expiry
+  e-mails stop; this certificate keeps working until the new one is first used, at the latest
+  until its own expiry.
+- ``superseded`` / ``revoked``: end it early — mirror to the database (idempotent: whoever
+  revoked it has usually written the row already), regenerate the CRL, end.
+- At each milestone the database is asked too, so a lost signal only delays the end.
+
+History: three timers, a handful of activities and child starts — under a hundred events in a
+year, so no continue-as-new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+
+from domain.certificates import (
+    CrlReason,
+    EndingRequest,
+    LifecycleInput,
+    LifecycleState,
+    Milestone,
+    MilestoneReport,
+    MilestoneRequest,
+    Renewed,
+    Revoked,
+    Superseded,
+)
+from domain.names import SearchAttribute, notice_workflow_id
+from domain.notices import NoticeKind, NoticeRequest
+from domain.roles import CertificateStatus
+from domain.validity import calendar_for
+
+with workflow.unsafe.imports_passed_through():
+    from activities.certificates import CertificateActivities
+
+    from .notice import NoticeWorkflow
+
+STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
+USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
+ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
+CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
+
+DB_TIMEOUT = timedelta(seconds=30)
+DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+
+
+def lifecycle_summary(serial: str) -> str:
+    return f"電子証明書（シリアル {serial}）のライフサイクル：更新案内・有効期限"
+
+
+@dataclass(frozen=True)
+class _Step:
+    milestone: Milestone
+    at: datetime
+    notice: NoticeKind
+    wait_summary: str
+
+
+@workflow.defn(name="CertificateLifecycleWorkflow")
+class CertificateLifecycleWorkflow:
+    @workflow.init
+    def __init__(self, input: LifecycleInput) -> None:
+        self._input = input
+        self._state = LifecycleState.ACTIVE
+        self._renewed = False
+        self._ending: Superseded | Revoked | None = None
+
+    @workflow.run
+    async def run(self, input: LifecycleInput) -> LifecycleState:
+        self._publish_identity()
+        steps = self._steps()
+        for index, step in enumerate(steps):
+            if await self._ended_before(step.at, step.wait_summary):
+                return await self._end_by_signal()
+            report = await self._reach(step.milestone)
+            if report.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
+                return await self._end_by_database(report.status)  # its signal was lost or is late
+            if report.renewed:
+                self._mark_renewed()
+            if step.milestone is Milestone.EXPIRY:
+                if not self._renewed:
+                    await self._notify(step.notice)
+                self._set_state(LifecycleState.EXPIRED)
+                return self._state
+            if not self._renewed:
+                self._set_state(LifecycleState.RENEWAL_WINDOW)
+                if workflow.now() < steps[index + 1].at:  # a run that woke up late sends only the latest news
+                    await self._notify(step.notice)
+        raise AssertionError("the expiry step always ends the loop")
+
+    # --- messages from the other flows -----------------------------------------------------
+
+    @workflow.signal
+    def renewed(self, signal: Renewed) -> None:
+        self._mark_renewed()
+
+    @workflow.signal
+    def superseded(self, signal: Superseded) -> None:
+        if self._ending is None:
+            self._ending = signal
+
+    @workflow.signal
+    def revoked(self, signal: Revoked) -> None:
+        if self._ending is None:
+            self._ending = signal
+
+    @workflow.query
+    def state(self) -> LifecycleState:
+        return self._state
+
+    # --- steps ------------------------------------------------------------------------------
+
+    def _steps(self) -> list[_Step]:
+        calendar = calendar_for(self._input.issued_at)
+        return [
+            _Step(Milestone.RENEWAL_OPENS, calendar.renewal_opens_at, NoticeKind.CERTIFICATE_RENEWAL_OPEN,
+                  "更新受付の開始（336日目）まで"),
+            _Step(Milestone.REMINDER, calendar.reminder_at, NoticeKind.CERTIFICATE_RENEWAL_REMINDER,
+                  "有効期限7日前のお知らせまで"),
+            _Step(Milestone.EXPIRY, calendar.expires_at, NoticeKind.CERTIFICATE_EXPIRED,
+                  "有効期限切れ（367日目の0時）まで"),
+        ]
+
+    async def _ended_before(self, at: datetime, summary: str) -> bool:
+        """Wait until ``at``; True if a signal ended the certificate first."""
+        remaining = at - workflow.now()
+        if remaining > timedelta(0):
+            try:
+                await workflow.wait_condition(lambda: self._ending is not None, timeout=remaining,
+                                              timeout_summary=summary)
+            except asyncio.TimeoutError:
+                pass
+        return self._ending is not None
+
+    async def _reach(self, milestone: Milestone) -> MilestoneReport:
+        return await workflow.execute_activity_method(
+            CertificateActivities.reach_milestone, MilestoneRequest(self._input.serial, milestone, workflow.now()),
+            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary=f"{milestone.value}: 状態を確認")
+
+    async def _end_by_signal(self) -> LifecycleState:
+        ending = self._ending
+        assert ending is not None
+        if isinstance(ending, Superseded):
+            request = EndingRequest(self._input.serial, CertificateStatus.SUPERSEDED, CrlReason.SUPERSEDED, ending.at)
+        else:
+            request = EndingRequest(self._input.serial, CertificateStatus.REVOKED, ending.reason, ending.at)
+        await workflow.execute_activity_method(
+            CertificateActivities.record_ending, request, start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY,
+            summary="終了をデータベースに反映")
+        return await self._end_by_database(request.status)
+
+    async def _end_by_database(self, status: CertificateStatus) -> LifecycleState:
+        await workflow.execute_activity_method(
+            CertificateActivities.publish_crl, start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY,
+            summary="CRLを更新")
+        self._set_state(LifecycleState(status.value))
+        return self._state
+
+    # --- state and e-mail --------------------------------------------------------------------
+
+    def _mark_renewed(self) -> None:
+        self._renewed = True
+        if self._state in (LifecycleState.ACTIVE, LifecycleState.RENEWAL_WINDOW):
+            self._set_state(LifecycleState.RENEWED)
+
+    def _publish_identity(self) -> None:
+        """Operators filter by these; the starter usually set them already."""
+        wanted = {USER_UUID: self._input.user_uuid, ORGANIZATION_CODE: self._input.organization_code,
+                  CERTIFICATE_SERIAL: self._input.serial, STATE: self._state.value}
+        current = workflow.info().typed_search_attributes
+        changes = [key.value_set(value) for key, value in wanted.items() if current.get(key) is None]
+        if changes:
+            workflow.upsert_search_attributes(changes)
+
+    def _set_state(self, state: LifecycleState) -> None:
+        self._state = state
+        workflow.upsert_search_attributes([STATE.value_set(state.value)])
+
+    async def _notify(self, kind: NoticeKind) -> None:
+        calendar = calendar_for(self._input.issued_at)
+        await workflow.start_child_workflow(
+            NoticeWorkflow.run, NoticeRequest(kind, self._input.user_uuid, until=calendar.not_after),
+            id=notice_workflow_id(kind.value, self._input.user_uuid, str(workflow.uuid4())),
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            static_summary=f"電子証明書のお知らせ（{kind.value}）",
+        )
