@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import gettext
-from wtforms import Field, Form
-from wtforms.validators import ValidationError
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, Form, PasswordField
+from wtforms.validators import EqualTo, ValidationError
 
 from domain.contact import check_display_name, check_email
-from domain.credentials import MAX_LENGTH, check_credential
+from domain.credentials import MAX_LENGTH, CredentialProblem, check_credential
 
 from . import messages
 
@@ -37,3 +39,15 @@ PASSWORD_INPUT = {**CREDENTIAL_INPUT, "autocomplete": "new-password", "data-soft
 def add_error(field: Field, code: object) -> None:
     """Show a service's refusal under the field it concerns."""
     field.errors = [*field.errors, messages.render(code, gettext)]
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice; the service checks it against the ID and the current password."""
+
+    new_password = PasswordField(_l("新しいパスワード"), validators=[credential], render_kw=PASSWORD_INPUT)
+    new_password_confirm = PasswordField(
+        _l("新しいパスワード（確認用）"),
+        validators=[EqualTo("new_password",
+                            message=_l(messages.CREDENTIAL[CredentialProblem.CONFIRMATION_MISMATCH]))],
+        render_kw=PASSWORD_INPUT,
+    )

@@ -14,7 +14,7 @@ CATALOG = ROOT / "web" / "translations" / "en" / "LC_MESSAGES"
 def _extracted_msgids(tmp_path) -> set[str]:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-q", "-F", "babel.cfg", "-k", "_l",
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
          "-k", "N_", "-o", str(pot), "web", "store", "domain", "rokin"],
         cwd=ROOT, check=True,
     )

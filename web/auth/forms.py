@@ -8,7 +8,6 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo
 
 from domain.contact import ContactProblem
-from domain.credentials import CredentialProblem
 
 from .. import forms, messages
 
@@ -26,16 +25,9 @@ class InitialPasswordForm(CredentialsForm):
                              render_kw={**forms.PASSWORD_INPUT, "autocomplete": "off"})
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(forms.NewPasswordForm):
     """The second step of 初期登録: one's own password and e-mail address."""
 
-    new_password = PasswordField(_l("新しいパスワード"), validators=[forms.credential],
-                                 render_kw=forms.PASSWORD_INPUT)
-    new_password_confirm = PasswordField(
-        _l("新しいパスワード（確認用）"),
-        validators=[EqualTo("new_password", message=_l(messages.CREDENTIAL[CredentialProblem.CONFIRMATION_MISMATCH]))],
-        render_kw=forms.PASSWORD_INPUT,
-    )
     email = EmailField(_l("メールアドレス"), validators=[forms.email],
                        render_kw={"maxlength": 254, "autocomplete": "email"})
     email_confirm = EmailField(

@@ -44,16 +44,9 @@ class StaffLoginForm(FlaskForm):
                              render_kw={**forms.PASSWORD_INPUT, "autocomplete": "current-password"})
 
 
-class FirstPasswordForm(FlaskForm):
+class FirstPasswordForm(forms.NewPasswordForm):
     """The initial password from ``rokin admin create-staff`` is replaced before any other page."""
 
-    new_password = PasswordField(_l("新しいパスワード"), validators=[forms.credential],
-                                 render_kw=forms.PASSWORD_INPUT)
-    new_password_confirm = PasswordField(
-        _l("新しいパスワード（確認用）"),
-        validators=[EqualTo("new_password", message=_l(messages.CREDENTIAL[CredentialProblem.CONFIRMATION_MISMATCH]))],
-        render_kw=forms.PASSWORD_INPUT,
-    )
 
 
 class OrganizationForm(FlaskForm):
