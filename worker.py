@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
 from rokin.config import Settings
@@ -21,9 +22,14 @@ from store.db import make_engine, make_session_factory
 from workflows import WORKFLOWS
 
 
+# The rules package is pure and deterministic, so workflows share the real module: inside the
+# sandbox ``datetime`` is a restricted stand-in, and dataclass fields typed with it fail to decode.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("domain"))
+
+
 def make_worker(client: Client, settings: Settings, session_factory: sessionmaker[Session]) -> Worker:
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
-                  activities=build_activities(settings, session_factory),
+                  activities=build_activities(settings, session_factory), workflow_runner=WORKFLOW_RUNNER,
                   graceful_shutdown_timeout=timedelta(seconds=10))
 
 

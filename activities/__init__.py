@@ -24,5 +24,5 @@ def build_activities(settings: Settings, session_factory: sessionmaker[Session])
         crl_dir=settings.pki_dir, crl_url=settings.crl_url)
     return [mail.send_notice,
             lockout.mirror_lockout_state, lockout.record_lockout_release, lockout.find_master_user,
-            certificates.sign_certificate, certificates.void_issuance, certificates.reach_milestone,
-            certificates.record_ending, certificates.publish_crl]
+            certificates.sign_certificate, certificates.start_lifecycle, certificates.void_issuance,
+            certificates.reach_milestone, certificates.record_ending, certificates.publish_crl]

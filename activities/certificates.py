@@ -20,22 +20,34 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.common import (
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from domain.certificates import (
+    LIFECYCLE_WORKFLOW,
     CrlPublished,
     CrlReason,
     EndingRequest,
     IssuanceOutcome,
     IssuanceRefusal,
     IssuedCertificate,
+    LifecycleInput,
+    LifecycleState,
     Milestone,
     MilestoneReport,
     MilestoneRequest,
     SigningRequest,
+    lifecycle_summary,
 )
+from domain.names import SearchAttribute, certificate_workflow_id
 from domain.roles import CertificateStatus
-from pki.ca import CaLoader, CaUnusable
+from pki.ca import CaLoader, CaUnusable, ClientCa
 from pki.crl import RevokedEntry, build_crl, crl_number_for, crl_write_lock, write_crl
 from pki.csr import InvalidCsr, parse_csr
 from pki.issue import (
@@ -52,6 +64,10 @@ from store.models import Certificate
 from store.organizations import lock_organization
 
 VOIDED_REASON = CrlReason.CESSATION_OF_OPERATION  # signed, recorded, never delivered
+USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
+ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
+CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
+STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 
 
 class CertificateActivities:
@@ -65,6 +81,30 @@ class CertificateActivities:
     async def sign_certificate(self, request: SigningRequest) -> IssuanceOutcome:
         """The request's certificate (existing or new), or why the user may not have one."""
         return await asyncio.to_thread(self._sign, request)
+
+    @activity.defn
+    async def start_lifecycle(self, request: LifecycleInput) -> None:
+        """Start the certificate's lifecycle workflow, once (a retry finds it running).
+
+        Started from here rather than as a child, so it has no parent: a year-long workflow
+        should not hang off a two-second one.
+        """
+        try:
+            await activity.client().start_workflow(
+                LIFECYCLE_WORKFLOW, request, id=certificate_workflow_id(request.serial),
+                task_queue=activity.info().task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,  # ended already: never a second one
+                static_summary=lifecycle_summary(request.serial),
+                search_attributes=TypedSearchAttributes([
+                    SearchAttributePair(USER_UUID, request.user_uuid),
+                    SearchAttributePair(ORGANIZATION_CODE, request.organization_code),
+                    SearchAttributePair(CERTIFICATE_SERIAL, request.serial),
+                    SearchAttributePair(STATE, LifecycleState.ACTIVE.value),
+                ]),
+            )
+        except WorkflowAlreadyStartedError:
+            pass
 
     @activity.defn
     async def void_issuance(self, request_id: str) -> bool:
@@ -125,7 +165,7 @@ class CertificateActivities:
             not_after=certificate_store.utc(row.not_after),
             renews=certificate_store.renewed_by_others(session=session, certificate=row, now=now))
 
-    def _ca(self):  # noqa: ANN202
+    def _ca(self) -> ClientCa:
         try:
             return self.ca.get()
         except CaUnusable as error:  # retried: an operator may be putting the files in place

@@ -15,7 +15,14 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from domain.lockout import LockoutState, LockoutStatus, ReleaseKind, SubjectKind, expire_lock, status
+from domain.lockout import (
+    LockoutState,
+    LockoutStatus,
+    ReleaseKind,
+    SubjectKind,
+    expire_lock,
+    status,
+)
 from domain.lockout_release import ActorKind
 from domain.roles import UserRole, UserStatus
 
@@ -33,7 +40,7 @@ class LockoutView:
     failures: int
 
 
-def _model(subject_kind: SubjectKind) -> type[User] | type[Staff]:
+def _model(subject_kind: SubjectKind) -> type[User | Staff]:
     return Staff if subject_kind is SubjectKind.STAFF else User
 
 

@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import (
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.certificates import CrlReason, IssuanceOutcome, IssuanceRequest, Revoked, Superseded
@@ -46,12 +53,17 @@ async def issue(
     (``asyncio.TimeoutError``); the caller shows its "try again later" page.
     """
     request = IssuanceRequest(request_id or str(uuid.uuid4()), user_uuid, csr_pem)
-    handle = await client.start_workflow(
-        IssuanceWorkflow.run, request, id=issuance_workflow_id(request.request_id), task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=TypedSearchAttributes([SearchAttributePair(USER_UUID, user_uuid)]),
-        static_summary="電子証明書の発行（CSRへの署名）",
-    )
+    workflow_id = issuance_workflow_id(request.request_id)
+    try:
+        handle = await client.start_workflow(
+            IssuanceWorkflow.run, request, id=workflow_id, task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # running: join it
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,  # finished: its result, not a second run
+            search_attributes=TypedSearchAttributes([SearchAttributePair(USER_UUID, user_uuid)]),
+            static_summary="電子証明書の発行（CSRへの署名）",
+        )
+    except WorkflowAlreadyStartedError:
+        handle = client.get_workflow_handle_for(IssuanceWorkflow.run, workflow_id)
     return await asyncio.wait_for(handle.result(), timeout=wait.total_seconds())
 
 

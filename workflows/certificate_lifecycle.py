@@ -1,6 +1,7 @@
 """One certificate's life (SPEC.md §2 "Certificates", §4), ID ``certificate/<serial>``.
 
-Issued → day 336: the renewal window opens (e-mail) → 7 days before expiry: reminder (e-mail)
+Started by the issuance workflow's ``start_lifecycle`` activity (no parent). Issued (e-mail)
+→ day 336: the renewal window opens (e-mail) → 7 days before expiry: reminder (e-mail)
 → 00:00 JST after day 366: expired (status EXPIRED, e-mail). The dates come from
 ``domain.validity``; each wait is a timer to an absolute instant computed from ``workflow.now()``,
 so replay is deterministic and a run started late skips to the right step.
@@ -11,6 +12,10 @@ so replay is deterministic and a run started late skips to the right step.
 - ``superseded`` / ``revoked``: end it early — mirror to the database (idempotent: whoever
   revoked it has usually written the row already), regenerate the CRL, end.
 - At each milestone the database is asked too, so a lost signal only delays the end.
+
+E-mails go out through ``NoticeWorkflow`` children; the lifecycle waits for them before it
+completes, so no child outlives its parent (the time-skipping test server leaves its clock
+locked when one does, and the e-mail belongs to this lifecycle anyway).
 
 History: three timers, a handful of activities and child starts — under a hundred events in a
 year, so no continue-as-new.
@@ -26,6 +31,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 
 from domain.certificates import (
+    LIFECYCLE_WORKFLOW,
     CrlReason,
     EndingRequest,
     LifecycleInput,
@@ -56,10 +62,6 @@ DB_TIMEOUT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
 
 
-def lifecycle_summary(serial: str) -> str:
-    return f"電子証明書（シリアル {serial}）のライフサイクル：更新案内・有効期限"
-
-
 @dataclass(frozen=True)
 class _Step:
     milestone: Milestone
@@ -68,7 +70,7 @@ class _Step:
     wait_summary: str
 
 
-@workflow.defn(name="CertificateLifecycleWorkflow")
+@workflow.defn(name=LIFECYCLE_WORKFLOW)
 class CertificateLifecycleWorkflow:
     @workflow.init
     def __init__(self, input: LifecycleInput) -> None:
@@ -76,11 +78,19 @@ class CertificateLifecycleWorkflow:
         self._state = LifecycleState.ACTIVE
         self._renewed = False
         self._ending: Superseded | Revoked | None = None
+        self._notices: list[workflow.ChildWorkflowHandle] = []
 
     @workflow.run
     async def run(self, input: LifecycleInput) -> LifecycleState:
         self._publish_identity()
+        state = await self._live()
+        await asyncio.gather(*self._notices, return_exceptions=True)  # a failed e-mail is the notice's own story
+        return state
+
+    async def _live(self) -> LifecycleState:
         steps = self._steps()
+        if workflow.now() < steps[0].at:
+            await self._notify(NoticeKind.CERTIFICATE_ISSUED)
         for index, step in enumerate(steps):
             if await self._ended_before(step.at, step.wait_summary):
                 return await self._end_by_signal()
@@ -190,9 +200,9 @@ class CertificateLifecycleWorkflow:
 
     async def _notify(self, kind: NoticeKind) -> None:
         calendar = calendar_for(self._input.issued_at)
-        await workflow.start_child_workflow(
+        self._notices.append(await workflow.start_child_workflow(
             NoticeWorkflow.run, NoticeRequest(kind, self._input.user_uuid, until=calendar.not_after),
             id=notice_workflow_id(kind.value, self._input.user_uuid, str(workflow.uuid4())),
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             static_summary=f"電子証明書のお知らせ（{kind.value}）",
-        )
+        ))

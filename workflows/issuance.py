@@ -6,13 +6,14 @@ passes through here — the CSR, the certificate, UUIDs and serials.
 
 1. ``sign_certificate`` checks eligibility again with the organization locked and signs,
    idempotently per request ID; a refusal is a normal result, not a failure.
-2. Then, together: the certificate's lifecycle workflow starts (a child that outlives this
-   one), the lifecycles of the certificates it renews hear ``renewed``, and the user is told
-   by e-mail.
+2. Then, together: the certificate's lifecycle workflow starts (it sends the 発行 e-mail), and
+   the lifecycles of the certificates it renews hear ``renewed``.
 
 If signing fails for good (the CA is unusable past the deadline, say), ``void_issuance``
 revokes whatever a lost attempt may have recorded, so no certificate exists that nobody
 received, and the workflow fails: the web shows its "try again later" page.
+
+No child workflows: the lifecycle is started by an activity and so has no parent.
 """
 
 from __future__ import annotations
@@ -21,38 +22,35 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError, WorkflowAlreadyStartedError
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 from domain.certificates import (
     IssuanceOutcome,
     IssuanceRequest,
     IssuedCertificate,
     LifecycleInput,
-    LifecycleState,
     Renewed,
     SigningRequest,
 )
-from domain.names import SearchAttribute, certificate_workflow_id, notice_workflow_id
-from domain.notices import NoticeKind, NoticeRequest
+from domain.names import SearchAttribute, certificate_workflow_id
 
 with workflow.unsafe.imports_passed_through():
     from activities.certificates import CertificateActivities
 
-    from .certificate_lifecycle import CertificateLifecycleWorkflow, lifecycle_summary
-    from .notice import NoticeWorkflow
+    from .certificate_lifecycle import CertificateLifecycleWorkflow
 
-USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
 ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
 CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
 STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 
 # The user is watching ⑥ 発行中: a few quick retries, then give up well before the web does
 # (``workflows.certificate_client.ISSUANCE_WAIT``), so a late success cannot go unreceived.
-SIGN_ATTEMPT_TIMEOUT = timedelta(seconds=10)
+# An attempt takes milliseconds; a worker that died mid-attempt is noticed after ATTEMPT_TIMEOUT.
+ATTEMPT_TIMEOUT = timedelta(seconds=5)
 SIGN_DEADLINE = timedelta(seconds=30)
-SIGN_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=2))
-DB_TIMEOUT = timedelta(seconds=30)
+QUICK_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=2))
+STEP_TIMEOUT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 ISSUED = "issued"
@@ -66,11 +64,11 @@ class IssuanceWorkflow:
         signing = SigningRequest(request.request_id, request.user_uuid, request.csr_pem, workflow.now())
         try:
             outcome = await workflow.execute_activity_method(
-                CertificateActivities.sign_certificate, signing, start_to_close_timeout=SIGN_ATTEMPT_TIMEOUT,
-                schedule_to_close_timeout=SIGN_DEADLINE, retry_policy=SIGN_RETRY, summary="資格を確認して署名")
+                CertificateActivities.sign_certificate, signing, start_to_close_timeout=ATTEMPT_TIMEOUT,
+                schedule_to_close_timeout=SIGN_DEADLINE, retry_policy=QUICK_RETRY, summary="資格を確認して署名")
         except ActivityError:
             await workflow.execute_activity_method(
-                CertificateActivities.void_issuance, request.request_id, start_to_close_timeout=DB_TIMEOUT,
+                CertificateActivities.void_issuance, request.request_id, start_to_close_timeout=STEP_TIMEOUT,
                 retry_policy=DB_RETRY, summary="未配布の証明書を失効")
             raise ApplicationError("the certificate could not be signed", type="SigningFailed",
                                    non_retryable=True) from None
@@ -84,28 +82,15 @@ class IssuanceWorkflow:
         await asyncio.gather(
             self._start_lifecycle(certificate),
             *(self._tell_renewed(old_serial, certificate.serial) for old_serial in certificate.renews),
-            self._notify(certificate),
         )
         return outcome
 
     async def _start_lifecycle(self, certificate: IssuedCertificate) -> None:
-        try:
-            await workflow.start_child_workflow(
-                CertificateLifecycleWorkflow.run,
-                LifecycleInput(certificate.serial, certificate.user_uuid, certificate.organization_code,
-                               certificate.not_before),
-                id=certificate_workflow_id(certificate.serial),
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                static_summary=lifecycle_summary(certificate.serial),
-                search_attributes=TypedSearchAttributes([
-                    SearchAttributePair(USER_UUID, certificate.user_uuid),
-                    SearchAttributePair(ORGANIZATION_CODE, certificate.organization_code),
-                    SearchAttributePair(CERTIFICATE_SERIAL, certificate.serial),
-                    SearchAttributePair(STATE, LifecycleState.ACTIVE.value),
-                ]),
-            )
-        except WorkflowAlreadyStartedError:
-            pass  # an earlier run of this issuance started it
+        await workflow.execute_activity_method(
+            CertificateActivities.start_lifecycle,
+            LifecycleInput(certificate.serial, certificate.user_uuid, certificate.organization_code,
+                           certificate.not_before),
+            start_to_close_timeout=ATTEMPT_TIMEOUT, retry_policy=QUICK_RETRY, summary="ライフサイクルを開始")
 
     async def _tell_renewed(self, old_serial: str, new_serial: str) -> None:
         try:
@@ -113,12 +98,3 @@ class IssuanceWorkflow:
                 CertificateLifecycleWorkflow.renewed, Renewed(new_serial))
         except FailureError:  # its lifecycle is gone; at its milestones it would see the renewal anyway
             workflow.logger.info("lifecycle of a renewed certificate not found")
-
-    async def _notify(self, certificate: IssuedCertificate) -> None:
-        request = NoticeRequest(NoticeKind.CERTIFICATE_ISSUED, certificate.user_uuid, until=certificate.not_after)
-        await workflow.start_child_workflow(
-            NoticeWorkflow.run, request,
-            id=notice_workflow_id(NoticeKind.CERTIFICATE_ISSUED.value, certificate.user_uuid, str(workflow.uuid4())),
-            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            static_summary="電子証明書発行のお知らせ",
-        )

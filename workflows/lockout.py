@@ -36,10 +36,17 @@ from domain.lockout import (
     SubjectKind,
     expire_lock,
     judge,
+    lockout_summary,
     release,
     status,
 )
-from domain.lockout_release import REFUSAL_TEXT, ReleaseAudit, ReleaseRequest, ReleaseResult, release_refusal
+from domain.lockout_release import (
+    REFUSAL_TEXT,
+    ReleaseAudit,
+    ReleaseRequest,
+    ReleaseResult,
+    release_refusal,
+)
 from domain.names import SearchAttribute, notice_workflow_id
 from domain.notices import NoticeKind, NoticeRequest
 
@@ -52,6 +59,7 @@ USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
 ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
 STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 
+STATUS_TEXT = {LockoutStatus.NORMAL: "正常", LockoutStatus.LOCKED: "ロック中", LockoutStatus.BLOCKED: "閉塞"}
 CONTINUING = "Continuing"  # validator refusal while the run hands over: the caller retries at once
 MAX_UPDATES_PER_RUN = 1000  # well under the server's 2000 updates per run, whatever the history size
 DB_TIMEOUT = timedelta(seconds=30)
@@ -217,7 +225,12 @@ class LockoutWorkflow:
         )
 
     def _publish_search_attributes(self) -> None:
-        wanted = {USER_UUID: self._input.user_uuid, STATE: status(self._state, workflow.now()).value}
+        """STATE (and the IDs, on every run) for operators' filters, and the current details,
+        which unlike the starter's static summary survive continue-as-new."""
+        current_status = status(self._state, workflow.now())
+        workflow.set_current_details(f"{lockout_summary(self._input.subject_kind, self._input.organization_code)}"
+                                     f" — 状態: {STATUS_TEXT[current_status]}")
+        wanted = {USER_UUID: self._input.user_uuid, STATE: current_status.value}
         if self._input.organization_code:
             wanted[ORGANIZATION_CODE] = self._input.organization_code
         current = workflow.info().typed_search_attributes

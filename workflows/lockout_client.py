@@ -36,8 +36,20 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.lockout import AttemptOutcome, AttemptResult, LockoutInput, ReleaseKind, SubjectKind, lockout_summary
-from domain.lockout_release import ReleaseRefusal, ReleaseRequest, ReleaseResult, may_release
+from domain.lockout import (
+    AttemptOutcome,
+    AttemptResult,
+    LockoutInput,
+    ReleaseKind,
+    SubjectKind,
+    lockout_summary,
+)
+from domain.lockout_release import (
+    ReleaseRefusal,
+    ReleaseRequest,
+    ReleaseResult,
+    may_release,
+)
 from domain.names import TASK_QUEUE, SearchAttribute, lockout_workflow_id
 
 from .lockout import CONTINUING, LockoutWorkflow
@@ -107,10 +119,10 @@ async def release(
             lambda rpc_timeout: handle.execute_update(update, request, id=update_id, rpc_timeout=rpc_timeout),
             deadline)
     except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        if isinstance(cause, ApplicationError) and cause.type in ReleaseRefusal._value2member_map_:
-            raise ReleaseRefused(ReleaseRefusal(cause.type)) from None
-        raise
+        refusal = _refusal_of(error)
+        if refusal is None:
+            raise
+        raise ReleaseRefused(refusal) from None
     except RPCError as error:
         if error.status is not RPCStatusCode.NOT_FOUND:
             raise
@@ -130,6 +142,16 @@ def search_attributes(subject: LockoutInput) -> TypedSearchAttributes:
         pairs.append(SearchAttributePair(SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value),
                                          subject.organization_code))
     return TypedSearchAttributes(pairs)
+
+
+def _refusal_of(error: WorkflowUpdateFailedError) -> ReleaseRefusal | None:
+    cause = error.cause
+    if not isinstance(cause, ApplicationError) or cause.type is None:
+        return None
+    try:
+        return ReleaseRefusal(cause.type)
+    except ValueError:
+        return None
 
 
 def _retryable(error: Exception) -> bool:

@@ -43,7 +43,9 @@ def client_ca(dev_pki: DevPki) -> ClientCa:
     return load_client_ca(dev_pki.ca_certificate, dev_pki.ca_key)
 
 
-def issue(ca: ClientCa, *, issued_at: datetime | None = None, user_id: str = USER_ID) -> tuple[KeyAndCsr, x509.Certificate]:
+def issue(
+    ca: ClientCa, *, issued_at: datetime | None = None, user_id: str = USER_ID
+) -> tuple[KeyAndCsr, x509.Certificate]:
     key_and_csr = new_key_and_csr(user_id)
     certificate = build_client_certificate(
         ca=ca, csr=parse_csr(key_and_csr.csr_pem), subject=CertificateSubject(user_id, ORGANIZATION_CODE),

@@ -25,13 +25,13 @@ LOCKED = LockoutState(failures=6, locked_until=T0 + timedelta(minutes=60), lock_
 BLOCKED = LockoutState(failures=6, lock_count=3, blocked=True)
 
 
-def mirror(session_factory, kind: SubjectKind, user_uuid, state: LockoutState, as_of: datetime) -> bool:  # noqa: ANN001
+def mirror(session_factory, kind: SubjectKind, user_uuid, state: LockoutState, as_of: datetime) -> bool:
     with session_factory.begin() as session:
         return lockout_store.mirror_state(session=session, subject_kind=kind, user_uuid=str(user_uuid),
                                           state=state, as_of=as_of)
 
 
-def view(session_factory, kind: SubjectKind, user_uuid, now: datetime):  # noqa: ANN001, ANN201
+def view(session_factory, kind: SubjectKind, user_uuid, now: datetime):
     with session_factory() as session:
         return lockout_store.get_view(session=session, subject_kind=kind, user_uuid=str(user_uuid), now=now)
 

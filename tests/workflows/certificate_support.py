@@ -3,18 +3,21 @@ clock, read histories, and the privacy check every certificate history must pass
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.certificates import IssuanceOutcome, IssuedCertificate
-from domain.names import certificate_workflow_id
+from domain.certificates import IssuanceOutcome, IssuedCertificate, LifecycleState
+from domain.names import certificate_workflow_id, issuance_workflow_id
 from pki.csr import KeyAndCsr, new_key_and_csr
 from pki.pkcs12 import build_p12
 from rokin.config import Settings
@@ -24,25 +27,37 @@ from store.models import Certificate
 from tests.fixtures.temporal import history_json
 from tests.fixtures.users import MadeUser
 from workflows import certificate_client
+from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
 
 
 @dataclass
 class Delivered:
     """What the web holds after ⑦: the key it made, the certificate, and the .p12 it built."""
 
+    request_id: str
     key_and_csr: KeyAndCsr
     certificate: IssuedCertificate
     p12: bytes
 
+    @property
+    def issuance_id(self) -> str:
+        return issuance_workflow_id(self.request_id)
 
-async def issue_like_the_web(client: Client, settings: Settings, user: MadeUser, **kwargs) -> Delivered:
+
+async def issue_like_the_web(client: Client, settings: Settings, user: MadeUser) -> Delivered:
     key_and_csr = new_key_and_csr(user.user_id)
+    request_id = str(uuid.uuid4())
     outcome: IssuanceOutcome = await certificate_client.issue(
-        client, user_uuid=user.uuid, csr_pem=key_and_csr.csr_pem, task_queue=settings.task_queue, **kwargs)
+        client, user_uuid=user.uuid, csr_pem=key_and_csr.csr_pem, request_id=request_id,
+        task_queue=settings.task_queue)
     assert outcome.refusal is None and outcome.certificate is not None, outcome
     certificate = x509.load_pem_x509_certificate(outcome.certificate.certificate_pem.encode())
     p12 = build_p12(key=key_and_csr.key, certificate=certificate, password=user.passwords[-1], user_id=user.user_id)
-    return Delivered(key_and_csr, outcome.certificate, p12)
+    return Delivered(request_id, key_and_csr, outcome.certificate, p12)
+
+
+def lifecycle(client: Client, serial: str) -> WorkflowHandle[Any, LifecycleState]:
+    return client.get_workflow_handle_for(CertificateLifecycleWorkflow.run, certificate_workflow_id(serial))
 
 
 async def advance_to(env: WorkflowEnvironment, instant: datetime) -> None:
@@ -50,6 +65,21 @@ async def advance_to(env: WorkflowEnvironment, instant: datetime) -> None:
     remaining = instant - await env.get_current_time()
     assert remaining > timedelta(0), f"the clock is already past {instant}"
     await env.sleep(remaining)
+
+
+async def end_lifecycle(client: Client, serial: str) -> None:
+    """Terminate a lifecycle a test leaves running, once its e-mail children have closed: on the
+    time-skipping server a child that closes after its parent leaves the clock locked."""
+    handle = lifecycle(client, serial)
+    for child in await children(client, handle.id):
+        while (await client.get_workflow_handle(child).describe()).status == WorkflowExecutionStatus.RUNNING:
+            await asyncio.sleep(0.05)
+    await handle.terminate("test over")
+
+
+async def clock_still_moves(env: WorkflowEnvironment) -> None:
+    """The session's time-skipping server must stay usable for the tests after this one."""
+    await asyncio.wait_for(env.sleep(timedelta(seconds=1)), timeout=10)
 
 
 async def timers_fired(client: Client, serial: str) -> list[datetime]:

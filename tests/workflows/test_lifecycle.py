@@ -8,19 +8,19 @@ time skipping off, so no timer fires behind a test's back.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from domain.certificates import CrlReason, LifecycleState
-from domain.names import certificate_workflow_id, issuance_workflow_id
 from domain.roles import CertificateStatus
-from domain.validity import calendar_for
+from domain.validity import TOKYO, calendar_for
 from pki.crl import CRL_PEM
 from pki.devca import ensure_dev_pki
 from store import certificates as certificate_store
 from store.db import make_engine, make_session_factory
-from tests.fixtures.temporal import product_worker
+from tests.fixtures.temporal import TEST_SERVER, product_worker, register_search_attributes
 from tests.fixtures.users import registered_master
 from tests.pki.conftest import openssl
 from workflows import certificate_client
@@ -30,7 +30,10 @@ from .certificate_support import (
     advance_to,
     assert_histories_keep_secrets,
     certificate_row,
+    clock_still_moves,
+    end_lifecycle,
     issue_like_the_web,
+    lifecycle,
     timers_fired,
 )
 
@@ -41,11 +44,25 @@ REMINDER = "電子証明書の更新をお願いします"
 EXPIRED = "電子証明書の有効期限切れのお知らせ"
 
 
+@pytest.fixture(scope="module")
+async def year_server():  # noqa: ANN201
+    """A time-skipping server of this module's own: these tests move the clock by years, which
+    would fire the timers other tests' leftover workflows have on queues nobody polls any more
+    (and such a pending task keeps the test server's clock locked)."""
+    server = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    try:
+        await register_search_attributes(server.client)
+        yield server
+    finally:
+        await server.shutdown()
+
+
 @pytest.fixture
-def env(time_skipping_env, worker_settings):  # noqa: ANN001, ANN201
+async def env(year_server, worker_settings):  # noqa: ANN001, ANN201
     ensure_dev_pki(worker_settings.pki_dir)
-    with time_skipping_env.auto_time_skipping_disabled():
-        yield time_skipping_env
+    with year_server.auto_time_skipping_disabled():
+        yield year_server
+    await clock_still_moves(year_server)
 
 
 def subjects(smtp_sink) -> list[str]:  # noqa: ANN001
@@ -69,42 +86,42 @@ async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
         delivered = await issue_like_the_web(client, worker_settings, user)
         serial = delivered.certificate.serial
         calendar = calendar_for(delivered.certificate.not_before)
-        lifecycle = client.get_workflow_handle(certificate_workflow_id(serial))
+        handle = lifecycle(client, serial)
         await smtp_sink.async_wait_for(1)
 
         expected = [ISSUED]
-        for milestone, subject, state in [(calendar.renewal_opens_at, RENEWAL_OPEN, LifecycleState.RENEWAL_WINDOW),
-                                          (calendar.reminder_at, REMINDER, LifecycleState.RENEWAL_WINDOW),
-                                          (calendar.expires_at, EXPIRED, LifecycleState.EXPIRED)]:
+        # (instant, e-mail, state after, its day counting the issue date as day 1, JST)
+        for milestone, subject, state, day in [
+            (calendar.renewal_opens_at, RENEWAL_OPEN, LifecycleState.RENEWAL_WINDOW, 336),
+            (calendar.reminder_at, REMINDER, LifecycleState.RENEWAL_WINDOW, 366 - 7),
+            (calendar.expires_at, EXPIRED, LifecycleState.EXPIRED, 367),  # 00:00 after the 366th day
+        ]:
             await advance_to(env, milestone - MINUTE)
             await no_more_mail(smtp_sink, expected)
             await advance_to(env, milestone + MINUTE)
             expected.append(subject)
             await smtp_sink.async_wait_for(len(expected))
             assert subjects(smtp_sink) == expected
-            assert milestone <= (await timers_fired(client, serial))[-1].replace(tzinfo=timezone.utc) < milestone + MINUTE
-            assert await lifecycle.query(CertificateLifecycleWorkflow.state) == state
+            fired = (await timers_fired(client, serial))[-1].replace(tzinfo=timezone.utc)
+            assert milestone <= fired < milestone + MINUTE
+            assert (fired.astimezone(TOKYO).date() - calendar.issue_date).days + 1 == day
+            assert fired.astimezone(TOKYO).time() < time(0, 1)  # just after midnight JST
+            assert await handle.query(CertificateLifecycleWorkflow.state) == state
 
-        assert await lifecycle.result() is LifecycleState.EXPIRED
+        assert await handle.result() == LifecycleState.EXPIRED
         assert certificate_row(worker_settings, serial).status is CertificateStatus.EXPIRED
         renewal_mail = next(m for m in smtp_sink.messages() if RENEWAL_OPEN in m.subject)
         expiry = calendar.not_after
         assert f"有効期限：{expiry.year}年{expiry.month}月{expiry.day}日 23:59" in renewal_mail.body
         assert all(message.recipients == [user.email] for message in smtp_sink.messages())
 
-        description = await lifecycle.describe()
+        description = await handle.describe()
         attributes = description.typed_search_attributes
         assert {pair.key.name: pair.value for pair in attributes} == {
             "RokinUserUuid": user.uuid, "RokinOrganizationCode": user.organization_code,
             "RokinCertificateSerial": serial, "RokinState": "expired"}
-        assert len((await lifecycle.fetch_history()).events) < 100  # a year fits without continue-as-new
-        await assert_histories_keep_secrets(
-            client, [issuance_workflow_id(_request_id(description)), lifecycle.id], user, [delivered])
-
-
-def _request_id(description) -> str:  # noqa: ANN001
-    """The issuance that started this lifecycle (its parent)."""
-    return description.parent_id.removeprefix("issuance/")
+        assert len((await handle.fetch_history()).events) < 100  # a year fits without continue-as-new
+        await assert_histories_keep_secrets(client, [delivered.issuance_id, handle.id], user, [delivered])
 
 
 async def test_a_renewed_certificate_stops_reminding_and_ends_at_its_expiry(env, worker_settings, smtp_sink):
@@ -119,17 +136,17 @@ async def test_a_renewed_certificate_stops_reminding_and_ends_at_its_expiry(env,
         new = await issue_like_the_web(client, worker_settings, user)  # renewal on day 336
         assert new.certificate.renews == [old.certificate.serial]
         await smtp_sink.async_wait_for(3)
-        old_lifecycle = client.get_workflow_handle(certificate_workflow_id(old.certificate.serial))
-        assert await old_lifecycle.query(CertificateLifecycleWorkflow.state) is LifecycleState.RENEWED
+        old_lifecycle = lifecycle(client, old.certificate.serial)
+        assert await old_lifecycle.query(CertificateLifecycleWorkflow.state) == LifecycleState.RENEWED
 
         await advance_to(env, calendar.expires_at + MINUTE)
-        assert await old_lifecycle.result() is LifecycleState.EXPIRED  # it kept working to its own end
+        assert await old_lifecycle.result() == LifecycleState.EXPIRED  # it kept working to its own end
         await no_more_mail(smtp_sink, [ISSUED, RENEWAL_OPEN, ISSUED])  # no reminder, no expiry notice
         assert certificate_row(worker_settings, old.certificate.serial).status is CertificateStatus.EXPIRED
         assert certificate_row(worker_settings, new.certificate.serial).status is CertificateStatus.ACTIVE
-        new_lifecycle = client.get_workflow_handle(certificate_workflow_id(new.certificate.serial))
-        assert await new_lifecycle.query(CertificateLifecycleWorkflow.state) is LifecycleState.ACTIVE
-        await new_lifecycle.terminate("test over")
+        new_lifecycle = lifecycle(client, new.certificate.serial)
+        assert await new_lifecycle.query(CertificateLifecycleWorkflow.state) == LifecycleState.ACTIVE
+        await end_lifecycle(client, new.certificate.serial)
 
 
 async def test_first_use_of_the_renewal_supersedes_the_old_one_and_the_crl_lists_it(env, worker_settings, smtp_sink):
@@ -151,8 +168,8 @@ async def test_first_use_of_the_renewal_supersedes_the_old_one_and_the_crl_lists
         assert superseded == [old.certificate.serial]
         await certificate_client.tell_superseded(client, superseded, by_serial=new.certificate.serial, at=used_at)
 
-        old_lifecycle = client.get_workflow_handle(certificate_workflow_id(old.certificate.serial))
-        assert await old_lifecycle.result() is LifecycleState.SUPERSEDED
+        old_lifecycle = lifecycle(client, old.certificate.serial)
+        assert await old_lifecycle.result() == LifecycleState.SUPERSEDED
         assert certificate_row(worker_settings, old.certificate.serial).status is CertificateStatus.SUPERSEDED
         crl = openssl("crl", "-in", str(worker_settings.pki_dir / CRL_PEM), "-CAfile",
                       str(worker_settings.pki_dir / "ca.pem"), "-noout", "-text")
@@ -162,7 +179,7 @@ async def test_first_use_of_the_renewal_supersedes_the_old_one_and_the_crl_lists
         # A late or repeated signal to an ended lifecycle is not an error.
         await certificate_client.tell_superseded(client, superseded, by_serial=new.certificate.serial, at=used_at)
         await assert_histories_keep_secrets(client, [old_lifecycle.id], user, [old, new])
-        await client.get_workflow_handle(certificate_workflow_id(new.certificate.serial)).terminate("test over")
+        await end_lifecycle(client, new.certificate.serial)
 
 
 async def test_revocation_ends_the_lifecycle_and_a_lost_signal_is_caught_at_the_next_milestone(
@@ -176,8 +193,8 @@ async def test_revocation_ends_the_lifecycle_and_a_lost_signal_is_caught_at_the_
         _revoke_in_database(worker_settings, signalled.certificate.serial, revoked_at)
         await certificate_client.tell_revoked(client, signalled.certificate.serial, reason=CrlReason.KEY_COMPROMISE,
                                               at=revoked_at)
-        lifecycle = client.get_workflow_handle(certificate_workflow_id(signalled.certificate.serial))
-        assert await lifecycle.result() is LifecycleState.REVOKED
+        handle = lifecycle(client, signalled.certificate.serial)
+        assert await handle.result() == LifecycleState.REVOKED
         crl = openssl("crl", "-in", str(worker_settings.pki_dir / CRL_PEM), "-noout", "-text").stdout
         assert _openssl_hex(signalled.certificate.serial) in crl and "Key Compromise" in crl
 
@@ -185,8 +202,8 @@ async def test_revocation_ends_the_lifecycle_and_a_lost_signal_is_caught_at_the_
         unsignalled = await issue_like_the_web(client, worker_settings, user)
         _revoke_in_database(worker_settings, unsignalled.certificate.serial, await env.get_current_time())
         await advance_to(env, calendar_for(unsignalled.certificate.not_before).renewal_opens_at + MINUTE)
-        lifecycle = client.get_workflow_handle(certificate_workflow_id(unsignalled.certificate.serial))
-        assert await lifecycle.result() is LifecycleState.REVOKED
+        handle = lifecycle(client, unsignalled.certificate.serial)
+        assert await handle.result() == LifecycleState.REVOKED
         await no_more_mail(smtp_sink, [ISSUED, ISSUED])  # no renewal notice for a revoked certificate
 
 

@@ -25,17 +25,17 @@ from store.models import AuditEntry
 from tests.fixtures.users import MadeUser, registered_master
 from workflows.lockout_client import ReleaseRefused
 
-from .lockout_support import (  # noqa: F401  (cleanup: an autouse fixture)
-    cleanup,
-    lockout_worker,
+from .lockout_support import (
     as_admin,
     as_master,
     assert_history_private,
     attempt,
+    cleanup,  # noqa: F401  (an autouse fixture: ends the test's lockout workflows)
+    lockout_worker,
     mirrored,
     registered_general,
-    skip,
     release,
+    skip,
     staff_account,
 )
 
@@ -46,7 +46,7 @@ JST = ZoneInfo("Asia/Tokyo")
 GENERAL_BLOCKED_SUBJECT = "【ろうきん賃金控除事務支援システム】一般ユーザー閉塞のお知らせ"
 
 
-async def fail_until_locked(client, task_queue, user: MadeUser, kind: SubjectKind):  # noqa: ANN001, ANN201
+async def fail_until_locked(client, task_queue, user: MadeUser, kind: SubjectKind):
     """Six wrong passwords; checks the countdown on the way and returns the 6th result."""
     for failures in range(1, MAX_CONSECUTIVE_FAILURES):
         result = await attempt(client, task_queue, user, kind, False)
@@ -55,7 +55,7 @@ async def fail_until_locked(client, task_queue, user: MadeUser, kind: SubjectKin
     return await attempt(client, task_queue, user, kind, False)
 
 
-async def lock_three_times(env, task_queue, user: MadeUser, kind: SubjectKind):  # noqa: ANN001, ANN201
+async def lock_three_times(env, task_queue, user: MadeUser, kind: SubjectKind):
     for lock in (1, 2):
         result = await fail_until_locked(env.client, task_queue, user, kind)
         assert (result.outcome, result.lock_count) == (Outcome.LOCKED_NOW, lock)

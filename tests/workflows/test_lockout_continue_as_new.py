@@ -7,12 +7,27 @@ import asyncio
 import json
 from collections import Counter
 
-from domain.lockout import MAX_CONSECUTIVE_FAILURES, LockoutStatus, Outcome, SubjectKind
-from domain.names import lockout_workflow_id
+from temporalio.worker import Replayer
+
+from domain.lockout import (
+    MAX_CONSECUTIVE_FAILURES,
+    LockoutStatus,
+    Outcome,
+    SubjectKind,
+    lockout_summary,
+)
+from domain.names import SearchAttribute, lockout_workflow_id
 from tests.fixtures.temporal import history_json
 from tests.fixtures.users import registered_master
+from workflows.lockout import LockoutWorkflow
 
-from .lockout_support import assert_history_private, attempt, cleanup, lockout_worker, mirrored  # noqa: F401
+from .lockout_support import (
+    assert_history_private,
+    attempt,
+    cleanup,  # noqa: F401  (an autouse fixture: ends the test's lockout workflows)
+    lockout_worker,
+    mirrored,
+)
 
 ROUNDS = 30  # of 5 simultaneous wrong passwords, then a right one: 180 attempts, never a lock
 LATE_ATTEMPTS = 14  # after the final lock: 180 + 6 + 14 = 200
@@ -22,7 +37,7 @@ async def test_two_hundred_attempts_across_runs_keep_the_exact_state(dev_server_
     client, queue, url = dev_server_env_small_history.client, worker_settings.task_queue, worker_settings.database_url
     master = registered_master(url)
 
-    def burst(count: int, password_ok: bool):  # noqa: ANN202
+    def burst(count: int, password_ok: bool):
         return asyncio.gather(*[attempt(client, queue, master, SubjectKind.MASTER, password_ok) for _ in range(count)])
 
     results = []
@@ -41,6 +56,19 @@ async def test_two_hundred_attempts_across_runs_keep_the_exact_state(dev_server_
 
         handle = client.get_workflow_handle(lockout_workflow_id(master.uuid))
         assert await handle.query("current_status") == LockoutStatus.LOCKED
+        # Operators: the IDs and the state as search attributes, words without personal data.
+        summary = lockout_summary(SubjectKind.MASTER, master.organization_code)
+        metadata = await handle.query("__temporal_workflow_metadata")  # the current details, on the last run
+        assert metadata.current_details == f"{summary} — 状態: ロック中"
+        description = await handle.describe()
+        attributes = {key.name: value for key, value in description.typed_search_attributes}
+        assert {key: attributes[key] for key in (a.value for a in SearchAttribute)
+                if key in attributes} == {SearchAttribute.USER_UUID.value: master.uuid,
+                                          SearchAttribute.ORGANIZATION_CODE.value: master.organization_code,
+                                          SearchAttribute.STATE.value: LockoutStatus.LOCKED.value}
+        first_run = client.get_workflow_handle(handle.id,
+                                               run_id=description.raw_description.workflow_execution_info.first_run_id)
+        assert await (await first_run.describe()).static_summary() == summary
 
     assert len(results) == 200
     outcomes = Counter(r.outcome for r in results)
@@ -62,4 +90,15 @@ async def test_two_hundred_attempts_across_runs_keep_the_exact_state(dev_server_
     assert inputs[-1]["state"]["lock_count"] == 1
     for run in carried:  # each run that inherited the lock set its own timer for it
         assert any(event["eventType"] == "EVENT_TYPE_TIMER_STARTED" for event in run["events"])
+    # The code replays every recorded run without a nondeterminism error.
+    histories, run_id = [], None
+    while True:
+        history = await client.get_workflow_handle(lockout_workflow_id(master.uuid), run_id=run_id).fetch_history()
+        histories.append(history)
+        run_id = history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+        if not run_id:
+            break
+    replayer = Replayer(workflows=[LockoutWorkflow])
+    for history in histories:
+        await replayer.replay_workflow(history)  # raises on nondeterminism
     await assert_history_private(client, [master])

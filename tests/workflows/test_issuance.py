@@ -1,0 +1,193 @@
+"""The issuance workflow with the product's worker: on the dev server (visibility, a killed worker)
+and on the time-skipping server (signing retried until its deadline)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+from cryptography import x509
+from sqlalchemy import func, select
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+
+from activities.certificates import CertificateActivities
+from domain.certificates import IssuanceRefusal, LifecycleState, SigningRequest
+from domain.names import issuance_workflow_id
+from pki.ca import CaLoader
+from pki.csr import new_key_and_csr
+from pki.devca import ensure_dev_pki
+from store.db import make_engine, make_session_factory
+from store.models import Certificate
+from tests.fixtures.temporal import product_worker
+from tests.fixtures.users import registered_master
+from tests.pki.conftest import openssl
+from workflows import certificate_client
+from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
+
+from .certificate_support import assert_histories_keep_secrets, issue_like_the_web, lifecycle
+
+
+def certificates_for(settings, request_id: str | None = None) -> int:  # noqa: ANN001
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            query = select(func.count()).select_from(Certificate)
+            if request_id is not None:
+                query = query.where(Certificate.request_id == request_id)
+            return session.scalar(query)
+    finally:
+        engine.dispose()
+
+
+async def listed(client, query: str, count: int) -> list[str]:  # noqa: ANN001
+    """Workflow IDs matching a visibility query, once the index shows ``count`` of them."""
+    for _ in range(100):
+        found = [execution.id async for execution in client.list_workflows(query)]
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{query!r}: {found}")
+
+
+async def test_issue_refuse_and_repeat_on_the_dev_server(dev_server_env, worker_settings, smtp_sink):
+    ensure_dev_pki(worker_settings.pki_dir)
+    user = registered_master(worker_settings.database_url)
+    client = dev_server_env.client
+    async with product_worker(client, worker_settings):
+        delivered = await issue_like_the_web(client, worker_settings, user)
+        serial = delivered.certificate.serial
+
+        # The web's .p12 opens with the user's password; the certificate chains to the CA.
+        p12 = worker_settings.data_dir / "download.p12"
+        p12.write_bytes(delivered.p12)
+        opened = openssl("pkcs12", "-in", str(p12), "-passin", f"pass:{user.passwords[-1]}", "-noout")
+        assert opened.returncode == 0, opened.stderr
+        pem = worker_settings.data_dir / "issued.pem"
+        pem.write_text(delivered.certificate.certificate_pem)
+        assert openssl("verify", "-purpose", "sslclient", "-CAfile", str(worker_settings.pki_dir / "ca.pem"),
+                       str(pem)).returncode == 0
+
+        # Operators find the issuance and the lifecycle by serial, organization, user and state.
+        by_serial = await listed(client, f"RokinCertificateSerial = '{serial}'", 2)
+        assert sorted(by_serial) == sorted([delivered.issuance_id, f"certificate/{serial}"])
+        assert await listed(client, f"RokinUserUuid = '{user.uuid}' AND RokinState = 'active'", 1) \
+            == [f"certificate/{serial}"]
+        assert delivered.issuance_id in await listed(
+            client, f"RokinOrganizationCode = '{user.organization_code}' AND RokinState = 'issued'", 1)
+        description = await lifecycle(client, serial).describe()
+        assert await description.static_summary() and serial in await description.static_summary()
+        assert user.email not in await description.static_summary()
+
+        # The same request again: the same certificate, no second run; a new request: refused.
+        again = await certificate_client.issue(client, user_uuid=user.uuid, csr_pem="ignored: already signed",
+                                               request_id=delivered.request_id, task_queue=worker_settings.task_queue)
+        assert again.certificate == delivered.certificate
+        refused = await certificate_client.issue(client, user_uuid=user.uuid,
+                                                 csr_pem=new_key_and_csr(user.user_id).csr_pem,
+                                                 task_queue=worker_settings.task_queue)
+        assert refused.certificate is None and refused.refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE
+        assert certificates_for(worker_settings) == 1
+
+        [issued_mail] = await smtp_sink.async_wait_for(1)
+        assert "電子証明書発行のお知らせ" in issued_mail.subject and issued_mail.recipients == [user.email]
+        await assert_histories_keep_secrets(client, [delivered.issuance_id, f"certificate/{serial}"], user,
+                                            [delivered])
+        await lifecycle(client, serial).terminate("test over")
+
+
+async def test_a_recorded_signing_whose_result_was_lost_is_returned_not_repeated(
+    dev_server_env, worker_settings, smtp_sink
+):
+    """The first attempt signed and committed, then its worker vanished before reporting: the
+    attempt the workflow then runs finds the row and returns that certificate."""
+    ensure_dev_pki(worker_settings.pki_dir)
+    user = registered_master(worker_settings.database_url)
+    client = dev_server_env.client
+    request_id, csr = str(uuid.uuid4()), new_key_and_csr(user.user_id).csr_pem
+    engine = make_engine(worker_settings.database_url)
+    lost_attempt = CertificateActivities(
+        make_session_factory(engine), CaLoader(worker_settings.ca_certificate_path, worker_settings.ca_key_path),
+        crl_dir=worker_settings.pki_dir, crl_url=worker_settings.crl_url)
+    first = await lost_attempt.sign_certificate(SigningRequest(request_id, user.uuid, csr, datetime.now(timezone.utc)))
+    engine.dispose()
+
+    async with product_worker(client, worker_settings):
+        outcome = await certificate_client.issue(client, user_uuid=user.uuid, csr_pem=csr, request_id=request_id,
+                                                 task_queue=worker_settings.task_queue)
+        assert outcome.certificate == first.certificate
+        assert certificates_for(worker_settings) == 1
+        handle = lifecycle(client, first.certificate.serial)
+        assert await handle.query(CertificateLifecycleWorkflow.state) == LifecycleState.ACTIVE
+        await smtp_sink.async_wait_for(1)
+        await handle.terminate("test over")
+
+
+async def test_worker_killed_during_issuance_then_restarted(dev_server_env, worker_settings, smtp_sink):
+    """``python -m worker`` is killed (SIGKILL) as soon as the certificate row exists — before or
+    after it could report; a new worker finishes the issuance with that one certificate."""
+    ensure_dev_pki(worker_settings.pki_dir)
+    user = registered_master(worker_settings.database_url)
+    client = dev_server_env.client
+    environment = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": client.namespace,
+        "ROKIN_TASK_QUEUE": worker_settings.task_queue,
+        "ROKIN_DATA_DIR": str(worker_settings.data_dir),
+        "DATABASE_URL": worker_settings.database_url,
+        "SMTP_HOST": smtp_sink.host,
+        "SMTP_PORT": str(smtp_sink.port),
+    }
+    request_id, key_and_csr = str(uuid.uuid4()), new_key_and_csr(user.user_id)
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "worker", env=environment)
+    try:
+        issuing = asyncio.create_task(certificate_client.issue(
+            client, user_uuid=user.uuid, csr_pem=key_and_csr.csr_pem, request_id=request_id,
+            task_queue=worker_settings.task_queue))
+        for _ in range(600):
+            if certificates_for(worker_settings, request_id):
+                break
+            await asyncio.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert certificates_for(worker_settings, request_id) == 1
+
+    async with product_worker(client, worker_settings):
+        outcome = await asyncio.wait_for(issuing, timeout=60)
+        certificate = x509.load_pem_x509_certificate(outcome.certificate.certificate_pem.encode())
+        assert certificate.public_key() == key_and_csr.key.public_key()
+        assert certificates_for(worker_settings) == 1
+        handle = lifecycle(client, outcome.certificate.serial)
+        assert await handle.query(CertificateLifecycleWorkflow.state) == LifecycleState.ACTIVE
+        await smtp_sink.async_wait_for(1)
+        await handle.terminate("test over")
+
+
+async def test_signing_that_keeps_failing_is_voided_and_fails_the_issuance(time_skipping_env, worker_settings):
+    """No CA files: the signing activity retries until its deadline (skipped time), then the
+    workflow voids the request and fails — the web shows its error page; nothing was issued."""
+    user = registered_master(worker_settings.database_url)
+    settings = replace(worker_settings, ca_certificate=worker_settings.data_dir / "missing-ca.pem")
+    client = time_skipping_env.client
+    async with product_worker(client, settings):
+        with pytest.raises(WorkflowFailureError) as raised:
+            await certificate_client.issue(client, user_uuid=user.uuid, csr_pem=new_key_and_csr("x").csr_pem,
+                                           request_id=(request_id := str(uuid.uuid4())),
+                                           task_queue=settings.task_queue)
+    assert isinstance(raised.value.cause, ApplicationError) and raised.value.cause.type == "SigningFailed"
+    history = await client.get_workflow_handle(issuance_workflow_id(request_id)).fetch_history()
+    scheduled = [event.activity_task_scheduled_event_attributes.activity_type.name for event in history.events
+                 if event.HasField("activity_task_scheduled_event_attributes")]
+    assert scheduled == ["sign_certificate", "void_issuance"]
+    assert certificates_for(settings) == 0
