@@ -19,7 +19,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import build_activities
 from rokin.config import Settings
 from store.db import make_engine, make_session_factory
-from workflows import WORKFLOWS
+from workflows import WORKFLOWS, crl_client
 
 
 # The rules package is pure and deterministic, so workflows share the real module: inside the
@@ -36,6 +36,7 @@ def make_worker(client: Client, settings: Settings, session_factory: sessionmake
 async def run_worker(settings: Settings) -> None:
     """Poll until cancelled; cancelling the task shuts the worker down gracefully."""
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    await crl_client.ensure_schedule(client, settings.task_queue)  # idempotent: the daily CRL
     engine = make_engine(settings.database_url)
     try:
         await make_worker(client, settings, make_session_factory(engine)).run()

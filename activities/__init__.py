@@ -13,16 +13,20 @@ from rokin.config import Settings
 from .certificates import CertificateActivities
 from .lockout import LockoutActivities
 from .mail import MailActivities, SmtpSettings
+from .revocation import RevocationActivities
 
 
 def build_activities(settings: Settings, session_factory: sessionmaker[Session]) -> list[Callable[..., Any]]:
     """Every activity of the product, bound to its dependencies."""
-    mail = MailActivities(session_factory, SmtpSettings(settings.smtp_host, settings.smtp_port, settings.mail_from))
+    smtp = SmtpSettings(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    mail = MailActivities(session_factory, smtp)
     lockout = LockoutActivities(session_factory)
     certificates = CertificateActivities(
         session_factory, CaLoader(settings.ca_certificate_path, settings.ca_key_path, settings.ca_key_passphrase),
-        crl_dir=settings.pki_dir, crl_url=settings.crl_url)
+        crl_dir=settings.pki_dir, crl_url=settings.crl_url, ocsp_url=settings.ocsp_url)
+    revocation = RevocationActivities(session_factory, smtp, approver_mail=settings.approver_mail)
     return [mail.send_notice,
             lockout.mirror_lockout_state, lockout.record_lockout_release, lockout.find_master_user,
             certificates.sign_certificate, certificates.start_lifecycle, certificates.void_issuance,
-            certificates.reach_milestone, certificates.record_ending, certificates.publish_crl]
+            certificates.reach_milestone, certificates.record_ending, certificates.publish_crl,
+            revocation.record_transition, revocation.remind_approvers]

@@ -50,6 +50,7 @@ from domain.roles import CertificateStatus
 from pki.ca import CaLoader, CaUnusable, ClientCa
 from pki.crl import RevokedEntry, build_crl, crl_number_for, crl_write_lock, write_crl
 from pki.csr import InvalidCsr, parse_csr
+from pki.ocsp_responder import ensure_responder
 from pki.issue import (
     CertificateSubject,
     build_client_certificate,
@@ -71,11 +72,13 @@ STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 
 
 class CertificateActivities:
-    def __init__(self, session_factory: sessionmaker[Session], ca: CaLoader, *, crl_dir: Path, crl_url: str) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], ca: CaLoader, *, crl_dir: Path, crl_url: str,
+                 ocsp_url: str | None = None) -> None:
         self.session_factory = session_factory
         self.ca = ca
         self.crl_dir = crl_dir
         self.crl_url = crl_url
+        self.ocsp_url = ocsp_url
 
     @activity.defn
     async def sign_certificate(self, request: SigningRequest) -> IssuanceOutcome:
@@ -147,7 +150,7 @@ class CertificateActivities:
                     return IssuanceOutcome(refusal=refusal)
                 certificate = build_client_certificate(
                     ca=ca, csr=csr, subject=CertificateSubject(user.user_id, user.organization.code),
-                    serial=new_serial(), issued_at=now, crl_url=self.crl_url)
+                    serial=new_serial(), issued_at=now, crl_url=self.crl_url, ocsp_url=self.ocsp_url)
                 row = certificate_store.record_issued(session=session, user=user, new=certificate_store.NewCertificate(
                     request_id=request.request_id, serial=serial_hex(certificate.serial_number),
                     certificate_pem=certificate_pem(certificate), fingerprint_sha256=fingerprint_sha256(certificate),
@@ -208,4 +211,7 @@ class CertificateActivities:
             entries = [RevokedEntry(int(row.serial, 16), row.revoked_at, row.reason) for row in rows]
             number = crl_number_for(now)
             write_crl(self.crl_dir, build_crl(ca=ca, entries=entries, now=now, crl_number=number))
+            # Issue 5: the delegated OCSP responder pair the web signs with, renewed well before it ends
+            # (this runs at least daily); only the worker holds the CA key to make it.
+            ensure_responder(self.crl_dir, ca, now)
         return CrlPublished(crl_number=number, revoked_count=len(entries))

@@ -28,7 +28,7 @@ from temporalio.exceptions import ApplicationError
 
 from domain.notices import NoticeRequest, NoticeResult
 from domain.roles import UserStatus
-from store import users
+from store import revocation_queries, users
 
 from .mail_templates import SYSTEM_NAME, RenderedNotice, render_notice
 
@@ -89,14 +89,22 @@ class MailActivities:
             with self.session_factory() as session:
                 about = users.get_by_uuid(session=session, user_uuid=request.about_user_uuid)
                 values["about_user_id"] = about.user_id if about is not None else ""
+        if request.request_number:  # revocation requests: number, reason, dates, the approver's comment
+            with self.session_factory() as session:
+                values.update(revocation_queries.notice_values(session=session, number=request.request_number))
         return values
 
     def _deliver(self, message: EmailMessage) -> None:
-        try:
-            with smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-                smtp.send_message(message)
-        except (smtplib.SMTPException, OSError) as error:
-            raise delivery_failure(error) from None  # `from None`: the cause's text could quote the address
+        deliver(self.smtp, message)
+
+
+def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Send one message; failures become ``delivery_failure`` (blocking: call it in a thread)."""
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+            smtp.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:
+        raise delivery_failure(error) from None  # `from None`: the cause's text could quote the address
 
 
 def stable_message_id(key: str, mail_from: str) -> str:

@@ -14,6 +14,7 @@ from string import Template
 
 from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES
 from domain.notices import NoticeKind
+from domain.revocation import PAPER_DEADLINE_DAYS, REMINDER_AFTER_BUSINESS_DAYS
 from domain.validity import RENEWAL_WINDOW_DAYS, VALIDITY_DAYS
 
 SYSTEM_NAME = "ろうきん賃金控除事務支援システム"
@@ -154,3 +155,102 @@ def render_notice(kind: NoticeKind, values: Mapping[str, str]) -> RenderedNotice
     """Subject and body of ``kind``; a value missing from ``values`` raises KeyError (a bug, not bad input)."""
     subject, body = _NOTICES[kind]
     return RenderedNotice(subject=subject, body=_GREETING + Template(body).substitute(values) + _FOOTER)
+
+
+# --- revocation (issue 5) -------------------------------------------------------------------
+# Values: $request_number, $reason, $filed_on and $comment come from the written request
+# (``store.revocation_queries.notice_values``); $about_user_id from the general user.
+
+_REISSUE = """
+【再発行の方法】
+ログイン画面の「電子証明書発行」ボタンから、ユーザーIDとパスワードで認証し、
+新しい電子証明書を発行してください。
+"""
+
+
+def _revocation_notices() -> dict[NoticeKind, tuple[str, str]]:
+    return {
+        NoticeKind.CERTIFICATE_REVOKED: (
+            f"【{SYSTEM_NAME}】電子証明書失効のお知らせ",
+            """\
+次のユーザーIDの電子証明書を失効しました。失効した電子証明書ではログインできません。
+
+　ユーザーID：$user_id
+""" + _REISSUE,
+        ),
+        NoticeKind.CERTIFICATE_REVOKED_TO_MASTER: (
+            f"【{SYSTEM_NAME}】一般ユーザーの電子証明書失効のお知らせ",
+            """\
+貴団体の次の一般ユーザーの電子証明書を失効しました。
+
+　一般ユーザーのユーザーID：$about_user_id
+　（このお知らせの宛先　ユーザーID：$user_id）
+
+一般ユーザーは、ログイン画面の「電子証明書発行」ボタンから電子証明書を再発行できます。
+""",
+        ),
+        NoticeKind.REVOCATION_APPROVED: (
+            f"【{SYSTEM_NAME}】電子証明書の失効依頼 受付完了のお知らせ",
+            """\
+次の電子証明書の失効依頼を承認し、電子証明書を失効しました。
+
+　受付番号：$request_number
+　ユーザーID：$user_id
+　失効理由：$reason
+　依頼日：$filed_on
+""" + _REISSUE,
+        ),
+        NoticeKind.REVOCATION_REJECTED: (
+            f"【{SYSTEM_NAME}】電子証明書の失効依頼についてのお知らせ",
+            """\
+次の電子証明書の失効依頼は、下記の理由によりお受けできませんでした。
+電子証明書は失効していません。
+
+　受付番号：$request_number
+　ユーザーID：$user_id
+　依頼日：$filed_on
+
+【理由】
+$comment
+
+ご不明な点は、お取引店へお問い合わせください。
+""",
+        ),
+        NoticeKind.REVOCATION_EXPIRED: (
+            f"【{SYSTEM_NAME}】電子証明書の失効依頼 期限切れのお知らせ",
+            f"""\
+次の電子証明書の失効依頼は、依頼日から{PAPER_DEADLINE_DAYS}日以内に書面（失効依頼書）が届かなかったため、
+無効となりました。電子証明書は失効していません。
+
+　受付番号：$request_number
+　ユーザーID：$user_id
+　依頼日：$filed_on
+
+失効が必要な場合は、ログイン画面の「電子証明書の失効依頼」から改めてお手続きください。
+""",
+        ),
+    }
+
+
+_NOTICES.update(_revocation_notices())
+
+APPROVER_REMINDER_SUBJECT = f"【{SYSTEM_NAME}】承認待ちの電子証明書失効依頼があります"
+_APPROVER_REMINDER = Template(f"""\
+書面を受け付けた次の電子証明書の失効依頼が、{REMINDER_AFTER_BUSINESS_DAYS}営業日を過ぎても承認・否認されていません。
+受付担当者以外の承認者が、失効依頼一覧から処理してください。
+
+　受付番号：$request_number
+　団体コード：$organization_code
+　失効理由：$reason
+　書面受付日時：$received_at
+　経過営業日数：$business_days営業日
+　催促：$reminder回目
+
+――――――――――――――――――――――――
+このメールは{SYSTEM_NAME}から承認担当者あてに自動送信しています。
+""")
+
+
+def render_approver_reminder(values: Mapping[str, str]) -> RenderedNotice:
+    """The reminder to the approvers' mailbox: request facts only, no customer's name or address."""
+    return RenderedNotice(subject=APPROVER_REMINDER_SUBJECT, body=_APPROVER_REMINDER.substitute(values))

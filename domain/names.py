@@ -38,3 +38,18 @@ def issuance_workflow_id(request_id: str) -> str:
 def certificate_workflow_id(serial: str) -> str:
     """The lifecycle of one certificate, by its serial in lower-case hex."""
     return f"certificate/{serial}"
+
+
+def crl_schedule_id(task_queue: str) -> str:
+    """The daily CRL regeneration of the worker on ``task_queue`` (one per task queue)."""
+    return f"crl-refresh/{task_queue}"
+
+
+def crl_workflow_id(task_queue: str) -> str:
+    """CRL regeneration runs; the schedule appends its time to this ID."""
+    return f"crl/{task_queue}"
+
+
+def revocation_request_workflow_id(number: str) -> str:
+    """One written revocation request, by its number (``domain.revocation.request_number``)."""
+    return f"revocation-request/{number}"

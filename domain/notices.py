@@ -20,6 +20,12 @@ class NoticeKind(enum.StrEnum):
     CERTIFICATE_RENEWAL_OPEN = "certificate_renewal_open"  # day 336: 更新のお願い (until = notAfter)
     CERTIFICATE_RENEWAL_REMINDER = "certificate_renewal_reminder"  # 7 days before expiry, not renewed yet
     CERTIFICATE_EXPIRED = "certificate_expired"  # 有効期限切れ, not renewed (until = notAfter)
+    # Revocation (issue 5): the values come from the request's number or the user's UUID.
+    CERTIFICATE_REVOKED = "certificate_revoked"  # to the owner: revoked directly (master, administrator)
+    CERTIFICATE_REVOKED_TO_MASTER = "certificate_revoked_to_master"  # to the master user, about a general user
+    REVOCATION_APPROVED = "revocation_approved"  # written request approved: revoked, reissue possible
+    REVOCATION_REJECTED = "revocation_rejected"  # with the approver's comment
+    REVOCATION_EXPIRED = "revocation_expired"  # the paper did not arrive within 30 days
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class NoticeRequest:
     user_uuid: str  # the recipient
     until: datetime | None = None  # ACCOUNT_LOCKED: when the lock lifts; CERTIFICATE_*: notAfter (shown in JST)
     about_user_uuid: str = ""  # GENERAL_USER_BLOCKED_TO_MASTER: the blocked general user
+    request_number: str = ""  # REVOCATION_*: the written request (its reason and comment are read from the database)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@
 - serial: 159 random bits from the OS CSPRNG (positive, at most 20 octets, RFC 5280 §4.1.2.2);
 - notBefore: the issue time; notAfter: 23:59:59 JST of the issue date + 365 days (``domain.validity``);
 - basicConstraints CA:false, keyUsage digitalSignature (critical), extendedKeyUsage clientAuth,
-  subject and authority key identifiers, and the CRL distribution point.
+  subject and authority key identifiers, the CRL distribution point, and (issue 5) the OCSP
+  responder in an authority information access extension.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from domain.validity import calendar_for
 
@@ -55,12 +56,13 @@ def build_client_certificate(
     serial: int,
     issued_at: datetime,
     crl_url: str,
+    ocsp_url: str | None = None,
 ) -> x509.Certificate:
     """Sign a client certificate for the key of ``csr`` (checked by ``pki.csr.parse_csr``); the
     CSR's own subject and extensions are ignored."""
     public_key = csr.public_key()
     calendar = calendar_for(issued_at)
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject.name())
         .issuer_name(ca.certificate.subject)
@@ -78,8 +80,11 @@ def build_client_certificate(
         .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
             full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None,
             crl_issuer=None)]), critical=False)
-        .sign(ca.key, hashes.SHA256())
     )
+    if ocsp_url:
+        builder = builder.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(
+            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))]), critical=False)
+    return builder.sign(ca.key, hashes.SHA256())
 
 
 def certificate_pem(certificate: x509.Certificate) -> str:

@@ -1,8 +1,9 @@
 """The ``rokin`` command: the development stack, the processes it runs, and administration.
 
-    rokin dev [--temporal-port 7233] [--ui-port 8233] [--web-port 8443] [--smtp-port 1025]
+    rokin dev [--temporal-port 7233] [--ui-port 8233] [--web-port 8443] [--smtp-port 1025] [--pki-port 8080]
     rokin worker
     rokin web [--host 127.0.0.1] [--port 8443]
+    rokin pki-http [--host 127.0.0.1] [--port 8080]
     rokin migrate
     rokin admin create-org --code C --name N --email E [--json]
     rokin admin create-staff --login L --role administrator|receiver|approver [--json]
@@ -31,12 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--ui-port", type=int, default=DEFAULT_PORTS.ui, help="Temporal Web UI port")
     dev.add_argument("--web-port", type=int, default=DEFAULT_PORTS.web, help="HTTPS port of the web")
     dev.add_argument("--smtp-port", type=int, default=DEFAULT_PORTS.smtp, help="port of the SMTP sink")
+    dev.add_argument("--pki-port", type=int, default=DEFAULT_PORTS.pki, help="plain-HTTP port of the CRL")
 
     commands.add_parser("worker", help="run the Temporal worker")
 
     web = commands.add_parser("web", help="serve the web over HTTPS (development server)")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=DEFAULT_PORTS.web)
+
+    pki_http = commands.add_parser("pki-http", help="serve the CRL over plain HTTP (nothing else)")
+    pki_http.add_argument("--host", default="127.0.0.1")
+    pki_http.add_argument("--port", type=int, default=DEFAULT_PORTS.pki)
 
     commands.add_parser("migrate", help="bring the database to the newest schema")
 
@@ -75,7 +81,7 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int | None:  # no
             from .devstack import DevStack, Ports
 
             ports = Ports(temporal=arguments.temporal_port, ui=arguments.ui_port,
-                          web=arguments.web_port, smtp=arguments.smtp_port)
+                          web=arguments.web_port, smtp=arguments.smtp_port, pki=arguments.pki_port)
             return DevStack(settings, ports).run()
         case "worker":
             import worker
@@ -83,6 +89,13 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int | None:  # no
             return worker.main()
         case "web":
             return _web(settings, arguments.host, arguments.port)
+        case "pki-http":
+            from web.pki_http import create_pki_app
+
+            from .serve import serve_http
+
+            serve_http(create_pki_app(settings), arguments.host, arguments.port)
+            return None
         case "migrate":
             from store.migrate import upgrade
 

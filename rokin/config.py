@@ -26,6 +26,13 @@ class Settings:
     ca_certificate: Path | None = None
     ca_key: Path | None = None
     ca_key_passphrase: str | None = field(default=None, repr=False)
+    # Issue 5: the plain-HTTP PKI listener relying parties reach (OCSP, written into new certificates),
+    # and the approvers' shared mailbox that gets reminders of undecided revocation requests.
+    pki_url: str = "http://localhost:8080"
+    # Reverse proxies whose X-SSL-Client-Cert header the web believes (certificate login behind
+    # nginx); empty: only the web's own TLS handshake counts (SPEC.md §5).
+    trusted_proxies: tuple[str, ...] = ()
+    approver_mail: str = "approvers@rokin.example.jp"
 
     @property
     def pki_dir(self) -> Path:
@@ -41,8 +48,14 @@ class Settings:
 
     @property
     def crl_url(self) -> str:
-        """The CRL distribution point written into every client certificate."""
-        return f"{self.public_url.rstrip('/')}/crl"
+        """The CRL distribution point written into every client certificate: plain HTTP, as relying
+        parties fetch CRLs (RFC 5280 §4.2.1.13), from the PKI listener (``rokin pki-http``)."""
+        return f"{self.pki_url.rstrip('/')}/crl"
+
+    @property
+    def ocsp_url(self) -> str:
+        """The OCSP responder (RFC 6960) named in every new client certificate's AIA extension."""
+        return f"{self.pki_url.rstrip('/')}/ocsp"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> Settings:
@@ -63,6 +76,9 @@ class Settings:
             ca_certificate=Path(env["ROKIN_CA_CERT"]) if env.get("ROKIN_CA_CERT") else None,
             ca_key=Path(env["ROKIN_CA_KEY"]) if env.get("ROKIN_CA_KEY") else None,
             ca_key_passphrase=env.get("ROKIN_CA_KEY_PASSPHRASE") or None,
+            pki_url=env.get("ROKIN_PKI_URL", cls.pki_url),
+            trusted_proxies=tuple(env.get("ROKIN_TRUSTED_PROXY", "").replace(",", " ").split()),
+            approver_mail=env.get("ROKIN_APPROVER_MAIL", cls.approver_mail),
         )
 
 

@@ -39,10 +39,12 @@ class Ports:
     ui: int = 8233
     web: int = 8443
     smtp: int = 1025
+    pki: int = 8080  # plain HTTP: the CRL (the URL in every certificate)
 
 
 DEFAULT_PORTS = Ports()
-PORT_LABELS = {"temporal": "Temporal gRPC", "ui": "Temporal UI", "web": "web, HTTPS", "smtp": "SMTP sink"}
+PORT_LABELS = {"temporal": "Temporal gRPC", "ui": "Temporal UI", "web": "web, HTTPS", "smtp": "SMTP sink",
+               "pki": "CRL, HTTP"}
 
 
 def port_in_use(port: int, host: str = LOOPBACK) -> bool:
@@ -110,8 +112,11 @@ class DevStack:
                         "--maildir", str(self.maildir))
             self._start("worker", "worker")
             self._start("web", "web", "--host", LOOPBACK, "--port", str(self.ports.web))
-            self._wait_until(lambda: port_answers(self.ports.smtp) and port_answers(self.ports.web),
-                             f"the web (port {self.ports.web}) and SMTP sink (port {self.ports.smtp})")
+            self._start("PKI listener", "pki-http", "--host", LOOPBACK, "--port", str(self.ports.pki))
+            self._wait_until(lambda: all(port_answers(port) for port in (self.ports.smtp, self.ports.web,
+                                                                         self.ports.pki)),
+                             f"the web (port {self.ports.web}), SMTP sink (port {self.ports.smtp}) and"
+                             f" PKI listener (port {self.ports.pki})")
             self._print_banner()
             self._wait_until(lambda: False, None)  # supervise: only a signal or a child's exit ends this
         except _Stopped:
@@ -181,6 +186,7 @@ class DevStack:
             "SMTP_HOST": LOOPBACK,
             "SMTP_PORT": str(self.ports.smtp),
             "ROKIN_PUBLIC_URL": f"https://localhost:{self.ports.web}",
+            "ROKIN_PKI_URL": f"http://localhost:{self.ports.pki}",
             "PYTHONUNBUFFERED": "1",
         }
         # Own process group: the terminal's Ctrl-C reaches only us, and we stop children in order.
@@ -216,6 +222,7 @@ class DevStack:
             "",
             "Rokin development stack is running. Press Ctrl-C to stop.",
             f"  Web            https://localhost:{self.ports.web}",
+            f"  CRL            http://localhost:{self.ports.pki}/crl",
             f"  Dev mailbox    https://localhost:{self.ports.web}/dev/mailbox",
             f"  Temporal UI    http://localhost:{self.ports.ui}",
             f"  Temporal gRPC  {LOOPBACK}:{self.ports.temporal}    SMTP sink {LOOPBACK}:{self.ports.smtp}",

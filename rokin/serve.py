@@ -84,12 +84,21 @@ def context_for(pki: DevPki) -> ssl.SSLContext:
 def serve(app: Flask, host: str, port: int, context: ssl.SSLContext) -> None:
     """Serve until SIGTERM or SIGINT."""
     server = make_https_server(app, host, port, context)
+    _serve_until_signalled(server, f"rokin web: serving https://{host}:{server.port}")
 
+
+def serve_http(app: Flask, host: str, port: int) -> None:
+    """Plain HTTP until SIGTERM or SIGINT: the PKI listener (``web.pki_http``) only."""
+    server = make_server(host, port, app, threaded=True)
+    _serve_until_signalled(server, f"rokin pki-http: serving http://{host}:{server.port}")
+
+
+def _serve_until_signalled(server: BaseWSGIServer, banner: str) -> None:
     def _stop(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
-    print(f"rokin web: serving https://{host}:{server.port}", file=sys.stderr, flush=True)
+    print(banner, file=sys.stderr, flush=True)
     try:
         server.serve_forever()  # returns on KeyboardInterrupt, closing the socket
     finally:

@@ -55,10 +55,14 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
 
     from . import principals  # noqa: F401  (registers the user loader)
     from .auth.views import bp as auth_bp
+    from .certificates.views import bp as certificates_bp
+    from .crl import bp as crl_bp
     from .employer.views import bp as employer_bp
     from .staff.views import bp as staff_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(certificates_bp, url_prefix="/certificate")
+    app.register_blueprint(crl_bp)
     app.register_blueprint(employer_bp, url_prefix="/employer")
     app.register_blueprint(staff_bp, url_prefix="/staff")
     if settings.dev_mailbox is not None:

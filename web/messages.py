@@ -10,10 +10,16 @@ from pathlib import Path
 
 from babel.support import Translations
 
+from domain.certificates import IssuanceRefusal
 from domain.contact import ContactProblem
 from domain.credentials import MAX_LENGTH, MIN_LENGTH, CredentialProblem
+from domain.lockout import Outcome
+from domain.lockout_release import Releaser, ReleaseRefusal
 from domain.organizations import CODE_MAX_LENGTH, CODE_MIN_LENGTH, NAME_MAX_LENGTH, OrganizationProblem
-from domain.quotas import MAX_GENERAL_USERS
+from domain.quotas import MAX_CERTIFICATES_PER_ORGANIZATION, MAX_GENERAL_USERS
+from domain.revocation import NOTE_MAX_LENGTH, PAPER_DEADLINE_DAYS, REASON_DETAIL_MAX_LENGTH
+from domain.revocation_rules import RevocationRefusal
+from domain.validity import RENEWAL_WINDOW_DAYS
 from store.errors import Refusal
 
 
@@ -62,10 +68,64 @@ REFUSAL = {
     Refusal.FORBIDDEN: N_("この操作を行う権限がありません。"),
 }
 
+# The lockout arbiter's refusals (issue 3). %(remaining)d and %(until)s come from its answer;
+# a blocked ID is told who releases it (domain.lockout_release.who_releases).
+LOCKOUT = {
+    Outcome.WRONG_PASSWORD: N_("パスワードが正しくありません。あと%(remaining)d回間違えるとロックされます。"),
+    Outcome.LOCKED: N_("このユーザーIDはロックされています。%(until)s以降に再度お試しください。"),
+    Releaser.MASTER_USER: N_("このユーザーIDは閉塞されています。マスターユーザーに閉塞解除を依頼してください。"),
+    Releaser.ROKIN: N_("このユーザーIDは閉塞されています。お取引の労働金庫へお問い合わせください。"),
+}
+
+# Why an unlock or unblock was refused (domain.lockout_release.ReleaseRefusal).
+RELEASE = {
+    ReleaseRefusal.SELF_RELEASE: N_("ご自身のロック・閉塞は解除できません。"),
+    ReleaseRefusal.NEEDS_MASTER_OF_ORGANIZATION: N_("一般ユーザーのロック・閉塞は、同じ団体のマスターユーザーのみ解除できます。"),
+    ReleaseRefusal.NEEDS_ROKIN_ADMINISTRATOR: N_("マスターユーザーと職員のロック・閉塞は、労金の管理者のみ解除できます。"),
+    ReleaseRefusal.NOT_LOCKED: N_("このIDはロックされていません。"),
+    ReleaseRefusal.NOT_BLOCKED: N_("このIDは閉塞されていません。"),
+}
+
+# When the arbiter cannot answer (Temporal down, no worker, a timeout) nobody is let in.
+LOCKOUT_UNAVAILABLE = N_("ただいま処理を受け付けられません。しばらくしてから再度お試しください。")
+
+# Why 電子証明書発行 was refused (domain.certificates.IssuanceRefusal, seed 001 ④, seed 003 Q4).
+ISSUANCE = {
+    IssuanceRefusal.USER_NOT_ACTIVE: N_("このユーザーIDでは電子証明書を発行できません。"),
+    IssuanceRefusal.ACCOUNT_LOCKED: N_("このユーザーIDはロックされているため、電子証明書を発行できません。ロックは一定時間の経過後に解除されます。"),
+    IssuanceRefusal.ACCOUNT_BLOCKED: N_("このユーザーIDは閉塞されているため、電子証明書を発行できません。一般ユーザーの方はマスターユーザーに、マスターユーザーの方はお取引の労働金庫にお問い合わせください。"),
+    IssuanceRefusal.HOLDS_VALID_CERTIFICATE: N_("既に有効な電子証明書が発行されているため、認証を行えません。電子証明書の更新は、有効期限が切れる%(renewal_days)d日前から可能です。"),
+    IssuanceRefusal.ORGANIZATION_QUOTA: N_("電子証明書は1団体につき最大%(max_certificates)d枚までです。これ以上発行できません。"),
+    IssuanceRefusal.INVALID_CSR: N_("電子証明書を発行できませんでした。しばらくしてから再度お試しください。"),
+}
+
+# Revocation (issue 5, domain.revocation_rules.RevocationRefusal). REQUEST_OPEN takes %(number)s,
+# the open request's number (``RevocationRefused.details``).
+REVOCATION = {
+    RevocationRefusal.NOT_ALLOWED: N_("この操作を行う権限がありません。"),
+    RevocationRefusal.OTHER_ORGANIZATION: N_("他の団体の電子証明書は操作できません。"),
+    RevocationRefusal.NEEDS_RECEIVER: N_("書面の受付は、労金の受付担当者のみ行えます。"),
+    RevocationRefusal.NEEDS_APPROVER: N_("失効依頼の承認・否認は、労金の承認者のみ行えます。"),
+    RevocationRefusal.NEEDS_ADMINISTRATOR: N_("この操作は、労金の管理者のみ行えます。"),
+    RevocationRefusal.RECEIVER_CANNOT_DECIDE: N_("書面を受け付けた職員は、同じ失効依頼を承認・否認できません。別の承認者が処理してください。"),
+    RevocationRefusal.REQUESTER_CANNOT_DECIDE: N_("失効依頼を登録した職員は、同じ失効依頼を承認・否認できません。別の承認者が処理してください。"),
+    RevocationRefusal.GENERAL_USER_CERTIFICATE: N_("一般ユーザーの電子証明書は、マスターユーザーがユーザー一覧から失効できます。書面による失効依頼は不要です。"),
+    RevocationRefusal.NEEDS_WRITTEN_REQUEST: N_("マスターユーザーの電子証明書は、書面による失効依頼で失効します。ログイン画面の「電子証明書の失効依頼」からお手続きください。"),
+    RevocationRefusal.NOT_REVOCABLE: N_("この電子証明書は既に有効ではないため、失効できません。"),
+    RevocationRefusal.REQUEST_OPEN: N_("この電子証明書には処理中の失効依頼（受付番号 %(number)s）があります。"),
+    RevocationRefusal.WRONG_STATE: N_("この失効依頼は既に処理されているため、この操作は行えません。"),
+    RevocationRefusal.COMMENT_REQUIRED: N_("否認する場合は、理由を入力してください。"),
+    RevocationRefusal.NOTE_REQUIRED: N_("理由を入力してください。"),
+    RevocationRefusal.NOTE_TOO_LONG: N_("%(note_max)d文字以内で入力してください。"),
+    RevocationRefusal.DETAIL_TOO_LONG: N_("%(reason_detail_max)d文字以内で入力してください。"),
+}
+
 # Rokin staff pages say ログインID where employer pages say ユーザーID; looked up before the tables above.
 STAFF = {
     Refusal.INVALID_CREDENTIALS: N_("ログインIDまたはパスワードが正しくありません。"),
     CredentialProblem.SAME_AS_USER_ID: N_("ログインIDと同じパスワードは使用できません。"),
+    Outcome.LOCKED: N_("このログインIDはロックされています。%(until)s以降に再度お試しください。"),
+    Releaser.ROKIN: N_("このログインIDは閉塞されています。労金の管理者に閉塞解除を依頼してください。"),
 }
 
 PARAMETERS = {
@@ -75,9 +135,14 @@ PARAMETERS = {
     "code_max": CODE_MAX_LENGTH,
     "name_max": NAME_MAX_LENGTH,
     "max_general": MAX_GENERAL_USERS,
+    "renewal_days": RENEWAL_WINDOW_DAYS,
+    "max_certificates": MAX_CERTIFICATES_PER_ORGANIZATION,
+    "note_max": NOTE_MAX_LENGTH,
+    "reason_detail_max": REASON_DETAIL_MAX_LENGTH,
+    "paper_days": PAPER_DEADLINE_DAYS,
 }
 
-_TABLES = (CREDENTIAL, CONTACT, ORGANIZATION, REFUSAL)
+_TABLES = (CREDENTIAL, CONTACT, ORGANIZATION, REFUSAL, LOCKOUT, RELEASE, ISSUANCE, REVOCATION)
 
 
 def msgid(code: object) -> str:
@@ -87,9 +152,10 @@ def msgid(code: object) -> str:
     raise KeyError(code)
 
 
-def render(code: object, gettext=lambda text: text) -> str:  # noqa: ANN001
-    """The message for a problem or refusal code, translated by ``gettext`` and filled in."""
-    return gettext(msgid(code)) % PARAMETERS
+def render(code: object, gettext=lambda text: text, **values: object) -> str:  # noqa: ANN001
+    """The message for a problem or refusal code, translated by ``gettext`` and filled in
+    (``values`` add the parameters of one answer, such as the lockout's ``remaining``)."""
+    return gettext(msgid(code)) % {**PARAMETERS, **values}
 
 
 def english(code: object) -> str:

@@ -17,7 +17,7 @@ ROKIN = Path(sys.executable).parent / "rokin"  # the installed console script, a
 REPO = Path(__file__).resolve().parents[2]
 # Variables that would point a child at somebody else's database, Temporal or mailbox.
 _OURS = ("ROKIN_DATA_DIR", "DATABASE_URL", "ROKIN_DEV_MAILBOX", "TEMPORAL_ADDRESS", "SMTP_HOST", "SMTP_PORT",
-         "ROKIN_PUBLIC_URL", "ROKIN_SECRET_KEY")
+         "ROKIN_PUBLIC_URL", "ROKIN_SECRET_KEY", "ROKIN_PKI_URL")
 
 
 def rokin_env(data_dir: Path, **extra: str) -> dict[str, str]:

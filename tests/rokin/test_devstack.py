@@ -36,17 +36,18 @@ class Ports:
     ui: int
     web: int
     smtp: int
+    pki: int
 
     @classmethod
     def free(cls) -> Ports:
         chosen: set[int] = set()
-        while len(chosen) < 4:
+        while len(chosen) < 5:
             chosen.add(free_port())
         return cls(*sorted(chosen))
 
     def flags(self) -> list[str]:
         return ["--temporal-port", str(self.temporal), "--ui-port", str(self.ui),
-                "--web-port", str(self.web), "--smtp-port", str(self.smtp)]
+                "--web-port", str(self.web), "--smtp-port", str(self.smtp), "--pki-port", str(self.pki)]
 
 
 class DevRun:
@@ -146,6 +147,21 @@ def send_mail(port: int, subject: str) -> None:
         smtp.send_message(message)
 
 
+def fetch_crl(port: int, into: Path) -> bool:
+    connection = http.client.HTTPConnection("localhost", port, timeout=10)
+    try:
+        connection.request("GET", "/crl")
+        response = connection.getresponse()
+        if response.status != 200 or response.getheader("Content-Type") != "application/pkix-crl":
+            return False
+        into.write_bytes(response.read())
+        return True
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
 def worker_polls(ports: Ports) -> bool:
     result = subprocess.run([str(TEMPORAL), "task-queue", "describe", "--task-queue", TASK_QUEUE,
                              "--address", f"127.0.0.1:{ports.temporal}", "-o", "json"],
@@ -172,12 +188,20 @@ def test_rokin_dev_runs_the_stack_keeps_its_data_and_stops_every_child(data_dir:
         first.wait_until_up()
         assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
         for url in (f"https://localhost:{ports.web}", f"http://localhost:{ports.ui}",
-                    f"https://localhost:{ports.web}/dev/mailbox"):
+                    f"https://localhost:{ports.web}/dev/mailbox", f"http://localhost:{ports.pki}/crl"):
             assert url in first.stdout_path.read_text()
         children = first.children()
-        assert len(children) == 4, children
+        assert len(children) == 5, children
         assert {attribute.value for attribute in SearchAttribute} <= registered_search_attributes(ports)
         wait_until(lambda: worker_polls(ports), "the worker never polled its task queue")
+
+        # The CRL over plain HTTP at the URL written into certificates, signed by the dev CA.
+        crl = tmp_path / "crl.der"
+        wait_until(lambda: fetch_crl(ports.pki, crl), "no CRL on the PKI listener")
+        parsed = subprocess.run(["openssl", "crl", "-inform", "DER", "-in", str(crl), "-noout", "-verify",
+                                 "-CAfile", str(first.pki.ca_certificate)], capture_output=True, text=True,
+                                check=False)
+        assert parsed.returncode == 0 and "verify OK" in parsed.stdout + parsed.stderr, parsed
 
         # The SMTP sink's Maildir is the one the web's 開発用メールボックス reads.
         send_mail(ports.smtp, "開発スタックのテストメール")

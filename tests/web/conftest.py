@@ -1,21 +1,52 @@
-"""Employer accounts for the page tests, arranged through the real pages or the store."""
+"""The lockout arbiter behind every page test, and employer accounts arranged through the
+real pages or the store."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from rokin.config import Settings
 from store import audit
 from store import users as user_store
 from store.models import User
 
+from .arbiter import WorkerThread
 from .pages import Account, register
 
 MASTER_PASSWORD = "Master2024x"
 GENERAL_PASSWORD = "Ippan2024x"
+
+
+# --- every login asks a real lockout workflow --------------------------------------------
+# One dev server for the run (``dev_server_env``), one worker thread for the run, and per
+# test a fresh task queue, SMTP sink and worker bound to the test's own database.
+
+
+@pytest.fixture(scope="session")
+def worker_thread(dev_server_env) -> Iterator[WorkerThread]:  # noqa: ANN001
+    host = WorkerThread(dev_server_env.client.service_client.config.target_host, dev_server_env.client.namespace)
+    yield host
+    host.close()
+
+
+@pytest.fixture
+def settings(settings: Settings, dev_server_env, task_queue: str, smtp_sink) -> Settings:  # noqa: ANN001
+    """The root ``settings`` pointed at the dev server, a fresh task queue and the test's SMTP sink."""
+    return replace(settings, temporal_address=dev_server_env.client.service_client.config.target_host,
+                   temporal_namespace=dev_server_env.client.namespace, task_queue=task_queue,
+                   smtp_host=smtp_sink.host, smtp_port=smtp_sink.port)
+
+
+@pytest.fixture
+def app(app, settings: Settings, worker_thread: WorkerThread):  # noqa: ANN001, ANN201
+    """The root ``app``, with the product's worker polling its task queue for the whole test."""
+    with worker_thread.worker(settings):
+        yield app
 
 
 @dataclass

@@ -1,21 +1,42 @@
-"""The one place where the web checks an employer's password.
+"""The one place where the web checks a password: employers' and Rokin staff's.
 
-Every page that asks for a user ID and password (login, 初期登録, issuance authentication)
-goes through ``authenticate``, so the lockout arbiter has a single place to plug in.
+Every page that asks for an ID and password (login, 初期登録, staff login, and issuance
+authentication when it comes) goes through ``authenticate`` or ``authenticate_staff``. The
+argon2 hash is checked here; then the account's lockout workflow judges the attempt
+(``web.lockout.judge_attempt``), and only its "allowed" lets anyone in. An unknown ID never
+reaches the arbiter: it costs the same hashing time and gets the generic refusal.
 """
 
 from __future__ import annotations
 
+from store import staff as staff_store
 from store import users as user_store
 from store.errors import Refusal, ServiceError
-from store.models import User
+from store.models import Staff, User
 
 from .. import db
+from ..lockout import LockoutSubject, judge_attempt
 
 
 def authenticate(user_id: str, password: str) -> User:
-    """The live user whose password this is, or ``ServiceError(INVALID_CREDENTIALS)``."""
+    """The live user whose password this is.
+
+    Raises ``ServiceError(INVALID_CREDENTIALS)`` for an unknown ID, ``web.lockout.AttemptRefused``
+    for a wrong password or a locked/blocked ID, ``web.lockout.ArbiterUnavailable`` without an answer.
+    """
     user = user_store.get_by_user_id(session=db.session(), user_id=user_id)
-    if not user_store.password_matches(user, password):
+    password_ok = user_store.password_matches(user, password)  # burns the same time for an unknown ID
+    if user is None:
         raise ServiceError(Refusal.INVALID_CREDENTIALS)
+    judge_attempt(LockoutSubject.of_user(user), password_ok)
     return user
+
+
+def authenticate_staff(login: str, password: str) -> Staff:
+    """The active staff account whose password this is; refusals as for ``authenticate``."""
+    staff = staff_store.get_by_login(session=db.session(), login=login)
+    password_ok = staff_store.password_matches(staff, password)
+    if staff is None:
+        raise ServiceError(Refusal.INVALID_CREDENTIALS)
+    judge_attempt(LockoutSubject.of_staff(staff), password_ok)
+    return staff

@@ -13,6 +13,7 @@ from store import users as user_store
 from store.errors import CredentialError, Refusal, ServiceError
 
 from .. import db, forms, messages, notices
+from ..lockout import ArbiterRefusal, refusal_text
 from ..principals import EmployerPrincipal, current_actor
 from .forms import CredentialsForm, InitialPasswordForm, RegistrationForm
 from .service import authenticate
@@ -40,6 +41,8 @@ def login():  # noqa: ANN201
                 raise ServiceError(Refusal.NOT_REGISTERED)
         except ServiceError as refusal:
             form.form_errors.append(messages.render(refusal.refusal, _))
+        except ArbiterRefusal as refusal:
+            form.form_errors.append(refusal_text(refusal))
         else:
             _start_session(user)
             return redirect(url_for("employer.top"))
@@ -65,6 +68,8 @@ def register_login(kind: str):  # noqa: ANN201
             user_store.check_pending_registration(user, role=role)
         except ServiceError as refusal:
             form.form_errors.append(messages.render(refusal.refusal, _))
+        except ArbiterRefusal as refusal:
+            form.form_errors.append(refusal_text(refusal))
         else:
             _fresh_session()
             session["registration"] = {"uuid": str(user.uuid), "kind": kind, "at": time.time()}

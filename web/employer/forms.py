@@ -21,3 +21,7 @@ class CreateGeneralUserForm(FlaskForm):
 
 class DeleteGeneralUserForm(FlaskForm):
     """The confirmation step of a deletion: nothing to fill in but the CSRF token."""
+
+
+class ReleaseForm(FlaskForm):
+    """The confirmation step of ロック解除 / 閉塞解除: nothing to fill in but the CSRF token."""

@@ -1,4 +1,5 @@
-"""Top screen after login and, for the master user, the organization's user list (ユーザー一覧)."""
+"""Top screen after login and, for the master user, the organization's user list (ユーザー一覧):
+create and delete general users, and release their lock (ロック解除) or block (閉塞解除)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from domain.lockout import ReleaseKind
 from domain.quotas import MAX_GENERAL_USERS
 from store import users as user_store
 from store.errors import CredentialError, Refusal, ServiceError
 from store.models import User
+from workflows.lockout_client import ReleaseRefused
 
 from .. import db, forms, messages
+from .. import lockout as web_lockout
 from ..principals import current_actor, employer_required, master_required
 from . import labels
-from .forms import CreateGeneralUserForm, DeleteGeneralUserForm
+from .forms import CreateGeneralUserForm, DeleteGeneralUserForm, ReleaseForm
 
 bp = Blueprint("employer", __name__)
 
@@ -22,9 +26,12 @@ bp = Blueprint("employer", __name__)
 _HTTP_STATUS = {Refusal.NOT_FOUND: 404, Refusal.FORBIDDEN: 403}
 
 
+RELEASE_URL = "/users/<user_uuid>/<any(unlock, unblock):kind>"
+
+
 @bp.context_processor
 def _labels() -> dict:
-    return {"role_labels": labels.ROLE, "status_labels": labels.STATUS}
+    return {"role_labels": labels.ROLE, "status_labels": labels.STATUS, "release_labels": web_lockout.RELEASE_LABELS}
 
 
 @bp.get("/")
@@ -91,6 +98,36 @@ def delete_user(user_uuid: str):  # noqa: ANN201
     return redirect(url_for("employer.top"))
 
 
+@bp.get(RELEASE_URL)
+@master_required
+def confirm_release(user_uuid: str, kind: str):  # noqa: ANN201
+    """解除確認 for one of the organization's general users (seed 001 ④)."""
+    user = _managed_user_or_abort(user_uuid)
+    release_kind = ReleaseKind(kind)
+    return render_template("employer/confirm_release.html", user=user, kind=release_kind, form=ReleaseForm(),
+                           label=web_lockout.RELEASE_LABELS[release_kind],
+                           status_text=web_lockout.status_text(web_lockout.view_of(user)))
+
+
+@bp.post(RELEASE_URL)
+@master_required
+def release(user_uuid: str, kind: str):  # noqa: ANN201
+    """The lockout workflow decides and writes the audit entry naming this master user."""
+    if not ReleaseForm().validate_on_submit():
+        abort(400)
+    user = _managed_user_or_abort(user_uuid)
+    release_kind = ReleaseKind(kind)
+    try:
+        web_lockout.release(web_lockout.LockoutSubject.of_user(user), release_kind)
+    except ReleaseRefused as refusal:
+        flash(web_lockout.release_refusal_text(refusal), "error")
+    except web_lockout.ArbiterUnavailable as refusal:
+        flash(web_lockout.refusal_text(refusal), "error")
+    else:
+        flash(web_lockout.released_text(release_kind, user.user_id), "success")
+    return redirect(url_for("employer.top"))
+
+
 def _me() -> User:
     """The logged-in user, attached to this request's database session."""
     return current_user.user
@@ -108,8 +145,12 @@ def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
     context = {"me": me, "organization": me.organization}
     if me.is_master:
         general_count = user_store.count_general_users(session=db.session(), organization_id=me.organization_id)
+        users = user_store.organization_users(session=db.session(), organization_id=me.organization_id)
         context.update(
-            users=user_store.organization_users(session=db.session(), organization_id=me.organization_id),
+            user_rows=[(user, web_lockout.view_of(user)) for user in users],
+            lockout_text=web_lockout.status_text,
+            offered_releases=lambda user, view: web_lockout.offered_releases(
+                web_lockout.LockoutSubject.of_user(user), view),
             general_count=general_count,
             max_general=MAX_GENERAL_USERS,
             quota_full=general_count >= MAX_GENERAL_USERS,

@@ -65,3 +65,18 @@ class OrganizationForm(FlaskForm):
         validators=[EqualTo("email", message=_l(messages.CONTACT[ContactProblem.EMAIL_MISMATCH]))],
         render_kw={"maxlength": EMAIL_MAX_LENGTH, "autocomplete": "off"},
     )
+
+
+class AccountSearchForm(FlaskForm):
+    """ユーザー検索: a GET form (bookmarkable, changes nothing), so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("ユーザーID・団体コード・ログインID"), filters=[_strip], validators=[_required],
+                    render_kw={"maxlength": 20, "autocomplete": "off", "autocapitalize": "off",
+                               "spellcheck": "false", "inputmode": "latin"})
+
+
+class ReleaseForm(FlaskForm):
+    """The confirmation step of ロック解除 / 閉塞解除: nothing to fill in but the CSRF token."""

@@ -8,27 +8,23 @@ marks it as shown: a replayed old cookie finds that entry and gets nothing.
 
 from __future__ import annotations
 
-import base64
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app, request, session
+from flask import request, session
 from sqlalchemy import select
 
 from store import audit
 from store.models import AuditEntry
 
-from .. import db
+from .. import db, sealing
 from ..principals import current_actor
 
 SESSION_KEY = "staff_initial_password"
 SHOWN_ACTION = "organization.initial_password_shown"
 LIFETIME_SECONDS = 10 * 60
+PURPOSE = "staff initial password"  # the sealing key's label: these tokens open nowhere else
 
 
 def hold(organization_code: str, initial_password: str) -> None:
-    token = _fernet().encrypt(initial_password.encode()).decode()
+    token = sealing.seal(PURPOSE, {"password": initial_password})
     session[SESSION_KEY] = {"code": organization_code, "token": token}
 
 
@@ -40,10 +36,10 @@ def take(organization_code: str) -> str | None:
     held = session.pop(SESSION_KEY, None)
     if not isinstance(held, dict) or held.get("code") != organization_code:
         return None
-    try:
-        password = _fernet().decrypt(held.get("token", "").encode(), ttl=LIFETIME_SECONDS).decode()
-    except InvalidToken:
+    sealed = sealing.unseal(PURPOSE, str(held.get("token", "")), max_age_seconds=LIFETIME_SECONDS)
+    if sealed is None:
         return None
+    password = str(sealed["password"])
     session_ = db.session()
     already_shown = session_.scalar(select(AuditEntry.id).where(
         AuditEntry.action == SHOWN_ACTION,
@@ -57,9 +53,3 @@ def take(organization_code: str) -> str | None:
     session_.commit()
     return password
 
-
-def _fernet() -> Fernet:
-    # A key of its own, derived from the app's secret key, so nothing else can decrypt these tokens.
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"rokin staff initial password").derive(secret)
-    return Fernet(base64.urlsafe_b64encode(key))

@@ -2,7 +2,8 @@
 
 Every page of this blueprint except the login form needs a logged-in staff member whose
 one-time initial password has been replaced: ``_staff_gate`` enforces both in one place.
-Organization pages (団体登録, 団体一覧, ご利用開始のお知らせ) are in ``organization_views``.
+Organization pages (団体登録, 団体一覧, ご利用開始のお知らせ) are in ``organization_views``;
+ユーザー検索 and the release of locked or blocked accounts are in ``account_views``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from flask_login import current_user, login_user, logout_user
 from domain.credentials import MAX_LENGTH, MIN_LENGTH
 from domain.roles import StaffRole
 from store import staff as staff_store
-from store.errors import CredentialError, Refusal
+from store.errors import CredentialError, ServiceError
 
 from .. import db
+from ..auth.service import authenticate_staff
 from ..extensions import login_manager
+from ..lockout import ArbiterRefusal, refusal_text
 from ..principals import StaffPrincipal, current_actor, staff_required
 from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error, staff_message
 
@@ -41,6 +44,8 @@ MENU = (
      "staff.register_organization", {StaffRole.ADMINISTRATOR}),
     (_l("団体一覧"), _l("登録済みの団体とマスターユーザーの状況を確認し、ご利用開始のお知らせを再印刷します。"),
      "staff.organizations", {StaffRole.ADMINISTRATOR}),
+    (_l("ユーザー検索"), _l("ユーザーID・団体コード・職員のログインIDで検索し、ロック・閉塞の状態を確認します。管理者はマスターユーザーと職員のロック・閉塞を解除できます。"),
+     "staff.search_accounts", set(StaffRole)),
 )
 
 
@@ -73,17 +78,23 @@ def _staff_context() -> dict:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
-    """職員ログイン. Unknown ID and wrong password get the same refusal, in the same time."""
+    """職員ログイン, judged by the account's lockout workflow like every employer login.
+
+    An unknown login ID gets the generic refusal in the same hashing time."""
     form = StaffLoginForm()
     if form.validate_on_submit():
-        staff = staff_store.get_by_login(session=db.session(), login=form.login.data)
-        if staff_store.password_matches(staff, form.password.data):
+        try:
+            staff = authenticate_staff(form.login.data, form.password.data)
+        except ServiceError as refusal:
+            form.form_errors.append(staff_message(refusal.refusal))
+        except ArbiterRefusal as refusal:
+            form.form_errors.append(refusal_text(refusal))
+        else:
             _start_session(staff)
             if staff.initial_password:
                 flash(_("初回ログインです。ご自身のパスワードを設定してください。"), "info")
                 return redirect(url_for("staff.change_password"))
             return redirect(_next_staff_page() or url_for("staff.top"))
-        form.form_errors.append(staff_message(Refusal.INVALID_CREDENTIALS))
     return render_template("staff/login.html", form=form)
 
 
@@ -147,4 +158,4 @@ def _next_staff_page() -> str | None:
     return None
 
 
-from . import organization_views  # noqa: E402, F401  (registers the organization pages on ``bp``)
+from . import account_views, organization_views  # noqa: E402, F401  (register their pages on ``bp``)

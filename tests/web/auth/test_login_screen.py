@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from domain.lockout import Outcome
 from store.errors import Refusal
 from tests.conftest import csrf_token
 from web import messages
@@ -16,7 +17,7 @@ BUTTONS = {
     "btn-login": ("ログイン", "/login"),
     "btn-register-master": ("マスターユーザーの初期登録", "/register/master"),
     "btn-register-general": ("一般ユーザーの初期登録", "/register/general"),
-    "btn-issue": ("電子証明書発行", None),
+    "btn-issue": ("電子証明書発行", "/certificate/issue"),
     "btn-revocation-request": ("電子証明書の失効依頼", None),
 }
 
@@ -65,12 +66,16 @@ def test_registered_user_logs_in_and_out(client, master):
 
 
 @pytest.mark.parametrize("wrong", ["wrong", "unknown"])
-def test_wrong_password_or_unknown_id_get_the_same_message(client, master, wrong):
+def test_wrong_password_counts_down_and_an_unknown_id_gets_the_generic_message(client, master, wrong):
+    """Issue 3: a wrong password says how many attempts remain before the lock (the lockout
+    workflow counts it); an unknown ID never reaches the arbiter and learns nothing."""
     client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
     user_id, password = (master.user_id, "Wrong9999") if wrong == "wrong" else ("nobody123", master.password)
     response = login(client, user_id, password)
     assert response.status_code == 200
-    assert errors(response) == [messages.render(Refusal.INVALID_CREDENTIALS)]
+    expected = (messages.render(Outcome.WRONG_PASSWORD, remaining=5) if wrong == "wrong"
+                else messages.render(Refusal.INVALID_CREDENTIALS))
+    assert errors(response) == [expected]
     assert client.get("/employer/").status_code == 302
 
 

@@ -11,6 +11,7 @@ from tests.conftest import csrf_token, post_form
 from .conftest import NEW_PASSWORD, audit_entries, log_in, set_own_password, staff_password_state
 
 GENERIC_REFUSAL = "ログインIDまたはパスワードが正しくありません。"
+COUNTDOWN = "パスワードが正しくありません。あと%d回間違えるとロックされます。"  # issue 3: counted by the arbiter
 
 
 def text(response) -> str:  # noqa: ANN001
@@ -24,7 +25,9 @@ def test_login_page_renders_with_its_fields(client):
 
 
 @pytest.mark.parametrize("who", ["wrong password", "unknown login", "wrong case"])
-def test_wrong_credentials_get_one_generic_refusal(client, make_staff, who):
+def test_wrong_credentials_are_refused(client, make_staff, who):
+    """Unknown login IDs get one generic refusal; a known one's wrong password is counted by
+    its lockout workflow and the page says how many attempts remain (issue 3)."""
     account = make_staff(login="admin001")
     login, password = {
         "wrong password": ("admin001", "Wrong12345"),
@@ -33,7 +36,7 @@ def test_wrong_credentials_get_one_generic_refusal(client, make_staff, who):
     }[who]
     response = post_form(client, "/staff/login", {"login": login, "password": password})
     assert response.status_code == 200
-    assert GENERIC_REFUSAL in text(response)
+    assert (COUNTDOWN % 5 if who == "wrong password" else GENERIC_REFUSAL) in text(response)
     assert client.get("/staff/").status_code == 302  # still not logged in
 
 
@@ -97,7 +100,7 @@ def test_changed_password_replaces_the_initial_one_and_is_audited(client, app, m
     assert entry.actor_kind == "staff" and entry.actor_id == account.uuid == entry.target_id
     assert entry.client_address == "127.0.0.1"
     other = app.test_client()
-    assert GENERIC_REFUSAL in text(log_in(other, account, password=initial))
+    assert COUNTDOWN % 5 in text(log_in(other, account, password=initial))
     assert log_in(other, account, password=NEW_PASSWORD).headers["Location"] == "/staff/"
 
 

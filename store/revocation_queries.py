@@ -1,0 +1,134 @@
+"""Reading written revocation requests: the staff inbox, a request's history, the values e-mails need."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from domain.business_days import whole_business_days_waited
+from domain.revocation import REASON_LABELS, RequestState, RevocationReason, date_text, jst_text
+from domain.validity import tokyo_date
+
+from .certificates import utc
+from .models import AuditEntry, Organization, Staff, User
+from .revocation import TARGET_KIND, require_request
+from .revocation_models import RevocationNote, RevocationRequest
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    number: str
+    state: RequestState
+    organization_code: str
+    organization_name: str
+    owner_user_id: str
+    certificate_serial: str
+    reason: RevocationReason
+    filed_at: datetime
+    paper_deadline_at: datetime
+    received_at: datetime | None
+    closed_at: datetime | None
+    waiting_business_days: int  # whole ones since filing (paper awaited) or receipt (decision awaited); 0 once closed
+    reminders_sent: int
+
+
+def inbox(
+    *, session: Session, now: datetime, states: Collection[RequestState] = (), organization_code: str = "",
+    number_or_serial: str = "", limit: int = 200,
+) -> list[InboxRow]:
+    """Requests, oldest filing first, filtered by state, organization and number/serial (exact)."""
+    query = select(RevocationRequest).join(RevocationRequest.organization)
+    if states:
+        query = query.where(RevocationRequest.state.in_(list(states)))
+    if organization_code:
+        query = query.where(Organization.code == organization_code)
+    if number_or_serial:
+        query = query.where(or_(RevocationRequest.number == number_or_serial,
+                                RevocationRequest.certificate.has(serial=number_or_serial.lower())))
+    rows = session.scalars(query.order_by(RevocationRequest.filed_at, RevocationRequest.id).limit(limit))
+    return [_row(request, now) for request in rows]
+
+
+def _row(request: RevocationRequest, now: datetime) -> InboxRow:
+    since = request.received_at if request.state is RequestState.PAPER_RECEIVED else request.filed_at
+    waiting = 0 if request.closed_at is not None or since is None else whole_business_days_waited(
+        tokyo_date(utc(since)), tokyo_date(now))
+    owner = request.certificate.owner
+    return InboxRow(
+        number=request.number, state=request.state, organization_code=request.organization.code,
+        organization_name=request.organization.name, owner_user_id=owner.user_id,
+        certificate_serial=request.certificate.serial, reason=request.reason, filed_at=utc(request.filed_at),
+        paper_deadline_at=utc(request.paper_deadline_at),
+        received_at=utc(request.received_at) if request.received_at else None,
+        closed_at=utc(request.closed_at) if request.closed_at else None,
+        waiting_business_days=waiting, reminders_sent=request.reminders_sent)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    action: str  # file / receive / comment / approve / reject / expire / withdraw / remind
+    actor_kind: str  # user / staff / system
+    actor_uuid: str
+    actor_label: str  # the staff login or the user ID, for the staff page; '' for the system
+    detail: str  # as audited (codes and IDs only)
+    note: str = ""  # comment: its text
+
+
+def history(*, session: Session, number: str) -> list[HistoryEntry]:
+    """Who did what when, oldest first: the request's audit entries, comments with their text."""
+    request = require_request(session=session, number=number)
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.target_kind == TARGET_KIND,
+                                                       AuditEntry.target_id == request.number)
+                              .order_by(AuditEntry.at, AuditEntry.id))
+    notes = {note.id: note.text for note in session.scalars(
+        select(RevocationNote).where(RevocationNote.request_id == request.id))}
+    return [HistoryEntry(at=utc(entry.at), action=entry.action.removeprefix(f"{TARGET_KIND}."),
+                         actor_kind=entry.actor_kind, actor_uuid=entry.actor_id,
+                         actor_label=_label(session, entry.actor_kind, entry.actor_id), detail=entry.detail,
+                         note=notes.get(_note_id(entry.detail), "") if entry.action.endswith(".comment") else "")
+            for entry in entries]
+
+
+def _note_id(detail: str) -> int:
+    for part in detail.split():
+        if part.startswith("note="):
+            return int(part.removeprefix("note="))
+    return 0
+
+
+def _label(session: Session, kind: str, actor_id: str) -> str:
+    if kind == "staff":
+        return session.scalar(select(Staff.login).where(Staff.uuid == _uuid(actor_id))) or ""
+    if kind == "user":
+        return session.scalar(select(User.user_id).where(User.uuid == _uuid(actor_id))) or ""
+    return ""
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def notice_values(*, session: Session, number: str) -> dict[str, str]:
+    """What the REVOCATION_* e-mails say about the request (read by the mail activity)."""
+    request = require_request(session=session, number=number)
+    return {"request_number": request.number, "reason": REASON_LABELS[request.reason],
+            "filed_on": date_text(tokyo_date(utc(request.filed_at))), "comment": request.decision_comment}
+
+
+def reminder_values(*, session: Session, number: str, now: datetime, reminder: int) -> dict[str, str]:
+    """What the approvers' reminder says: the request's facts, no customer's name or address."""
+    request = require_request(session=session, number=number)
+    received_at = utc(request.received_at) if request.received_at else utc(request.filed_at)
+    return {"request_number": request.number, "organization_code": request.organization.code,
+            "reason": REASON_LABELS[request.reason], "received_at": jst_text(received_at),
+            "business_days": str(whole_business_days_waited(tokyo_date(received_at), tokyo_date(now))),
+            "reminder": str(reminder)}

@@ -1,0 +1,1 @@
+"""Issue 5: revocation — rules, written requests, direct revocations, OCSP."""

@@ -1,0 +1,122 @@
+"""電子証明書発行 (seed 001 ③–⑧): ④ ユーザー認証 → ⑤ 発行 → ⑥ 発行中 → ⑦ 発行結果, and ⑧ インポート.
+
+④'s successful POST answers with ⑤ directly, carrying the sealed ticket (``tickets``); the 発行
+POST answers with ⑦ directly, the .p12 inside the page for the automatic download
+(static/js/issuance.js). Neither secret is stored anywhere, and every response is ``no-store``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
+
+from domain.certificates import IssuanceRefusal
+from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES
+from domain.roles import UserStatus
+from domain.validity import RENEWAL_WINDOW_DAYS, TOKYO, calendar_for
+from store import certificates as certificate_store
+from store import users as user_store
+from store.errors import Refusal, ServiceError
+from store.models import User
+
+from .. import db, messages
+from ..auth.service import authenticate
+from ..lockout import ArbiterRefusal, refusal_text
+from . import tickets
+from .forms import AuthenticationForm, IssueForm
+from .issuance import AlreadyDelivered, IssuanceUnavailable, issue_certificate
+
+bp = Blueprint("certificates", __name__)
+
+
+RULES = SimpleNamespace(  # the numbers ④'s notes quote, from the rules package
+    failures=MAX_CONSECUTIVE_FAILURES, lock_minutes=int(LOCK_DURATION.total_seconds() // 60),
+    locks_before_block=LOCKS_BEFORE_BLOCK, renewal_days=RENEWAL_WINDOW_DAYS)
+
+
+@bp.context_processor
+def _rules() -> dict:
+    return {"rules": RULES}
+
+
+@bp.app_template_filter("jst_datetime")
+def jst_datetime(moment: datetime) -> str:
+    """A certificate's dates as the user reads them: Japan time, to the second."""
+    return f"{moment.astimezone(TOKYO):%Y-%m-%d %H:%M:%S}"
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+def authenticate_user():  # noqa: ANN201
+    """④ ユーザー認証. Refused while locked or blocked, and while a valid certificate is held
+    outside its renewal window (seed 001 ④ note)."""
+    form = AuthenticationForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.user_id.data, form.password.data)
+        except ServiceError as refusal:
+            form.form_errors.append(messages.render(refusal.refusal, _))
+        except ArbiterRefusal as refusal:
+            form.form_errors.append(refusal_text(refusal))
+        else:
+            refusal_message = _refusal_at_authentication(user)
+            if refusal_message is None:
+                ticket = tickets.issue_ticket(str(user.uuid), form.password.data)
+                return render_template("certificates/issue.html", form=IssueForm(formdata=None, ticket=ticket),
+                                       user_id=user.user_id)
+            form.form_errors.append(refusal_message)
+    return render_template("certificates/authenticate.html", form=form)
+
+
+@bp.post("/issue/run")
+def issue():  # noqa: ANN201
+    """⑤ 発行 → ⑦ 発行結果 (⑥ 発行中 shows in the browser while this runs)."""
+    form = IssueForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ticket = tickets.redeem_ticket(form.ticket.data)
+    user = None if ticket is None else user_store.get_by_uuid(session=db.session(), user_uuid=ticket.user_uuid)
+    if ticket is None or user is None or not user_store.password_matches(user, ticket.password):
+        return _stopped(_("認証の有効期限が切れました。もう一度ユーザー認証からやり直してください。"), 409)
+    # End this request's read transaction (objects stay loaded): on SQLite it holds the write
+    # lock the signing activity needs while we wait for it.
+    db.session().commit()
+    try:
+        result = issue_certificate(user, ticket.password, ticket.request_id)
+    except IssuanceUnavailable:
+        return _stopped(_("ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"), 503)
+    except AlreadyDelivered:
+        return _stopped(_("この電子証明書発行は既に処理されました。電子証明書ファイルを受け取れなかった場合は、"
+                          "電子証明書の失効を依頼してから再度発行してください。"), 409)
+    if isinstance(result, IssuanceRefusal):
+        return _stopped(messages.render(result, _), 409)
+    return render_template("certificates/result.html", delivery=result, user=user)
+
+
+@bp.get("/import")
+def import_help():  # noqa: ANN201
+    """⑧ インポート: the certificate import wizard, step by step."""
+    return render_template("certificates/import_help.html")
+
+
+def _refusal_at_authentication(user: User) -> str | None:
+    """The message refusing issuance to this (authenticated) user now, or None."""
+    if user.status is UserStatus.PENDING:
+        return messages.render(Refusal.NOT_REGISTERED, _)
+    now = datetime.now(timezone.utc)
+    refusal = certificate_store.refusal_for(session=db.session(), user=user, now=now)
+    if refusal is None:
+        return None
+    message = messages.render(refusal, _)
+    if refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE:
+        live = certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid, now=now)
+        opens = max(calendar_for(certificate_store.utc(row.not_before)).renewal_opens_at for row in live)
+        message += " " + _("更新のための発行は %(date)s から可能です。", date=f"{opens:%Y-%m-%d}")
+    return message
+
+
+def _stopped(message: str, status: int):  # noqa: ANN202
+    """The issuance could not go on: say why, and offer to start again."""
+    return render_template("certificates/stopped.html", message=message), status

@@ -1,0 +1,38 @@
+"""GET /crl: the CA's CRL in DER (``application/pkix-crl``), the URL in every certificate's CRL
+distribution point. The worker writes ``<data_dir>/pki/crl.der`` (the web never holds the CA
+key); if there is none yet, the web asks for one (``workflows.crl_client.refresh``) and waits
+a few seconds. Served by the main app and by the plain-HTTP PKI listener (``web.pki_http``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app
+
+from pki.crl import CRL_DER
+from workflows import crl_client
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("crl", __name__)
+
+MEDIA_TYPE = "application/pkix-crl"  # RFC 5280 §4.2.1.13
+MAX_AGE_SECONDS = 60 * 60  # caches may keep it an hour; a revocation is checked in the database anyway
+REFRESH_WAIT_SECONDS = 10.0
+
+
+@bp.get("/crl")
+def crl() -> Response:
+    rokin = current_app.extensions["rokin"]
+    path = rokin.settings.pki_dir / CRL_DER
+    if not path.exists():
+        bridge = rokin.temporal
+        try:
+            bridge.call(lambda client: crl_client.refresh(client, bridge.task_queue), timeout=REFRESH_WAIT_SECONDS + 2)
+        except Exception as error:  # noqa: BLE001  no worker, no CA yet...: a plain 503
+            log.warning("no CRL to serve and none could be made (%s)", type(error).__name__)
+            abort(503)
+    response = Response(path.read_bytes(), mimetype=MEDIA_TYPE)
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_SECONDS}"
+    return response

@@ -1,0 +1,42 @@
+"""The plain-HTTP PKI listener (``rokin pki-http``): what relying parties fetch without TLS.
+
+Only the CRL (``web.crl``) — and, later, the OCSP responder — are served here; every other
+path is a 404, so nothing of the employer or staff pages is ever reachable over plain HTTP.
+CRLs and OCSP responses are signed, so they need no transport security (RFC 5280 §4.2.1.13).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from rokin.config import Settings
+from store.db import make_engine, make_session_factory
+
+from . import RokinState, crl
+from .temporal import TemporalBridge
+
+
+def create_pki_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.extensions["rokin"] = RokinState(
+        settings=settings,
+        session_factory=make_session_factory(make_engine(settings.database_url)),
+        temporal=TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue),
+    )
+    app.register_blueprint(crl.bp)
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    @app.errorhandler(500)
+    @app.errorhandler(503)
+    def _plain(error) -> tuple[Response, int]:  # noqa: ANN001  no HTML, no details
+        code = getattr(error, "code", 500) or 500
+        return Response(f"{code}\n", mimetype="text/plain"), code
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return app

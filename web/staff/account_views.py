@@ -1,0 +1,75 @@
+"""ユーザー検索 and, for administrators, ロック解除 / 閉塞解除 of master users and staff accounts.
+
+Any staff member may search and see the lockout state (受付 and 承認者 answer the phone too);
+the release buttons appear only where ``domain.lockout_release`` lets the logged-in staff
+member release: administrators, for master users and other staff accounts. General users are
+released by their own master user (seed 001 ④), so their rows say so instead.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from domain.lockout import LockoutStatus, ReleaseKind, SubjectKind
+from workflows.lockout_client import ReleaseRefused
+
+from .. import db
+from .. import lockout as web_lockout
+from ..employer import labels as employer_labels
+from ..principals import staff_required
+from . import account_search
+from .forms import AccountSearchForm, ReleaseForm
+from .views import ROLE_LABELS, bp
+
+RELEASE_URL = "/accounts/<any(user, staff):account>/<account_uuid>/<any(unlock, unblock):kind>"
+
+
+@bp.get("/accounts")
+@staff_required()
+def search_accounts():  # noqa: ANN201
+    form = AccountSearchForm(request.args)
+    rows = None
+    if "q" in request.args and form.validate():
+        rows = account_search.find_accounts(session=db.session(), query=form.q.data)
+    return render_template("staff/accounts.html", form=form, rows=rows, offered=web_lockout.offered_releases,
+                           status_text=web_lockout.status_text, role_labels={**employer_labels.ROLE, **ROLE_LABELS},
+                           user_status_labels=employer_labels.STATUS, release_labels=web_lockout.RELEASE_LABELS,
+                           general=SubjectKind.GENERAL, normal=LockoutStatus.NORMAL)
+
+
+@bp.get(RELEASE_URL)
+@staff_required()
+def confirm_release(account: str, account_uuid: str, kind: str):  # noqa: ANN201
+    """解除確認: a page of its own, like every confirmation (the CSP allows no inline confirm())."""
+    row = _releasable_or_abort(account, account_uuid, ReleaseKind(kind))
+    return render_template("staff/confirm_release.html", row=row, kind=ReleaseKind(kind), form=ReleaseForm(),
+                           status_text=web_lockout.status_text(row.lockout),
+                           label=web_lockout.RELEASE_LABELS[ReleaseKind(kind)])
+
+
+@bp.post(RELEASE_URL)
+@staff_required()
+def release(account: str, account_uuid: str, kind: str):  # noqa: ANN201
+    if not ReleaseForm().validate_on_submit():
+        abort(400)
+    release_kind = ReleaseKind(kind)
+    row = _releasable_or_abort(account, account_uuid, release_kind)
+    try:
+        web_lockout.release(row.subject, release_kind)
+    except ReleaseRefused as refusal:
+        flash(web_lockout.release_refusal_text(refusal), "error")
+    except web_lockout.ArbiterUnavailable as refusal:
+        flash(web_lockout.refusal_text(refusal), "error")
+    else:
+        flash(web_lockout.released_text(release_kind, row.login_id), "success")
+    return redirect(url_for("staff.search_accounts", q=row.login_id))
+
+
+def _releasable_or_abort(account: str, account_uuid: str, kind: ReleaseKind) -> account_search.AccountRow:
+    """The account, if this staff member is one who releases it (404 / 403 otherwise)."""
+    row = account_search.find_account(session=db.session(), account=account, account_uuid=account_uuid)
+    if row is None:
+        abort(404)
+    if not web_lockout.may_release_now(row.subject, kind):
+        abort(403)
+    return row

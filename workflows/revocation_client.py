@@ -1,0 +1,157 @@
+"""How the web (or a CLI) talks to the revocation workflows.
+
+Written requests (the workflow ``revocation-request/<number>`` is the arbiter):
+
+- ``start_request``: right after ``store.revocation.file_request``, in the same database transaction,
+  so a request whose workflow did not start is rolled back;
+- ``receive`` / ``approve`` / ``reject`` / ``withdraw``: updates; a refusal raises
+  ``RevocationRefusedError`` with the ``RevocationRefusal`` (the web's message table says it in Japanese);
+- ``status``: the workflow's view (the pages read the database: ``store.revocation_queries``).
+
+Direct revocations (master user, user deletion, administrator): after the database change is
+committed, ``announce_revoked`` ends the lifecycles (which regenerate the CRL) and sends the e-mails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import (
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.service import RPCError
+
+from domain.names import TASK_QUEUE, SearchAttribute, notice_workflow_id, revocation_request_workflow_id
+from domain.notices import NoticeKind, NoticeRequest
+from domain.revocation import (
+    Party,
+    RequestInput,
+    RequestState,
+    RequestStatus,
+    Revocation,
+    StaffAction,
+    request_summary,
+)
+from domain.revocation_rules import RevocationRefusal
+from domain.roles import UserRole
+
+from . import certificate_client
+from .notice import NoticeWorkflow
+from .revocation_request import RevocationRequestWorkflow
+
+UPDATE_TIMEOUT = timedelta(seconds=30)  # an approval waits for the database and the CRL
+
+
+class RevocationRefusedError(Exception):
+    """The request workflow refused: who may not, maker-checker, or the request's state."""
+
+    def __init__(self, refusal: RevocationRefusal) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
+def _key(attribute: SearchAttribute) -> SearchAttributeKey[str]:
+    return SearchAttributeKey.for_keyword(attribute.value)
+
+
+async def start_request(client: Client, request: RequestInput, *, task_queue: str = TASK_QUEUE) -> None:
+    """Start the request's workflow; a retry joins the running one. A closed workflow with the same
+    number (a database reset under a kept Temporal namespace) raises ``WorkflowAlreadyStartedError``,
+    so the filing transaction rolls back instead of talking to someone else's request."""
+    await client.start_workflow(
+        RevocationRequestWorkflow.run, request, id=revocation_request_workflow_id(request.number),
+        task_queue=task_queue, static_summary=request_summary(request.number),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=TypedSearchAttributes([
+            SearchAttributePair(_key(SearchAttribute.REQUEST_NUMBER), request.number),
+            SearchAttributePair(_key(SearchAttribute.ORGANIZATION_CODE), request.organization_code),
+            SearchAttributePair(_key(SearchAttribute.CERTIFICATE_SERIAL), request.certificate_serial),
+            SearchAttributePair(_key(SearchAttribute.STATE), (
+                RequestState.PAPER_RECEIVED if request.received_by else RequestState.AWAITING_PAPER).value),
+        ]),
+    )
+
+
+def request_handle(client: Client, number: str) -> WorkflowHandle:
+    return client.get_workflow_handle_for(RevocationRequestWorkflow.run, revocation_request_workflow_id(number))
+
+
+async def receive(client: Client, number: str, actor: Party) -> RequestStatus:
+    """受付: a receiver records that the paper arrived."""
+    return await _update(client, number, RevocationRequestWorkflow.receive, StaffAction(actor))
+
+
+async def approve(client: Client, number: str, actor: Party, *, comment_id: int = 0) -> RequestStatus:
+    """承認: revokes the certificate (database and CRL) before it returns."""
+    return await _update(client, number, RevocationRequestWorkflow.approve, StaffAction(actor, comment_id))
+
+
+async def reject(client: Client, number: str, actor: Party, *, comment_id: int) -> RequestStatus:
+    """否認: ``comment_id`` from ``store.revocation.add_decision_comment`` (its text is e-mailed)."""
+    return await _update(client, number, RevocationRequestWorkflow.reject, StaffAction(actor, comment_id))
+
+
+async def withdraw(client: Client, number: str, actor: Party) -> RequestStatus:
+    return await _update(client, number, RevocationRequestWorkflow.withdraw, StaffAction(actor))
+
+
+async def status(client: Client, number: str) -> RequestStatus:
+    return await request_handle(client, number).query(RevocationRequestWorkflow.status)
+
+
+async def _update(client: Client, number: str, update, action: StaffAction) -> RequestStatus:
+    handle = request_handle(client, number)
+    try:
+        return await handle.execute_update(update, action, id=str(uuid.uuid4()), rpc_timeout=UPDATE_TIMEOUT)
+    except RPCError:
+        if await _closed(handle):  # a closed request takes no updates: say so like its validators would
+            raise RevocationRefusedError(RevocationRefusal.WRONG_STATE) from None
+        raise
+    except WorkflowUpdateFailedError as error:
+        refusal = _refusal_of(error.cause)
+        if refusal is None:
+            raise
+        raise RevocationRefusedError(refusal) from None
+
+
+async def _closed(handle: WorkflowHandle) -> bool:
+    try:
+        return (await handle.describe()).status != WorkflowExecutionStatus.RUNNING
+    except RPCError:
+        return False  # no such workflow: the caller's error stands
+
+
+def _refusal_of(cause: BaseException | None) -> RevocationRefusal | None:
+    if isinstance(cause, ActivityError):  # the database refused what the validator allowed
+        cause = cause.cause
+    if not isinstance(cause, ApplicationError) or cause.type is None:
+        return None
+    try:
+        return RevocationRefusal(cause.type)
+    except ValueError:
+        return None
+
+
+async def announce_revoked(client: Client, revocations: Iterable[Revocation], *, task_queue: str = TASK_QUEUE) -> None:
+    """After a direct revocation was committed: end each certificate's lifecycle (it mirrors the
+    revocation and regenerates the CRL) and e-mail the owner — and the master user about a general user."""
+    for revocation in revocations:
+        await certificate_client.tell_revoked(client, revocation.serial, reason=revocation.reason, at=revocation.at)
+        notices = [NoticeRequest(NoticeKind.CERTIFICATE_REVOKED, revocation.owner_uuid)]
+        if revocation.owner_role is UserRole.GENERAL and revocation.master_uuid:
+            notices.append(NoticeRequest(NoticeKind.CERTIFICATE_REVOKED_TO_MASTER, revocation.master_uuid,
+                                         about_user_uuid=revocation.owner_uuid))
+        for notice in notices:
+            await client.start_workflow(
+                NoticeWorkflow.run, notice, task_queue=task_queue,
+                id=notice_workflow_id(notice.kind.value, notice.user_uuid, str(uuid.uuid4())),
+                static_summary=f"失効のお知らせ（{notice.kind.value}）")
