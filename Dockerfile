@@ -1,4 +1,5 @@
-# One image for the web and the worker; the command chooses which (`rokin web` / `rokin worker`).
+# One image for the web (gunicorn), the PKI listener, the worker and the migration; the compose
+# file's command chooses (`gunicorn 'web:create_app()'`, `rokin worker`, `rokin migrate`).
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 rokin
 WORKDIR /app
@@ -11,6 +12,8 @@ COPY web web
 COPY workflows workflows
 COPY activities activities
 RUN pip install --no-cache-dir .
+# The data directory belongs to the app user, so a fresh named volume on /data/pki does too.
+RUN mkdir -p /data/pki && chown -R rokin:rokin /data
 USER rokin
-ENV ROKIN_DATA_DIR=/data
-CMD ["rokin", "web"]
+ENV ROKIN_DATA_DIR=/data PYTHONUNBUFFERED=1
+CMD ["rokin", "worker"]

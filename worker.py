@@ -13,13 +13,14 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.converter import DataConverter
+from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
 from rokin.config import Settings
 from store.db import make_engine, make_session_factory
-from workflows import WORKFLOWS, crl_client
+from workflows import WORKFLOWS, schedules
 
 
 # The rules package is pure and deterministic, so workflows share the real module: inside the
@@ -33,10 +34,15 @@ def make_worker(client: Client, settings: Settings, session_factory: sessionmake
                   graceful_shutdown_timeout=timedelta(seconds=10))
 
 
+def make_replayer(data_converter: DataConverter = DataConverter.default) -> Replayer:
+    """The worker's workflows and sandbox, for replaying recorded histories (``tests/test_replay.py``)."""
+    return Replayer(workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER, data_converter=data_converter)
+
+
 async def run_worker(settings: Settings) -> None:
     """Poll until cancelled; cancelling the task shuts the worker down gracefully."""
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    await crl_client.ensure_schedule(client, settings.task_queue)  # idempotent: the daily CRL
+    await schedules.ensure_schedules(client, settings.task_queue)  # idempotent: the daily CRL and reconciliation
     engine = make_engine(settings.database_url)
     try:
         await make_worker(client, settings, make_session_factory(engine)).run()

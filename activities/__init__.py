@@ -13,6 +13,7 @@ from rokin.config import Settings
 from .certificates import CertificateActivities
 from .lockout import LockoutActivities
 from .mail import MailActivities, SmtpSettings
+from .reconciliation import ReconciliationActivities
 from .revocation import RevocationActivities
 
 
@@ -25,8 +26,10 @@ def build_activities(settings: Settings, session_factory: sessionmaker[Session])
         session_factory, CaLoader(settings.ca_certificate_path, settings.ca_key_path, settings.ca_key_passphrase),
         crl_dir=settings.pki_dir, crl_url=settings.crl_url, ocsp_url=settings.ocsp_url)
     revocation = RevocationActivities(session_factory, smtp, approver_mail=settings.approver_mail)
+    reconciliation = ReconciliationActivities(session_factory)
     return [mail.send_notice,
             lockout.mirror_lockout_state, lockout.record_lockout_release, lockout.find_master_user,
             certificates.sign_certificate, certificates.start_lifecycle, certificates.void_issuance,
             certificates.reach_milestone, certificates.record_ending, certificates.publish_crl,
-            revocation.record_transition, revocation.remind_approvers]
+            revocation.record_transition, revocation.remind_approvers,
+            reconciliation.reconcile_page]

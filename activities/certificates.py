@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.common import (
     SearchAttributeKey,
     SearchAttributePair,
@@ -71,6 +72,25 @@ CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_
 STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 
 
+async def start_lifecycle_workflow(client: Client, request: LifecycleInput, *, task_queue: str,
+                                   id_reuse_policy: WorkflowIDReusePolicy) -> None:
+    """Start ``certificate/<serial>`` unless it is running (here and in ``activities.reconciliation``)."""
+    try:
+        await client.start_workflow(
+            LIFECYCLE_WORKFLOW, request, id=certificate_workflow_id(request.serial), task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, id_reuse_policy=id_reuse_policy,
+            static_summary=lifecycle_summary(request.serial),
+            search_attributes=TypedSearchAttributes([
+                SearchAttributePair(USER_UUID, request.user_uuid),
+                SearchAttributePair(ORGANIZATION_CODE, request.organization_code),
+                SearchAttributePair(CERTIFICATE_SERIAL, request.serial),
+                SearchAttributePair(STATE, LifecycleState.ACTIVE.value),
+            ]),
+        )
+    except WorkflowAlreadyStartedError:
+        pass
+
+
 class CertificateActivities:
     def __init__(self, session_factory: sessionmaker[Session], ca: CaLoader, *, crl_dir: Path, crl_url: str,
                  ocsp_url: str | None = None) -> None:
@@ -92,22 +112,8 @@ class CertificateActivities:
         Started from here rather than as a child, so it has no parent: a year-long workflow
         should not hang off a two-second one.
         """
-        try:
-            await activity.client().start_workflow(
-                LIFECYCLE_WORKFLOW, request, id=certificate_workflow_id(request.serial),
-                task_queue=activity.info().task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,  # ended already: never a second one
-                static_summary=lifecycle_summary(request.serial),
-                search_attributes=TypedSearchAttributes([
-                    SearchAttributePair(USER_UUID, request.user_uuid),
-                    SearchAttributePair(ORGANIZATION_CODE, request.organization_code),
-                    SearchAttributePair(CERTIFICATE_SERIAL, request.serial),
-                    SearchAttributePair(STATE, LifecycleState.ACTIVE.value),
-                ]),
-            )
-        except WorkflowAlreadyStartedError:
-            pass
+        await start_lifecycle_workflow(activity.client(), request, task_queue=activity.info().task_queue,
+                                       id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)  # never a second one
 
     @activity.defn
     async def void_issuance(self, request_id: str) -> bool:

@@ -164,6 +164,7 @@ class LifecycleInput:
     user_uuid: str
     organization_code: str
     issued_at: datetime  # the certificate's notBefore; every date follows from it
+    resumed: bool = False  # restarted by the reconciliation: the 発行 e-mail went out long ago
 
 
 @dataclass(frozen=True)

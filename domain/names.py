@@ -53,3 +53,13 @@ def crl_workflow_id(task_queue: str) -> str:
 def revocation_request_workflow_id(number: str) -> str:
     """One written revocation request, by its number (``domain.revocation.request_number``)."""
     return f"revocation-request/{number}"
+
+
+def reconciliation_schedule_id(task_queue: str) -> str:
+    """The daily reconciliation of the worker on ``task_queue`` (``workflows.schedules``)."""
+    return f"reconciliation-daily/{task_queue}"
+
+
+def reconciliation_workflow_id(task_queue: str) -> str:
+    """Reconciliation runs; the schedule appends its time to this ID."""
+    return f"reconciliation/{task_queue}"

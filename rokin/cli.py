@@ -120,7 +120,7 @@ def _web(settings: Settings, host: str, port: int) -> int | None:
     from .serve import context_for, serve
 
     try:
-        context = context_for(DevPki.in_data_dir(settings.data_dir))
+        context = context_for(DevPki.in_data_dir(settings.data_dir), settings.ca_certificate_path)
     except FileNotFoundError as error:
         print(f"rokin web: {error}", file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ import signal
 import socket
 import ssl
 import sys
+from pathlib import Path
 from types import FrameType
 
 from flask import Flask
@@ -71,14 +72,16 @@ def make_https_server(app: Flask, host: str, port: int, context: ssl.SSLContext)
     return server
 
 
-def context_for(pki: DevPki) -> ssl.SSLContext:
-    """Server certificate and key, and the client CA's certificate — never the CA's private key."""
-    missing = [path for path in (pki.server_certificate, pki.server_key, pki.client_ca_certificate)
-               if not path.exists()]
+def context_for(pki: DevPki, client_ca: Path | None = None) -> ssl.SSLContext:
+    """Server certificate and key, and the client CA's certificate — never the CA's private key.
+
+    ``client_ca``: the product CA when configured elsewhere (``ROKIN_CA_CERT``); default the dev CA.
+    """
+    client_ca = client_ca or pki.client_ca_certificate
+    missing = [path for path in (pki.server_certificate, pki.server_key, client_ca) if not path.exists()]
     if missing:
         raise FileNotFoundError(f"{missing[0]} is missing; `rokin dev` creates the development PKI")
-    return server_context(certificate=pki.server_certificate, key=pki.server_key,
-                          client_ca=pki.client_ca_certificate)
+    return server_context(certificate=pki.server_certificate, key=pki.server_key, client_ca=client_ca)
 
 
 def serve(app: Flask, host: str, port: int, context: ssl.SSLContext) -> None:

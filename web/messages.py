@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel.support import Translations
 
+from domain.certificate_login import CertificateLoginProblem
 from domain.certificates import IssuanceRefusal
 from domain.contact import ContactProblem
 from domain.credentials import MAX_LENGTH, MIN_LENGTH, CredentialProblem
@@ -120,6 +121,19 @@ REVOCATION = {
     RevocationRefusal.DETAIL_TOO_LONG: N_("%(reason_detail_max)d文字以内で入力してください。"),
 }
 
+# Why a client certificate cannot log in (domain.certificate_login; seed 001 ②, seed 003 Q9–Q12).
+CERTIFICATE_LOGIN = {
+    CertificateLoginProblem.NO_CERTIFICATE: N_("電子証明書が選択されていません。本システムへのログインには、発行を受けた電子証明書が必要です。ブラウザをすべて閉じてから再度アクセスし、電子証明書の選択画面でご利用の電子証明書を選択してください。電子証明書をお持ちでない場合は、[電子証明書発行]から発行してください。"),
+    CertificateLoginProblem.FOREIGN: N_("選択された電子証明書は、本システムの電子証明書ではありません。ブラウザをすべて閉じてから再度アクセスし、本システムの電子証明書を選択してください。"),
+    CertificateLoginProblem.UNKNOWN: N_("選択された電子証明書は、本システムに登録されていません。ブラウザをすべて閉じてから再度アクセスし、発行を受けた電子証明書を選択してください。"),
+    CertificateLoginProblem.NOT_YET_VALID: N_("選択された電子証明書はまだ有効になっていません。パソコンの日付と時刻をご確認ください。"),
+    CertificateLoginProblem.EXPIRED: N_("選択された電子証明書は有効期限が切れています。[電子証明書発行]から電子証明書を再発行してください。"),
+    CertificateLoginProblem.REVOKED: N_("選択された電子証明書は失効しています。[電子証明書発行]から電子証明書を再発行してください。"),
+    CertificateLoginProblem.SUPERSEDED: N_("選択された電子証明書は更新済みのため使用できません。ブラウザをすべて閉じてから再度アクセスし、更新後の新しい電子証明書を選択してください。"),
+    CertificateLoginProblem.USER_INACTIVE: N_("選択された電子証明書のユーザーIDは現在ご利用いただけません。"),
+    CertificateLoginProblem.CHANGED: N_("電子証明書を確認できなくなったため、ログアウトしました。電子証明書を選択して、再度ログインしてください。"),
+}
+
 # Rokin staff pages say ログインID where employer pages say ユーザーID; looked up before the tables above.
 STAFF = {
     Refusal.INVALID_CREDENTIALS: N_("ログインIDまたはパスワードが正しくありません。"),
@@ -142,7 +156,7 @@ PARAMETERS = {
     "paper_days": PAPER_DEADLINE_DAYS,
 }
 
-_TABLES = (CREDENTIAL, CONTACT, ORGANIZATION, REFUSAL, LOCKOUT, RELEASE, ISSUANCE, REVOCATION)
+_TABLES = (CREDENTIAL, CONTACT, ORGANIZATION, REFUSAL, LOCKOUT, RELEASE, ISSUANCE, REVOCATION, CERTIFICATE_LOGIN)
 
 
 def msgid(code: object) -> str:

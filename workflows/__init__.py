@@ -5,7 +5,8 @@ from .crl_refresh import CrlRefreshWorkflow
 from .issuance import IssuanceWorkflow
 from .lockout import LockoutWorkflow
 from .notice import NoticeWorkflow
+from .reconciliation import ReconciliationWorkflow
 from .revocation_request import RevocationRequestWorkflow
 
 WORKFLOWS = [NoticeWorkflow, LockoutWorkflow, IssuanceWorkflow, CertificateLifecycleWorkflow, CrlRefreshWorkflow,
-             RevocationRequestWorkflow]
+             RevocationRequestWorkflow, ReconciliationWorkflow]

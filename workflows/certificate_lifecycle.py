@@ -89,7 +89,7 @@ class CertificateLifecycleWorkflow:
 
     async def _live(self) -> LifecycleState:
         steps = self._steps()
-        if workflow.now() < steps[0].at:
+        if workflow.now() < steps[0].at and not self._input.resumed:
             await self._notify(NoticeKind.CERTIFICATE_ISSUED)
         for index, step in enumerate(steps):
             if await self._ended_before(step.at, step.wait_summary):

@@ -14,7 +14,7 @@ from domain.lockout_release import Releaser
 from store import lockout as lockout_store
 from store.lockout import LockoutView
 from store.models import AuditEntry, Staff, User
-from tests.conftest import post_form
+from tests.conftest import csrf_token
 from web import messages
 
 from .pages import errors
@@ -46,10 +46,11 @@ def hh_mm(moment: datetime) -> str:
 
 def fail_to_lock(client, user_id: str, path: str = "/login"):  # noqa: ANN001, ANN201
     """Six wrong passwords on the page at ``path``; checks the countdown, returns the 6th response."""
+    token = csrf_token(client, path)  # one form, posted six times, as a user retyping would
     for failures in range(1, MAX_CONSECUTIVE_FAILURES):
-        response = post_form(client, path, {"user_id": user_id, "password": WRONG})
+        response = client.post(path, data={"csrf_token": token, "user_id": user_id, "password": WRONG})
         assert errors(response) == [countdown(MAX_CONSECUTIVE_FAILURES - failures)]
-    return post_form(client, path, {"user_id": user_id, "password": WRONG})
+    return client.post(path, data={"csrf_token": token, "user_id": user_id, "password": WRONG})
 
 
 def lockout_of(app, login_id: str, *, staff: bool = False, now: datetime | None = None) -> LockoutView:  # noqa: ANN001

@@ -3,7 +3,7 @@ download of ``<userID><YYYYMMDDhhmmss>.p12``, which OpenSSL opens with the user'
 
 from __future__ import annotations
 
-import asyncio
+import json
 import re
 
 import pytest
@@ -24,27 +24,21 @@ async def test_issue_and_download_the_p12(browser_page, master, tmp_path):
     await page.wait_for_selector("#issue")
     assert not await page.is_visible("#issuing")
 
-    # Hold the 発行 POST back for a moment, to see ⑥ 発行中 while it runs.
-    release = asyncio.Event()
-
-    async def hold(route):  # noqa: ANN001, ANN202
-        await release.wait()
-        await route.continue_()
-
-    await page.route("**/certificate/issue/run", hold)
+    # What the page shows once 発行 is pressed, as the POST leaves (recorded by a listener that runs
+    # after issuance.js's; sessionStorage outlives the navigation to ⑦).
+    await page.evaluate("""() => document.getElementById("issue-form").addEventListener("submit", () => {
+        const progress = document.getElementById("issuing");
+        sessionStorage.setItem("issuing", JSON.stringify({
+            visible: !progress.hidden && progress.offsetHeight > 0, text: progress.textContent,
+            disabled: document.getElementById("issue").disabled}));
+    })""")
     async with page.expect_download() as download_info:
-        await page.click("#issue", no_wait_after=True)  # the navigation is held back below
-        # The page is still ⑤ while its navigation is pending (locators would wait for the navigation).
-        shown = await page.evaluate("""() => {
-            const progress = document.getElementById("issuing");
-            return {visible: !progress.hidden && progress.offsetHeight > 0, text: progress.textContent,
-                    disabled: document.getElementById("issue").disabled};
-        }""")
-        assert shown["visible"] and shown["disabled"] and "電子証明書発行中" in shown["text"], shown
-        release.set()
+        await page.click("#issue")
     download = await download_info.value
 
     await page.wait_for_selector("#issued-serial")
+    shown = json.loads(await page.evaluate("() => sessionStorage.getItem('issuing')"))
+    assert shown["visible"] and shown["disabled"] and "電子証明書発行中" in shown["text"], shown
     name = download.suggested_filename
     assert re.fullmatch(rf"{master.user_id}\d{{14}}\.p12", name), name
     assert name == await page.text_content("#issued-file-name")

@@ -1,0 +1,1 @@
+"""Recorded workflow histories (``<WorkflowType>/<case>.json``) and their recorder (``record.py``)."""

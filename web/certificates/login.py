@@ -1,0 +1,158 @@
+"""ログイン (SPEC.md §3, seed 003 Q6): the client certificate identifies the user, then the password.
+
+- ``GET/POST /login``: the certificate of the request (``client_certificate``) must be one of
+  ours and live; then the owner's password, arbitrated by the lockout workflow
+  (``web.auth.service.authenticate``). The first login with a renewed certificate supersedes the
+  older one (committed at once; the lifecycles hear of it afterwards).
+- Every later request of an employer session must come with the same certificate, still live:
+  a revocation, a supersession or another certificate ends the session at the next request,
+  whatever the CRL says.
+- The top screen reads the session's certificate (``my_certificate``): serial, validity, days
+  left and, from 40 days before expiry, the renewal banner (seed 003 Q7).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from domain.certificate_login import CertificateLoginProblem
+from domain.validity import CertificateCalendar, calendar_for
+from store import certificates as certificate_store
+from store.errors import ServiceError
+from workflows import certificate_client
+
+from .. import db, messages
+from ..auth.service import authenticate
+from ..lockout import ArbiterRefusal, refusal_text
+from ..principals import EmployerPrincipal
+from .client_certificate import Identified, identify, presented_pem
+from .forms import CertificateLoginForm
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("certificate_login", __name__)
+
+SESSION_SERIAL = "certificate_serial"  # the certificate this session logged in with
+UNCHECKED_ENDPOINTS = frozenset({"static", "auth.logout"})
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _identify_request() -> Identified | CertificateLoginProblem:
+    settings = current_app.extensions["rokin"].settings
+    return identify(presented_pem(request, settings), session=db.session(), settings=settings, now=_now())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    found = _identify_request()
+    if isinstance(found, CertificateLoginProblem):
+        status = 200 if found is CertificateLoginProblem.NO_CERTIFICATE else 403
+        return render_template("certificates/login_refused.html", problem=found,
+                               message=messages.render(found, _)), status
+    form = CertificateLoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(found.user.user_id, form.password.data)
+        except ServiceError as refusal:
+            form.form_errors.append(messages.render(refusal.refusal, _))
+        except ArbiterRefusal as refusal:
+            form.form_errors.append(refusal_text(refusal))
+        else:
+            _record_first_use(found)
+            start_certificate_session(user, found.certificate.serial)
+            return redirect(url_for("employer.top"))
+    return render_template("certificates/login.html", form=form, certificate=found.certificate,
+                           user=found.user)
+
+
+def _record_first_use(found: Identified) -> None:
+    """The first login with a renewed certificate supersedes the older one: in the database now
+    (it stops working at its next request), in its lifecycle as soon as Temporal hears it."""
+    at = _now()
+    serial = found.certificate.serial
+    superseded = certificate_store.record_first_use(session=db.session(), certificate=found.certificate, now=at)
+    db.session().commit()
+    if not superseded:
+        return
+    bridge = current_app.extensions["rokin"].temporal
+    try:
+        bridge.call(lambda client: certificate_client.tell_superseded(client, superseded, by_serial=serial, at=at))
+    except Exception as error:  # noqa: BLE001  the lifecycle's own milestone check catches up later
+        log.warning("supersession of %d certificate(s) not signalled (%s)", len(superseded), type(error).__name__)
+
+
+def start_certificate_session(user, serial: str) -> None:  # noqa: ANN001
+    """A fresh session (no fixation) bound to the certificate it logged in with."""
+    fresh_session()
+    login_user(EmployerPrincipal(user))
+    session[SESSION_SERIAL] = serial
+
+
+def fresh_session() -> None:
+    """Drop everything in the session but the language the user chose."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.before_app_request
+def _same_live_certificate():  # noqa: ANN202
+    """An employer session lives only as long as its certificate is presented and live."""
+    if request.endpoint in UNCHECKED_ENDPOINTS or request.blueprint == "certificate_login":
+        return None
+    principal = current_user._get_current_object()
+    if not isinstance(principal, EmployerPrincipal):
+        return None
+    found = _identify_request()
+    if (isinstance(found, Identified) and found.certificate.serial == session.get(SESSION_SERIAL)
+            and found.user.uuid == principal.user.uuid):
+        return None
+    problem = found if isinstance(found, CertificateLoginProblem) and found is not \
+        CertificateLoginProblem.NO_CERTIFICATE else CertificateLoginProblem.CHANGED
+    logout_user()
+    fresh_session()
+    flash(messages.render(problem, _), "error")
+    return redirect(url_for("auth.login_screen"))
+
+
+@dataclass(frozen=True)
+class MyCertificate:
+    """The session's certificate as the top screen shows it."""
+
+    serial: str
+    calendar: CertificateCalendar
+    now: datetime
+
+    @property
+    def days_left(self) -> int:
+        return self.calendar.days_left(self.now)
+
+    @property
+    def shows_renewal_banner(self) -> bool:
+        return self.calendar.shows_renewal_banner(self.now)
+
+    @property
+    def renewal_open(self) -> bool:
+        return self.calendar.in_renewal_window(self.now)
+
+
+@bp.app_context_processor
+def _my_certificate() -> dict:
+    def my_certificate() -> MyCertificate | None:
+        serial = session.get(SESSION_SERIAL)
+        row = certificate_store.get_by_serial(session=db.session(), serial=serial) if serial else None
+        if row is None:
+            return None
+        return MyCertificate(row.serial, calendar_for(certificate_store.utc(row.not_before)), _now())
+
+    return {"my_certificate": my_certificate}
