@@ -55,15 +55,19 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
 
     from . import principals  # noqa: F401  (registers the user loader)
     from .auth.views import bp as auth_bp
+    from .certificates.login import bp as certificate_login_bp
     from .certificates.views import bp as certificates_bp
     from .crl import bp as crl_bp
     from .employer.views import bp as employer_bp
+    from .revocation.views import bp as revocation_bp
     from .staff.views import bp as staff_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(certificates_bp, url_prefix="/certificate")
+    app.register_blueprint(certificate_login_bp)  # /login: certificate, then password
     app.register_blueprint(crl_bp)
     app.register_blueprint(employer_bp, url_prefix="/employer")
+    app.register_blueprint(revocation_bp)  # its URLs carry /employer, /staff, /revocation-request
     app.register_blueprint(staff_bp, url_prefix="/staff")
     if settings.dev_mailbox is not None:
         from .dev.views import bp as dev_bp

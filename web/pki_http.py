@@ -1,6 +1,6 @@
 """The plain-HTTP PKI listener (``rokin pki-http``): what relying parties fetch without TLS.
 
-Only the CRL (``web.crl``) — and, later, the OCSP responder — are served here; every other
+Only the CRL (``web.crl``) and the OCSP responder (``web.ocsp``) are served here; every other
 path is a 404, so nothing of the employer or staff pages is ever reachable over plain HTTP.
 CRLs and OCSP responses are signed, so they need no transport security (RFC 5280 §4.2.1.13).
 """
@@ -12,7 +12,7 @@ from flask import Flask, Response
 from rokin.config import Settings
 from store.db import make_engine, make_session_factory
 
-from . import RokinState, crl
+from . import RokinState, crl, db, ocsp
 from .temporal import TemporalBridge
 
 
@@ -24,10 +24,16 @@ def create_pki_app(settings: Settings | None = None) -> Flask:
         session_factory=make_session_factory(make_engine(settings.database_url)),
         temporal=TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue),
     )
+    app.config["MAX_CONTENT_LENGTH"] = ocsp.MAX_REQUEST_BYTES  # nothing else is ever posted here
+    db.init_app(app)  # the OCSP answers read the database
     app.register_blueprint(crl.bp)
+    app.register_blueprint(ocsp.bp)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(413)
+    @app.errorhandler(414)
+    @app.errorhandler(415)
     @app.errorhandler(500)
     @app.errorhandler(503)
     def _plain(error) -> tuple[Response, int]:  # noqa: ANN001  no HTML, no details

@@ -32,6 +32,14 @@ COOKIE_SETTINGS = {
 }
 
 
+def fresh_session() -> None:
+    """Drop everything in the session (no fixation) but the language the user chose."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def init_app(app: Flask) -> None:
     # Flask's config already holds its own (insecure) defaults for these keys, so setdefault would
     # change nothing: replace the values still at Flask's default, keep any the app chose.

@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -29,6 +31,7 @@ from pki.issue import (
 from rokin.serve import CLIENT_CERT_KEY
 from store import certificates as certificate_store
 from store import users as user_store
+from tests.fixtures.browser import PAGE_TIMEOUT_MS
 
 
 @functools.cache
@@ -72,3 +75,36 @@ def present(client: FlaskClient, pem: str | None) -> None:
         client.environ_base.pop(CLIENT_CERT_KEY, None)
     else:
         client.environ_base[CLIENT_CERT_KEY] = pem
+
+
+# --- Chromium (Playwright's ``client_certificates``) ----------------------------------------
+
+
+async def browser_context_with(browser, base_url: str, *, pem_files: tuple[Path, Path] | None = None,  # noqa: ANN001, ANN201
+                               p12: Path | None = None, password: str | None = None):
+    """A fresh Chromium context that presents a client certificate to ``base_url``: PEM certificate
+    and key files, or a .p12 with its password (the file ⑦ downloaded)."""
+    if p12 is not None:
+        certificate = {"origin": base_url, "pfxPath": str(p12), "passphrase": password}
+    else:
+        assert pem_files is not None
+        certificate = {"origin": base_url, "certPath": str(pem_files[0]), "keyPath": str(pem_files[1])}
+    context = await browser.new_context(ignore_https_errors=True, locale="ja-JP", client_certificates=[certificate])
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    return context
+
+
+def certificate_files(app: Flask, user_id: str, directory: Path) -> tuple[Path, Path]:
+    """The user's certificate (``certificate_for``) and the shared key, as PEM files in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    certificate, key = directory / f"{user_id}.pem", directory / f"{user_id}.key"
+    certificate.write_text(certificate_for(app, user_id))
+    key.write_bytes(shared_key().key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
+    return certificate, key
+
+
+def watch_for_errors(page, errors: list[str]) -> None:  # noqa: ANN001
+    """Collect console errors (CSP violations included) and script errors of ``page``."""
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))

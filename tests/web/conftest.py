@@ -3,6 +3,7 @@ real pages or the store."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -35,8 +36,10 @@ def worker_thread(dev_server_env) -> Iterator[WorkerThread]:  # noqa: ANN001
 
 
 @pytest.fixture
-def settings(settings: Settings, dev_server_env, task_queue: str, smtp_sink) -> Settings:  # noqa: ANN001
-    """The root ``settings`` pointed at the dev server, a fresh task queue and the test's SMTP sink."""
+def settings(settings: Settings, dev_server_env, task_queue: str, smtp_sink, session_dev_pki) -> Settings:  # noqa: ANN001
+    """The root ``settings`` pointed at the dev server, a fresh task queue and the test's SMTP sink,
+    with the run's development CA in the data directory (it signs the certificates users log in with)."""
+    shutil.copytree(session_dev_pki.directory, settings.pki_dir, dirs_exist_ok=True)
     return replace(settings, temporal_address=dev_server_env.client.service_client.config.target_host,
                    temporal_namespace=dev_server_env.client.namespace, task_queue=task_queue,
                    smtp_host=smtp_sink.host, smtp_port=smtp_sink.port)
@@ -57,7 +60,8 @@ class LoggedIn:
 
 @pytest.fixture
 def master(client, make_organization) -> Account:  # noqa: ANN001
-    """A master user who has done 初期登録 through the pages; ``client`` is logged in as them."""
+    """A master user who has done 初期登録 through the pages; ``client`` is logged in as them
+    (certificate login: ``pages.login``)."""
     code, user_id, initial_password = make_organization()
     register(client, "master", user_id, initial_password, MASTER_PASSWORD)
     return Account(code, user_id, MASTER_PASSWORD)

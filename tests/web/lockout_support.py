@@ -17,6 +17,7 @@ from store.models import AuditEntry, Staff, User
 from tests.conftest import csrf_token
 from web import messages
 
+from .client_certificates import certificate_for, present
 from .pages import errors
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -45,7 +46,12 @@ def hh_mm(moment: datetime) -> str:
 
 
 def fail_to_lock(client, user_id: str, path: str = "/login"):  # noqa: ANN001, ANN201
-    """Six wrong passwords on the page at ``path``; checks the countdown, returns the 6th response."""
+    """Six wrong passwords on the page at ``path``; checks the countdown, returns the 6th response.
+
+    On /login the user's certificate says who (``client_certificates``); the ID field is ignored there.
+    """
+    if path == "/login":
+        present(client, certificate_for(client.application, user_id))
     token = csrf_token(client, path)  # one form, posted six times, as a user retyping would
     for failures in range(1, MAX_CONSECUTIVE_FAILURES):
         response = client.post(path, data={"csrf_token": token, "user_id": user_id, "password": WRONG})

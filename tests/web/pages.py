@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from tests.conftest import csrf_token, post_form
 
+from .client_certificates import certificate_for, present
+
 FIELD_ERROR = re.compile(r'<p class="error" role="alert">([^<]*)</p>')
 FORM_ERROR = re.compile(r'<p class="error form-error" role="alert">([^<]*)</p>')
 INITIAL_PASSWORD = re.compile(r'<span class="secret" id="initial-password">([^<]+)</span>')
@@ -32,7 +34,10 @@ def text(response) -> str:  # noqa: ANN001
 
 
 def login(client, user_id: str, password: str):  # noqa: ANN001, ANN201
-    return post_form(client, "/login", {"user_id": user_id, "password": password})
+    """ログイン as the browser does it: the user's certificate (``client_certificates``) comes with every
+    request of ``client`` from now on, and the password goes into the form."""
+    present(client, certificate_for(client.application, user_id))
+    return post_form(client, "/login", {"password": password})
 
 
 def register_login(client, kind: str, user_id: str, password: str):  # noqa: ANN001, ANN201
@@ -52,11 +57,14 @@ def register_password(client, kind: str, new_password: str, *, confirm: str | No
 
 
 def register(client, kind: str, user_id: str, initial_password: str, new_password: str):  # noqa: ANN001, ANN201
+    """初期登録 (it ends at 電子証明書発行, not logged in), then certificate login with the new password."""
     first = register_login(client, kind, user_id, initial_password)
     assert first.status_code == 302, errors(first)
     second = register_password(client, kind, new_password)
-    assert second.status_code == 302 and second.location.endswith("/employer/"), errors(second)
-    return second
+    assert second.status_code == 302 and second.location.endswith("/certificate/issue"), errors(second)
+    logged_in = login(client, user_id, new_password)
+    assert logged_in.status_code == 302 and logged_in.location.endswith("/employer/"), errors(logged_in)
+    return logged_in
 
 
 def create_general_user(client, user_id: str, display_name: str = "労金 太郎"):  # noqa: ANN001, ANN201

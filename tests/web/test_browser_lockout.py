@@ -12,7 +12,9 @@ import pytest
 from domain.lockout import LockoutStatus
 from store import audit
 from store import users as user_store
-from tests.fixtures.browser import PAGE_TIMEOUT_MS, BrowserPage
+from tests.fixtures.browser import BrowserPage
+
+from .client_certificates import browser_context_with, certificate_files, watch_for_errors
 
 from .lockout_support import WRONG, countdown, hh_mm, locked_message, wait_for_lockout
 from .test_browser_registration import _shot
@@ -38,18 +40,23 @@ def _registered_organization(app, make_organization) -> tuple[str, str]:  # noqa
 
 
 async def _log_in(page, base_url: str, user_id: str, password: str) -> None:  # noqa: ANN001
+    """ログイン: the page's context presents ``user_id``'s certificate; the password is typed."""
     await page.goto(base_url + "/login")
-    await page.fill("#user_id", user_id)
+    assert await page.locator("#login-user-id").inner_text() == user_id
     await page.fill("#password", password)
     await page.get_by_role("button", name="ログイン", exact=True).click()
     await page.wait_for_load_state()
 
 
 async def test_six_wrong_passwords_lock_and_the_master_unlocks(
-    browser_page: BrowserPage, browser, app, make_organization,  # noqa: ANN001
+    browser_page: BrowserPage, browser, app, make_organization, tmp_path,  # noqa: ANN001
 ) -> None:
     master_id, user_id = _registered_organization(app, make_organization)
-    page, base = browser_page.page, browser_page.base_url
+    base = browser_page.base_url
+    user_context = await browser_context_with(
+        browser, base, pem_files=certificate_files(app, user_id, tmp_path / "certificates"))
+    page = await user_context.new_page()
+    watch_for_errors(page, browser_page.console_errors)
 
     for remaining in range(5, 0, -1):
         await _log_in(page, base, user_id, WRONG)
@@ -63,8 +70,8 @@ async def test_six_wrong_passwords_lock_and_the_master_unlocks(
     await _shot(page, "10-locked-message")
 
     # The master, in a browser of its own, sees ロック中（hh:mmまで） and unlocks from the list.
-    context = await browser.new_context(ignore_https_errors=True, locale="ja-JP")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    context = await browser_context_with(
+        browser, base, pem_files=certificate_files(app, master_id, tmp_path / "certificates"))
     try:
         master_page = await context.new_page()
         await _log_in(master_page, base, master_id, MASTER_PASSWORD)
@@ -86,3 +93,4 @@ async def test_six_wrong_passwords_lock_and_the_master_unlocks(
     await page.wait_for_url(re.compile(r"/employer/$"))
     assert await page.locator("#my-user-id").inner_text() == user_id
     assert browser_page.console_errors == [], "no script errors and no CSP violations"
+    await user_context.close()

@@ -1,4 +1,5 @@
-"""In real Chromium over HTTPS: マスターユーザーの初期登録 typed with the software keyboard, then a general user.
+"""In real Chromium over HTTPS: マスターユーザーの初期登録 typed with the software keyboard, 電子証明書発行,
+certificate login with the downloaded .p12, then a general user.
 
 Screenshots of the login screen, the 初期登録 page with the keyboard open, the user list, the
 one-time password and the delete confirmation go to ``ROKIN_SCREENSHOTS`` (default /tmp/shots)
@@ -17,6 +18,8 @@ import pytest
 from domain.credentials import check_credential
 from store import users as user_store
 from tests.fixtures.browser import BrowserPage
+
+from .client_certificates import browser_context_with, watch_for_errors
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +58,7 @@ async def _type_with_keyboard(page, field_id: str, secret: str) -> None:  # noqa
 
 
 async def test_master_registers_with_the_software_keyboard_and_creates_a_general_user(
-    browser_page: BrowserPage, make_organization, app,  # noqa: ANN001
+    browser_page: BrowserPage, browser, make_organization, app, tmp_path,  # noqa: ANN001
 ) -> None:
     page = browser_page.page
     _, master_id, initial_password = make_organization()
@@ -105,11 +108,31 @@ async def test_master_registers_with_the_software_keyboard_and_creates_a_general
     await page.fill("#email", "master@example.jp")
     await page.fill("#email_confirm", "master@example.jp")
     await page.get_by_role("button", name="登録", exact=True).click()
-    await page.wait_for_url(re.compile(r"/employer/$"))
-    assert await page.locator("#my-user-id").inner_text() == master_id
+    await page.wait_for_url(re.compile(r"/certificate/issue$"))  # no certificate yet: 電子証明書発行 next
+    await page.get_by_text("初期登録が完了しました。続けて電子証明書を発行してください。").wait_for()
     with app.extensions["rokin"].session_factory() as session:
         master = user_store.get_by_user_id(session=session, user_id=master_id)
         assert user_store.password_matches(master, NEW_PASSWORD)
+
+    # ④ → ⑤ → ⑦: the .p12 downloads; Chromium then presents it (as if imported) and the master logs in.
+    await page.fill("#user_id", master_id)
+    await page.fill("#password", NEW_PASSWORD)
+    await page.get_by_role("button", name="認証", exact=True).click()
+    async with page.expect_download() as download_info:
+        await page.get_by_role("button", name="発行", exact=True).click()
+    p12 = tmp_path / (await download_info.value).suggested_filename
+    await (await download_info.value).save_as(p12)
+    assert browser_page.console_errors == [] and browser_page.failed_responses == []
+    context = await browser_context_with(browser, browser_page.base_url, p12=p12, password=NEW_PASSWORD)
+    page = await context.new_page()
+    watch_for_errors(page, browser_page.console_errors)
+    page.on("response", lambda response: response.status >= 400
+            and browser_page.failed_responses.append(f"{response.status} {response.url}"))
+    await page.goto(browser_page.base_url + "/login")
+    await page.fill("#password", NEW_PASSWORD)
+    await page.get_by_role("button", name="ログイン", exact=True).click()
+    await page.wait_for_url(re.compile(r"/employer/$"))
+    assert await page.locator("#my-user-id").inner_text() == master_id
 
     # The master creates a general user; the one-time password is shown on the result page.
     await page.fill("#user_id", "ippan001")
@@ -140,3 +163,4 @@ async def test_master_registers_with_the_software_keyboard_and_creates_a_general
     await page.get_by_role("heading", name="ろうきん賃金控除事務支援システムログイン画面").wait_for()
     assert browser_page.console_errors == [], "no script errors and no CSP violations"
     assert browser_page.failed_responses == []
+    await context.close()

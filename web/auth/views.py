@@ -1,4 +1,8 @@
-"""ろうきん賃金控除事務支援システムログイン画面, login/logout and 初期登録 (master and general)."""
+"""ろうきん賃金控除事務支援システムログイン画面, logout and 初期登録 (master and general).
+
+ログイン itself is certificate login (``web.certificates.login``). 初期登録 does not log in: the
+user has no certificate yet, so it ends at 電子証明書発行 (seed 001 ③–⑧).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,17 @@ import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 
 from domain.roles import UserRole, UserStatus
 from store import users as user_store
-from store.errors import CredentialError, Refusal, ServiceError
+from store.errors import CredentialError, ServiceError
 
 from .. import db, forms, messages, notices
 from ..lockout import ArbiterRefusal, refusal_text
-from ..principals import EmployerPrincipal, current_actor
-from .forms import CredentialsForm, InitialPasswordForm, RegistrationForm
+from ..principals import current_actor
+from ..security import fresh_session
+from .forms import InitialPasswordForm, RegistrationForm
 from .service import authenticate
 
 bp = Blueprint("auth", __name__)
@@ -23,7 +28,7 @@ bp = Blueprint("auth", __name__)
 # Between 初期登録's two steps the session remembers who passed step one, for this long.
 REGISTRATION_STEP_SECONDS = 10 * 60
 KINDS = {"master": UserRole.MASTER, "general": UserRole.GENERAL}
-UNAVAILABLE_FEATURES = ("issue", "revocation")
+UNAVAILABLE_FEATURES = ("revocation",)
 
 
 @bp.get("/")
@@ -31,28 +36,10 @@ def login_screen():  # noqa: ANN201
     return render_template("auth/login_screen.html")
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
-    form = CredentialsForm()
-    if form.validate_on_submit():
-        try:
-            user = authenticate(form.user_id.data, form.password.data)
-            if user.status is UserStatus.PENDING:
-                raise ServiceError(Refusal.NOT_REGISTERED)
-        except ServiceError as refusal:
-            form.form_errors.append(messages.render(refusal.refusal, _))
-        except ArbiterRefusal as refusal:
-            form.form_errors.append(refusal_text(refusal))
-        else:
-            _start_session(user)
-            return redirect(url_for("employer.top"))
-    return render_template("auth/login.html", form=form)
-
-
 @bp.post("/logout")
 def logout():  # noqa: ANN201
     logout_user()
-    _fresh_session()
+    fresh_session()
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login_screen"))
 
@@ -71,7 +58,7 @@ def register_login(kind: str):  # noqa: ANN201
         except ArbiterRefusal as refusal:
             form.form_errors.append(refusal_text(refusal))
         else:
-            _fresh_session()
+            fresh_session()
             session["registration"] = {"uuid": str(user.uuid), "kind": kind, "at": time.time()}
             return redirect(url_for("auth.register", kind=kind))
     return render_template("auth/register_login.html", form=form, kind=kind)
@@ -100,9 +87,9 @@ def register(kind: str):  # noqa: ANN201
         else:
             db.session().commit()
             notices.registration_complete(user.uuid)
-            _start_session(user)
+            fresh_session()
             flash(_("初期登録が完了しました。続けて電子証明書を発行してください。"), "success")
-            return redirect(url_for("employer.top"))
+            return redirect(url_for("certificates.authenticate_user"))
     return render_template("auth/register.html", form=form, kind=kind, user_id=user.user_id)
 
 
@@ -127,15 +114,3 @@ def _registering_user(kind: str):  # noqa: ANN202
     user = user_store.get_by_uuid(session=db.session(), user_uuid=step["uuid"])
     return user if user is not None and user.status is UserStatus.PENDING else None
 
-
-def _fresh_session() -> None:
-    """Drop everything in the session (no fixation) but the language the user chose."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-
-
-def _start_session(user) -> None:  # noqa: ANN001
-    _fresh_session()
-    login_user(EmployerPrincipal(user))

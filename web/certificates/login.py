@@ -17,7 +17,16 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -31,6 +40,7 @@ from .. import db, messages
 from ..auth.service import authenticate
 from ..lockout import ArbiterRefusal, refusal_text
 from ..principals import EmployerPrincipal
+from ..security import fresh_session
 from .client_certificate import Identified, identify, presented_pem
 from .forms import CertificateLoginForm
 
@@ -95,14 +105,6 @@ def start_certificate_session(user, serial: str) -> None:  # noqa: ANN001
     fresh_session()
     login_user(EmployerPrincipal(user))
     session[SESSION_SERIAL] = serial
-
-
-def fresh_session() -> None:
-    """Drop everything in the session but the language the user chose."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
 
 
 @bp.before_app_request

@@ -3,12 +3,15 @@ create and delete general users, and release their lock (ロック解除) or blo
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from domain.lockout import ReleaseKind
 from domain.quotas import MAX_GENERAL_USERS
+from store import revocation_direct
 from store import users as user_store
 from store.errors import CredentialError, Refusal, ServiceError
 from store.models import User
@@ -17,6 +20,7 @@ from workflows.lockout_client import ReleaseRefused
 from .. import db, forms, messages
 from .. import lockout as web_lockout
 from ..principals import current_actor, employer_required, master_required
+from ..revocation.announce import announce_revoked
 from . import labels
 from .forms import CreateGeneralUserForm, DeleteGeneralUserForm, ReleaseForm
 
@@ -85,15 +89,15 @@ def delete_user(user_uuid: str):  # noqa: ANN201
     form = DeleteGeneralUserForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        user = user_store.delete_general_user(
-            session=db.session(), master=_me(), user_uuid=user_uuid, actor=current_actor(request.remote_addr),
+    try:  # deleting a general user revokes their live certificates (SPEC §2 Revocation)
+        user, revoked = revocation_direct.delete_general_user(
+            session=db.session(), master=_me(), user_uuid=user_uuid, now=datetime.now(timezone.utc),
+            client_address=request.remote_addr,
         )
     except ServiceError as refusal:
         abort(_HTTP_STATUS.get(refusal.refusal, 400))
-    # SEAM (certificates issue): deleting a general user revokes their certificate (SPEC §2
-    # Revocation). Revoke the user's active certificate here, in this transaction, before commit.
     db.session().commit()
+    announce_revoked(revoked)
     flash(_("ユーザーID %(user_id)s を削除しました。", user_id=user.user_id), "success")
     return redirect(url_for("employer.top"))
 

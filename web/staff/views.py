@@ -46,6 +46,10 @@ MENU = (
      "staff.organizations", {StaffRole.ADMINISTRATOR}),
     (_l("ユーザー検索"), _l("ユーザーID・団体コード・職員のログインIDで検索し、ロック・閉塞の状態を確認します。管理者はマスターユーザーと職員のロック・閉塞を解除できます。"),
      "staff.search_accounts", set(StaffRole)),
+    (_l("失効依頼一覧"), _l("電子証明書の失効依頼を状態と経過営業日数で確認し、書面受付・承認・否認を行います。"),
+     "revocation.inbox", set(StaffRole)),
+    (_l("緊急失効"), _l("不正利用の疑いなどで、電子証明書を直ちに失効します。"),
+     "revocation.emergency", {StaffRole.ADMINISTRATOR}),
 )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from domain.lockout import LOCK_DURATION, LockoutStatus
 from store.errors import Refusal
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, post_form
 from web import create_app, messages
 
 from ..lockout_support import WRONG, countdown, fail_to_lock, locked_message, wait_for_lockout
@@ -65,13 +65,16 @@ def test_initial_registration_counts_and_locks_too(app, client, make_organizatio
     assert errors(sixth) == [locked_message(view.locked_until)]
     assert errors(register_login(client, "master", user_id, initial)) == [locked_message(view.locked_until)]
     assert client.get("/register/master/password").status_code == 302  # step one not passed
-    # The login page asks the same arbiter: the same lock.
-    assert errors(login(client, user_id, initial)) == [locked_message(view.locked_until)]
+    # 電子証明書発行 ④ asks the same arbiter: the same lock.
+    assert errors(post_form(client, "/certificate/issue", {"user_id": user_id, "password": initial})) == [
+        locked_message(view.locked_until)]
 
 
 def test_unknown_ids_are_never_counted(client):
-    for _ in range(7):  # one more than the lock threshold
-        assert errors(login(client, "nobody123", WRONG)) == [messages.render(Refusal.INVALID_CREDENTIALS)]
+    for _ in range(7):  # one more than the lock threshold, on the pages that take a typed ID
+        for path in ("/certificate/issue", "/register/master"):
+            assert errors(post_form(client, path, {"user_id": "nobody123", "password": WRONG})) == [
+                messages.render(Refusal.INVALID_CREDENTIALS)]
 
 
 def test_nobody_gets_in_when_temporal_is_down(app, master, settings):

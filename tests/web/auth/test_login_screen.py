@@ -1,4 +1,7 @@
-"""ろうきん賃金控除事務支援システムログイン画面 and the login / logout round trip."""
+"""ろうきん賃金控除事務支援システムログイン画面 and the login / logout round trip.
+
+ログイン is certificate login (tests/web/certificates has its refusals); the ID is typed where no
+certificate exists yet: 電子証明書発行 ④ and 初期登録."""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ import pytest
 
 from domain.lockout import Outcome
 from store.errors import Refusal
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, post_form
 from web import messages
 
+from ..client_certificates import certificate_for, present
 from ..pages import errors, login, text
 
 BUTTONS = {
@@ -32,7 +36,7 @@ def test_login_screen_offers_the_seed_buttons(client):
             assert match.group(1) == href
 
 
-@pytest.mark.parametrize("feature", ["issue", "revocation"])
+@pytest.mark.parametrize("feature", ["revocation"])
 def test_buttons_without_a_flow_yet_say_so_politely(client, feature):
     response = client.get(f"/unavailable/{feature}")
     assert response.status_code == 503
@@ -43,12 +47,21 @@ def test_unknown_unavailable_feature_is_not_found(client):
     assert client.get("/unavailable/anything").status_code == 404
 
 
-def test_login_page_has_id_password_and_the_software_keyboard_marker(client):
+def test_login_page_asks_the_certificates_user_for_the_password_with_the_software_keyboard(app, master):
+    client = app.test_client()
+    present(client, certificate_for(app, master.user_id))
     page = text(client.get("/login"))
-    assert re.search(r'<input [^>]*id="user_id"', page)
+    assert f'<dd id="login-user-id">{master.user_id}</dd>' in page
+    assert not re.search(r'<input [^>]*id="user_id"', page)  # the certificate says who
     password = re.search(r'<input [^>]*id="password"[^>]*>', page).group(0)
     assert 'type="password"' in password and "data-softkeyboard" in password
-    assert 'data-softkeyboard' not in re.search(r'<input [^>]*id="user_id"[^>]*>', page).group(0)
+
+
+def test_login_page_without_a_certificate_explains_and_offers_issuance(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert "電子証明書が選択されていません。" in text(response)
+    assert 'href="/certificate/issue"' in text(response) and 'id="password"' not in text(response)
 
 
 def test_registered_user_logs_in_and_out(client, master):
@@ -70,8 +83,10 @@ def test_wrong_password_counts_down_and_an_unknown_id_gets_the_generic_message(c
     """Issue 3: a wrong password says how many attempts remain before the lock (the lockout
     workflow counts it); an unknown ID never reaches the arbiter and learns nothing."""
     client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
-    user_id, password = (master.user_id, "Wrong9999") if wrong == "wrong" else ("nobody123", master.password)
-    response = login(client, user_id, password)
+    if wrong == "wrong":
+        response = login(client, master.user_id, "Wrong9999")
+    else:  # only 電子証明書発行 ④ and 初期登録 take a typed ID now
+        response = post_form(client, "/certificate/issue", {"user_id": "nobody123", "password": master.password})
     assert response.status_code == 200
     expected = (messages.render(Outcome.WRONG_PASSWORD, remaining=5) if wrong == "wrong"
                 else messages.render(Refusal.INVALID_CREDENTIALS))
@@ -79,14 +94,15 @@ def test_wrong_password_counts_down_and_an_unknown_id_gets_the_generic_message(c
     assert client.get("/employer/").status_code == 302
 
 
-def test_login_is_refused_before_initial_registration(client, make_organization):
+def test_before_initial_registration_there_is_no_certificate_to_issue(client, make_organization):
     _, user_id, initial_password = make_organization()
-    response = login(client, user_id, initial_password)
+    response = post_form(client, "/certificate/issue", {"user_id": user_id, "password": initial_password})
     assert errors(response) == [messages.render(Refusal.NOT_REGISTERED)]
     assert client.get("/employer/").status_code == 302
 
 
 def test_user_ids_are_case_sensitive(client, master):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
-    response = login(client, master.user_id.swapcase(), master.password)
+    response = post_form(client, "/certificate/issue", {"user_id": master.user_id.swapcase(),
+                                                         "password": master.password})
     assert errors(response) == [messages.render(Refusal.INVALID_CREDENTIALS)]

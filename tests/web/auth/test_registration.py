@@ -33,11 +33,15 @@ def test_master_registration_happy_path(client, pending_master, find_user):
     form = client.get("/register/master/password")
     assert "マスターユーザーの初期登録" in text(form) and user_id in text(form)
 
+    # Done: no session yet (no certificate yet), on to 電子証明書発行 ④ (seed 001 ③–⑧).
     done = register_password(client, "master", NEW_PASSWORD, email="boss@example.jp")
-    assert done.status_code == 302 and done.location.endswith("/employer/")
-    top = text(client.get("/employer/"))
-    assert "初期登録が完了しました。続けて電子証明書を発行してください。" in top
-    assert f'<dd id="my-user-id">{user_id}</dd>' in top
+    assert done.status_code == 302 and done.location.endswith("/certificate/issue")
+    issue = text(client.get("/certificate/issue"))
+    assert "初期登録が完了しました。続けて電子証明書を発行してください。" in issue
+    assert "電子証明書発行 ユーザー認証" in issue
+    assert client.get("/employer/").status_code == 302
+    assert login(client, user_id, NEW_PASSWORD).location.endswith("/employer/")
+    assert f'<dd id="my-user-id">{user_id}</dd>' in text(client.get("/employer/"))
 
     user = find_user(user_id)
     assert user.status is UserStatus.ACTIVE and user.email == "boss@example.jp"

@@ -78,7 +78,7 @@ def test_the_crl_is_made_when_missing_and_lists_a_superseded_certificate(
 
 def test_the_pki_listener_serves_nothing_else(pki_port):
     for path in ("/", "/login", "/certificate/issue", "/employer/", "/staff/login", "/static/css/app.css"):
-        status, content_type, body = http_get(pki_port, path)
+        status, _, body = http_get(pki_port, path)
         assert (status, body) == (404, b"404\n"), path
 
 

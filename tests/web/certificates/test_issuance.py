@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timezone
 
 from cryptography import x509
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from domain.validity import TOKYO, calendar_for
 from store.models import Certificate
@@ -29,13 +29,13 @@ def test_authentication_page_has_id_password_software_keyboard_cancel_and_authen
     assert re.search(r'<button type="submit" id="submit">認証</button>', page)
 
 
-def test_issue_a_certificate_and_open_the_p12_with_the_password(client, master, app_session, client_ca, tmp_path):
+def test_issue_a_certificate_and_open_the_p12_with_the_password(client, registered, app_session, client_ca, tmp_path):
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    confirm = authenticate(client, master.user_id, master.password)
+    confirm = authenticate(client, registered.user_id, registered.password)
     page = text(confirm)
     # ⑤ 発行: キャンセル and 発行 only; the password rides sealed, never in clear.
     assert "電子証明書発行" in page and 'id="issue"' in page and 'id="cancel"' in page
-    assert master.password not in page
+    assert registered.password not in page
     form = issue_form(confirm)
 
     done = press_issue(client, form)
@@ -46,7 +46,7 @@ def test_issue_a_certificate_and_open_the_p12_with_the_password(client, master, 
 
     # <userID><YYYYMMDDhhmmss>.p12 in Japan time, the issue time of the certificate.
     name = FILE_NAME.match(issued.file_name)
-    assert name and name["user"] == master.user_id
+    assert name and name["user"] == registered.user_id
     row = app_session.scalar(select(Certificate).where(Certificate.serial == issued.serial))
     app_session.rollback()
     not_before = row.not_before.replace(tzinfo=timezone.utc)
@@ -57,7 +57,7 @@ def test_issue_a_certificate_and_open_the_p12_with_the_password(client, master, 
     p12 = tmp_path / issued.file_name
     p12.write_bytes(issued.p12)
     pem = tmp_path / "from-p12.pem"
-    opened = openssl("pkcs12", "-in", str(p12), "-passin", f"pass:{master.password}", "-nokeys", "-clcerts",
+    opened = openssl("pkcs12", "-in", str(p12), "-passin", f"pass:{registered.password}", "-nokeys", "-clcerts",
                      "-out", str(pem))
     assert opened.returncode == 0, opened.stderr
     certificate = x509.load_pem_x509_certificate(pem.read_bytes())
@@ -65,7 +65,7 @@ def test_issue_a_certificate_and_open_the_p12_with_the_password(client, master, 
     verified = openssl("verify", "-purpose", "sslclient", "-CAfile", str(client_ca.ca_certificate), str(pem))
     assert verified.returncode == 0, verified.stderr
     assert openssl("pkcs12", "-in", str(p12), "-passin", "pass:Wrong2024x", "-noout").returncode != 0
-    info = openssl("pkcs12", "-in", str(p12), "-passin", f"pass:{master.password}", "-info", "-noout")
+    info = openssl("pkcs12", "-in", str(p12), "-passin", f"pass:{registered.password}", "-info", "-noout")
     assert "AES-256-CBC" in info.stderr and "sha256" in info.stderr.lower(), info.stderr
 
 

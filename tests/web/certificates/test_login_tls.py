@@ -8,11 +8,14 @@ import ssl
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from domain.certificate_login import CertificateLoginProblem
 from domain.certificates import CrlReason
 from domain.roles import CertificateStatus
+from pki.files import load_private_key
 from store import certificates as certificate_store
 from tests.rokin.test_serve import foreign_client
 from web import messages
@@ -41,8 +44,6 @@ def problem_text(problem: CertificateLoginProblem) -> str:
 
 
 def end(app, pem: str, status: CertificateStatus, reason: CrlReason) -> None:  # noqa: ANN001
-    from cryptography import x509
-
     serial = format(x509.load_pem_x509_certificate(pem.encode()).serial_number, "x")
     with app.extensions["rokin"].session_factory.begin() as session:
         row = certificate_store.get_by_serial(session=session, serial=serial)
@@ -50,15 +51,13 @@ def end(app, pem: str, status: CertificateStatus, reason: CrlReason) -> None:  #
                                                  at=datetime.now(timezone.utc))
 
 
-def test_the_issued_p12_logs_in_and_the_top_screen_shows_the_certificate(client, master, browser_for):
-    issued = issue_certificate(client, master.user_id, master.password)
-    key, certificate, _ = pkcs12.load_key_and_certificates(issued.p12, master.password.encode())
-    from cryptography.hazmat.primitives import serialization
-
+def test_the_issued_p12_logs_in_and_the_top_screen_shows_the_certificate(client, registered, browser_for):
+    issued = issue_certificate(client, registered.user_id, registered.password)
+    key, certificate, _ = pkcs12.load_key_and_certificates(issued.p12, registered.password.encode())
     browser = browser_for(certificate.public_bytes(serialization.Encoding.PEM).decode(), key)
     page = browser.get("/login")
-    assert page.status == 200 and master.user_id in page.text and 'id="password"' in page.text
-    top = browser.log_in(master.password)
+    assert page.status == 200 and registered.user_id in page.text and 'id="password"' in page.text
+    top = browser.log_in(registered.password)
     assert top.url.endswith("/employer/"), top.text
     assert f'<dd id="my-certificate-serial" class="serial">{issued.serial}</dd>' in top.text
     assert "366日" in top.text and 'id="renewal-banner"' not in top.text
@@ -84,8 +83,6 @@ def test_a_certificate_that_may_not_log_in_gets_a_page_that_says_why(app, master
         pem = sign_certificate(app, master.user_id)
         end(app, pem, CertificateStatus.REVOKED, CrlReason.KEY_COMPROMISE)
     else:  # the dev CA's sample client certificate: our CA, but never issued to a user
-        from pki.files import load_private_key
-
         browser = browser_for(session_dev_pki.dev_client_certificate.read_text(),
                               load_private_key(session_dev_pki.dev_client_key))
         pem = None
@@ -121,8 +118,6 @@ def test_a_revocation_ends_the_session_at_the_next_request(app, master, browser_
 
 def test_a_foreign_ca_certificate_fails_the_handshake(browser_for, tmp_path):
     certificate, key_path = foreign_client(tmp_path / "foreign")
-    from pki.files import load_private_key
-
     browser = browser_for(certificate.read_text(), load_private_key(key_path))
     with pytest.raises((ssl.SSLError, ConnectionError, OSError)):
         browser.get("/login")

@@ -56,6 +56,6 @@ def test_ids_are_unique_across_organizations(client, master, other_organization)
     ("post", "/employer/users/00000000-0000-0000-0000-000000000000/delete"),
 ])
 def test_anonymous_requests_never_reach_the_views(client, method, path):
-    token = csrf_token(client, "/login")
+    token = csrf_token(client, "/register/master")  # a page with a form for anybody
     response = getattr(client, method)(path, data={"csrf_token": token} if method == "post" else None)
     assert response.status_code == 302 and response.location.startswith("/?next=")

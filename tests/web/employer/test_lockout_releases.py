@@ -128,5 +128,6 @@ def test_release_without_an_answer_says_try_later(app, client, master, general, 
     # Log in on the working app, then carry the session cookie to the app without Temporal.
     cookie = client.get_cookie("rokin_session")
     master_client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    master_client.environ_base.update(client.environ_base)  # the same browser: the same certificate
     response = _release(master_client, user_uuid, UNLOCK)
     assert messages.LOCKOUT_UNAVAILABLE in text(response)

@@ -23,6 +23,7 @@ def test_simultaneous_creations_stop_at_the_quota(app, client, master):
     def attempt(n: int) -> str:
         browser = app.test_client()  # one "tab" per thread, all in the master's session
         browser.set_cookie(cookie.key, cookie.value)
+        browser.environ_base.update(client.environ_base)  # and with the master's certificate
         start.wait()
         response = browser.post("/employer/users", data={"csrf_token": token, "user_id": f"race{n:04d}",
                                                           "display_name": "一般 太郎"})

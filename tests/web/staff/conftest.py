@@ -14,6 +14,8 @@ from store import users as user_store
 from store.models import AuditEntry, Organization, Staff
 from tests.conftest import post_form
 
+from ..pages import login
+
 NEW_PASSWORD = "Chosen2024"
 
 
@@ -77,7 +79,7 @@ def employer_client(app, make_organization):  # noqa: ANN001, ANN201
         user_store.complete_initial_registration(session=session, user=user, new_password="Master2024",
                                                  email="master@example.jp", actor=audit.Actor.cli())
     client = app.test_client()
-    response = post_form(client, "/login", {"user_id": user_id, "password": "Master2024"})
+    response = login(client, user_id, "Master2024")  # with the user's certificate
     assert response.status_code == 302 and response.headers["Location"] == "/employer/", response.status_code
     return client
 

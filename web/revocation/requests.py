@@ -1,0 +1,160 @@
+"""電子証明書の失効依頼 from the login screen (issue 5 §2): a master user's own certificate is
+revoked on a written request. ID + password (lockout-arbitrated, ``web.auth.service``) → choose
+the certificate and the reason → the request number and the printable request form (書面) to seal
+and send to the Rokin. The authentication is remembered in the session for ``STEP_SECONDS``;
+the browser that filed a request may open its form again (``FORMS_KEY``), nobody else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+
+from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from domain.revocation import PAPER_DEADLINE_DAYS, RevocationReason
+from domain.revocation_rules import RevocationRefusal
+from domain.roles import UserStatus
+from domain.validity import tokyo_date
+from store import certificates as certificate_store
+from store import revocation as revocation_store
+from store import users as user_store
+from store.errors import Refusal, ServiceError
+from store.models import User
+from store.revocation import RevocationRefused, party_of_user
+from workflows import revocation_client
+
+from .. import db, messages
+from ..auth.forms import CredentialsForm
+from ..auth.service import authenticate
+from ..lockout import ArbiterRefusal, refusal_text
+from .blueprint import bp
+from .forms import RequestForm
+from .labels import REASON
+from .request_pdf import SheetText, render_pdf
+
+log = logging.getLogger(__name__)
+
+STEP_KEY = "revocation_request"
+FORMS_KEY = "revocation_forms"
+STEP_SECONDS = 10 * 60
+MAX_REMEMBERED_FORMS = 5
+
+
+@bp.route("/revocation-request", methods=["GET", "POST"])
+def authenticate_requester():  # noqa: ANN201
+    """ユーザー認証 of the request: only a registered master user goes on."""
+    form = CredentialsForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.user_id.data, form.password.data)
+        except ServiceError as refusal:
+            form.form_errors.append(messages.render(refusal.refusal, _))
+        except ArbiterRefusal as refusal:
+            form.form_errors.append(refusal_text(refusal))
+        else:
+            refusal_message = _refusal_for(user)
+            if refusal_message is None:
+                session[STEP_KEY] = {"uuid": str(user.uuid), "at": time.time()}
+                return redirect(url_for("revocation.choose"))
+            form.form_errors.append(refusal_message)
+    return render_template("revocation/request_authenticate.html", form=form, paper_days=PAPER_DEADLINE_DAYS)
+
+
+@bp.route("/revocation-request/file", methods=["GET", "POST"])
+def choose():  # noqa: ANN201
+    """Choose the certificate and the reason; [依頼] files the request and starts its workflow."""
+    user = _authenticated_user()
+    if user is None:
+        return redirect(url_for("revocation.authenticate_requester"))
+    now = datetime.now(timezone.utc)
+    live = certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid, now=now)
+    form = RequestForm()
+    form.serial.choices = [(row.serial, row.serial) for row in live]
+    if form.validate_on_submit():
+        reason = RevocationReason(form.reason.data)
+        try:
+            filed = revocation_store.file_request(
+                session=db.session(), serial=form.serial.data, reason=reason, actor=party_of_user(user), now=now,
+                reason_detail=form.reason_detail.data or "", client_address=request.remote_addr)
+            bridge = current_app.extensions["rokin"].temporal
+            bridge.call(lambda client: revocation_client.start_request(client, filed, task_queue=bridge.task_queue))
+        except RevocationRefused as refused:
+            db.session().rollback()
+            form.form_errors.append(messages.render(refused.refusal, _, **refused.details))
+        except Exception as error:  # noqa: BLE001  no workflow, no request: roll back and say so
+            db.session().rollback()
+            log.warning("revocation request not filed (%s)", type(error).__name__)
+            form.form_errors.append(_(messages.LOCKOUT_UNAVAILABLE))
+        else:
+            db.session().commit()
+            session.pop(STEP_KEY, None)
+            session[FORMS_KEY] = [*session.get(FORMS_KEY, [])[-(MAX_REMEMBERED_FORMS - 1):], filed.number]
+            return redirect(url_for("revocation.filed", number=filed.number))
+    return render_template("revocation/request_choose.html", form=form, user=user, certificates=live)
+
+
+@bp.get("/revocation-request/<number>")
+def filed(number: str):  # noqa: ANN201
+    """受付番号 page with the link to the printable form."""
+    return render_template("revocation/request_filed.html", **_form_context(number))
+
+
+@bp.get("/revocation-request/<number>/form")
+def printable_form(number: str):  # noqa: ANN201
+    """The request form (失効依頼書) to print, seal and send: a page with print CSS (and the PDF)."""
+    return render_template("revocation/request_form.html", **_form_context(number))
+
+
+@bp.get("/revocation-request/<number>/form.pdf")
+def form_pdf(number: str):  # noqa: ANN201
+    """The same request form as a PDF (A4, Japanese text), downloaded."""
+    context = _form_context(number)
+    row = context["request"]
+    reason = str(context["reason_label"]) + (f"（{row.reason_detail}）" if row.reason_detail else "")
+    sheet = SheetText(
+        title=_("電子証明書失効依頼書"), filed_on_label=_("依頼日"), statement=_("上記の電子証明書の失効を依頼します。"),
+        seal_label=_("押印欄"), rows=[
+            (_("受付番号"), row.number), (_("団体名"), context["organization"].name),
+            (_("団体コード"), context["organization"].code), (_("ユーザーID"), context["owner"].user_id),
+            (_("シリアル番号"), row.certificate.serial), (_("失効理由"), reason),
+            (_("書面の提出期限"), context["last_day"].isoformat())])
+    response = Response(render_pdf(sheet, context["filed_on"]), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="revocation-request-{row.number}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _form_context(number: str) -> dict:
+    if number not in session.get(FORMS_KEY, []):
+        abort(404)
+    row = revocation_store.get_request(session=db.session(), number=number)
+    if row is None:
+        abort(404)
+    owner = user_store.get_by_uuid(session=db.session(), user_uuid=row.owner_uuid)
+    return {
+        "request": row, "owner": owner, "organization": row.organization,
+        "reason_label": REASON[row.reason], "filed_on": tokyo_date(certificate_store.utc(row.filed_at)),
+        "last_day": tokyo_date(certificate_store.utc(row.paper_deadline_at)) - timedelta(days=1),
+    }
+
+
+def _refusal_for(user: User) -> str | None:
+    if user.status is not UserStatus.ACTIVE:
+        return messages.render(Refusal.NOT_REGISTERED, _)
+    if not user.is_master:
+        return messages.render(RevocationRefusal.GENERAL_USER_CERTIFICATE, _)
+    if not certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid,
+                                               now=datetime.now(timezone.utc)):
+        return _("失効できる電子証明書がありません。")
+    return None
+
+
+def _authenticated_user() -> User | None:
+    step = session.get(STEP_KEY)
+    if not step or time.time() - step.get("at", 0) > STEP_SECONDS:
+        return None
+    user = user_store.get_by_uuid(session=db.session(), user_uuid=step["uuid"])
+    return user if user is not None and user.status is UserStatus.ACTIVE and user.is_master else None

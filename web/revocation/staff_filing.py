@@ -1,0 +1,89 @@
+"""Staff filings: a receiver registers a written request that came by post (it starts received,
+by that receiver, so another approver decides it), and an administrator revokes any certificate
+at once in an emergency (緊急失効, suspected misuse) with a mandatory note (issue 5 §3, §4)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from domain.revocation import RevocationReason
+from domain.roles import StaffRole
+from store import revocation as revocation_store
+from store import revocation_direct
+from store.errors import ServiceError
+from store.revocation import RevocationRefused
+from workflows import revocation_client
+
+from .. import db, messages
+from .announce import announce_revoked
+from .blueprint import bp
+from .forms import EmergencyForm, FileOnBehalfForm
+from .staff_gate import http_status, me, my_party, staff_page
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_TEXT = "該当する電子証明書がありません。シリアル番号を確認してください。"
+
+
+@bp.route("/staff/requests/new", methods=["GET", "POST"])
+@staff_page(StaffRole.RECEIVER)
+def file_on_behalf():  # noqa: ANN201
+    form = FileOnBehalfForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            filed = revocation_store.file_request(
+                session=db.session(), serial=form.serial.data.strip().lower(),
+                reason=RevocationReason(form.reason.data), actor=my_party(), now=datetime.now(timezone.utc),
+                reason_detail=form.reason_detail.data or "", client_address=request.remote_addr)
+            bridge = current_app.extensions["rokin"].temporal
+            bridge.call(lambda client: revocation_client.start_request(client, filed, task_queue=bridge.task_queue))
+        except ServiceError:
+            db.session().rollback()
+            form.form_errors.append(_(NOT_FOUND_TEXT))
+            status = 404
+        except RevocationRefused as refused:
+            db.session().rollback()
+            form.form_errors.append(messages.render(refused.refusal, _, **refused.details))
+            status = http_status(refused.refusal)
+        except Exception as error:  # noqa: BLE001  no workflow, no request
+            db.session().rollback()
+            log.warning("revocation request not filed (%s)", type(error).__name__)
+            form.form_errors.append(_(messages.LOCKOUT_UNAVAILABLE))
+            status = 503
+        else:
+            db.session().commit()
+            flash(_("失効依頼 %(number)s を登録しました（書面受付済み）。", number=filed.number), "success")
+            return redirect(url_for("revocation.request_page", number=filed.number))
+    return render_template("revocation/staff_file.html", form=form), status
+
+
+@bp.route("/staff/emergency", methods=["GET", "POST"])
+@staff_page(StaffRole.ADMINISTRATOR)
+def emergency():  # noqa: ANN201
+    form = EmergencyForm()
+    status = 200
+    if form.validate_on_submit():
+        serial = form.serial.data.strip().lower()
+        try:
+            revoked = revocation_direct.revoke_in_emergency(
+                session=db.session(), staff=me(), serial=serial, reason=RevocationReason(form.reason.data),
+                note=form.note.data or "", now=datetime.now(timezone.utc), client_address=request.remote_addr)
+        except ServiceError:
+            db.session().rollback()
+            form.form_errors.append(_(NOT_FOUND_TEXT))
+            status = 404
+        except RevocationRefused as refused:
+            db.session().rollback()
+            form.form_errors.append(messages.render(refused.refusal, _, **refused.details))
+            status = http_status(refused.refusal)
+        else:
+            db.session().commit()
+            announce_revoked([revoked])
+            flash(_("電子証明書 %(serial)s を失効しました。", serial=serial), "success")
+            return redirect(url_for("revocation.emergency"))
+    return render_template("revocation/staff_emergency.html", form=form), status

@@ -1,0 +1,156 @@
+"""失効依頼一覧 (the Rokin staff inbox) and a request's page: its facts, full history, and the
+受付 / 承認 / 否認 / 取下げ actions each staff member may take now (issue 5 §3).
+
+The request's workflow is the arbiter of every action; the page checks the same rules first
+(``domain.revocation_rules``) so a refused action answers 403/409 without touching anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from domain.revocation import OPEN_STATES, RequestState
+from domain.revocation_rules import (
+    RevocationRefusal,
+    decision_refusal,
+    receive_refusal,
+    viewing_refusal,
+    withdrawal_refusal,
+)
+from domain.roles import StaffRole
+from store import revocation as revocation_store
+from store import revocation_queries
+from store.errors import ServiceError
+from store.revocation import RevocationRefused
+from workflows import revocation_client
+from workflows.revocation_client import RevocationRefusedError
+
+from .. import db, messages
+from .blueprint import bp
+from .forms import ConfirmForm, DecisionForm
+from .labels import ACTION, REASON, STATE
+from .staff_gate import http_status, my_party, staff_page
+
+OPEN = "open"  # the inbox's default filter: both open states
+
+
+@bp.get("/staff/requests")
+@staff_page()
+def inbox():  # noqa: ANN201
+    chosen = request.args.get("state", OPEN)
+    states = OPEN_STATES if chosen == OPEN else {RequestState(chosen)} if chosen in set(RequestState) else ()
+    organization = request.args.get("organization", "").strip()[:20]
+    number_or_serial = request.args.get("q", "").strip()[:64]
+    rows = revocation_queries.inbox(session=db.session(), now=datetime.now(timezone.utc), states=states,
+                                    organization_code=organization, number_or_serial=number_or_serial)
+    return render_template("revocation/staff_inbox.html", rows=rows, chosen=chosen, organization=organization,
+                           q=number_or_serial, state_labels=STATE, reason_labels=REASON, open_filter=OPEN)
+
+
+@bp.get("/staff/requests/<number>")
+@staff_page()
+def request_page(number: str):  # noqa: ANN201
+    return _page(number)
+
+
+@bp.post("/staff/requests/<number>/receive")
+@staff_page()
+def receive(number: str):  # noqa: ANN201
+    row = _request_or_404(number)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if (refusal := receive_refusal(my_party(), revocation_store.facts(row))) is not None:
+        return _refused(number, refusal)
+    return _run(number, lambda client: revocation_client.receive(client, number, my_party()),
+                _("失効依頼 %(number)s の書面を受け付けました。", number=number))
+
+
+@bp.post("/staff/requests/<number>/decide")
+@staff_page()
+def decide(number: str):  # noqa: ANN201
+    row = _request_or_404(number)
+    form = DecisionForm()
+    approve = request.form.get("decision") == "approve"
+    if not form.validate_on_submit() or request.form.get("decision") not in ("approve", "reject"):
+        abort(400)
+    comment = (form.comment.data or "").strip()
+    party = my_party()
+    refusal = decision_refusal(party, revocation_store.facts(row), approve=approve, has_comment=bool(comment))
+    if refusal is not None:
+        return _refused(number, refusal)
+    comment_id = 0
+    if comment:
+        try:
+            comment_id = revocation_store.add_decision_comment(session=db.session(), number=number, actor=party,
+                                                               text=comment, approve=approve,
+                                                               client_address=request.remote_addr)
+        except RevocationRefused as refused:
+            db.session().rollback()
+            return _refused(number, refused.refusal)
+        db.session().commit()
+    if approve:
+        return _run(number, lambda client: revocation_client.approve(client, number, party, comment_id=comment_id),
+                    _("失効依頼 %(number)s を承認しました。電子証明書は失効しました。", number=number))
+    return _run(number, lambda client: revocation_client.reject(client, number, party, comment_id=comment_id),
+                _("失効依頼 %(number)s を否認しました。", number=number))
+
+
+@bp.post("/staff/requests/<number>/withdraw")
+@staff_page(StaffRole.ADMINISTRATOR)
+def withdraw(number: str):  # noqa: ANN201
+    row = _request_or_404(number)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if (refusal := withdrawal_refusal(my_party(), revocation_store.facts(row))) is not None:
+        return _refused(number, refusal)
+    return _run(number, lambda client: revocation_client.withdraw(client, number, my_party()),
+                _("失効依頼 %(number)s を取り下げました。", number=number))
+
+
+def _run(number: str, update, done: str):  # noqa: ANN001, ANN202
+    """Send the update to the request's workflow; its validators have the last word."""
+    db.session().commit()  # end the read transaction: the workflow's activity writes the request
+    bridge = current_app.extensions["rokin"].temporal
+    try:
+        bridge.call(update, timeout=40)
+    except RevocationRefusedError as refused:
+        return _refused(number, refused.refusal)
+    except Exception:  # noqa: BLE001  Temporal unreachable or slow: nothing was decided here
+        flash(_(messages.LOCKOUT_UNAVAILABLE), "error")
+        return redirect(url_for("revocation.request_page", number=number))
+    flash(done, "success")
+    return redirect(url_for("revocation.request_page", number=number))
+
+
+def _refused(number: str, refusal: RevocationRefusal):  # noqa: ANN202
+    return _page(number, error=messages.render(refusal, _), status=http_status(refusal))
+
+
+def _request_or_404(number: str):  # noqa: ANN202
+    row = revocation_store.get_request(session=db.session(), number=number)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _page(number: str, *, error: str | None = None, status: int = 200):  # noqa: ANN202
+    db.session().expire_all()  # the workflow's activity may just have changed it
+    row = _request_or_404(number)
+    party, facts = my_party(), revocation_store.facts(row)
+    if viewing_refusal(party, facts) is not None:
+        abort(403)
+    try:
+        history = revocation_queries.history(session=db.session(), number=number)
+    except ServiceError:
+        abort(404)
+    offers = {
+        "receive": receive_refusal(party, facts) is None,
+        "decide": decision_refusal(party, facts, approve=True, has_comment=True) is None,
+        "withdraw": withdrawal_refusal(party, facts) is None,
+    }
+    return render_template("revocation/staff_request.html", request_row=row, history=history, offers=offers,
+                           error=error, state_labels=STATE, reason_labels=REASON, action_labels=ACTION,
+                           confirm_form=ConfirmForm(), decision_form=DecisionForm()), status
