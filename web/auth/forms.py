@@ -13,7 +13,7 @@ from .. import forms, messages
 
 
 class CredentialsForm(FlaskForm):
-    """ユーザーID + パスワード: login, issuance authentication and the first step of 初期登録."""
+    """ユーザーID + パスワード: 電子証明書発行 ④ and the first step of 初期登録 (ログイン asks the password only)."""
 
     user_id = StringField(_l("ユーザーID"), validators=[forms.credential], render_kw=forms.CREDENTIAL_INPUT)
     password = PasswordField(_l("パスワード"), validators=[forms.credential],

@@ -1,7 +1,7 @@
 """The one place where the web checks a password: employers' and Rokin staff's.
 
-Every page that asks for an ID and password (login, 初期登録, staff login, and issuance
-authentication when it comes) goes through ``authenticate`` or ``authenticate_staff``. The
+Every page that asks for a password (certificate login, 初期登録, 電子証明書発行 ④, staff
+login) goes through ``authenticate`` or ``authenticate_staff``. The
 argon2 hash is checked here; then the account's lockout workflow judges the attempt
 (``web.lockout.judge_attempt``), and only its "allowed" lets anyone in. An unknown ID never
 reaches the arbiter: it costs the same hashing time and gets the generic refusal.
