@@ -9,13 +9,16 @@ reaches the arbiter: it costs the same hashing time and gets the generic refusal
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
 from store import staff as staff_store
 from store import users as user_store
 from store.errors import Refusal, ServiceError
 from store.models import Staff, User
 
-from .. import db
-from ..lockout import LockoutSubject, judge_attempt
+from .. import db, messages
+from ..lockout import ArbiterRefusal, LockoutSubject, judge_attempt, refusal_text
 
 
 def authenticate(user_id: str, password: str) -> User:
@@ -30,6 +33,17 @@ def authenticate(user_id: str, password: str) -> User:
         raise ServiceError(Refusal.INVALID_CREDENTIALS)
     judge_attempt(LockoutSubject.of_user(user), password_ok)
     return user
+
+
+def authenticate_on(form: FlaskForm, user_id: str, password: str) -> User | None:
+    """``authenticate`` for a page: the user, or None with the refusal shown on ``form``."""
+    try:
+        return authenticate(user_id, password)
+    except ServiceError as refusal:
+        form.form_errors.append(messages.render(refusal.refusal, _))
+    except ArbiterRefusal as refusal:
+        form.form_errors.append(refusal_text(refusal))
+    return None
 
 
 def authenticate_staff(login: str, password: str) -> Staff:

@@ -33,12 +33,10 @@ from flask_login import current_user, login_user, logout_user
 from domain.certificate_login import CertificateLoginProblem
 from domain.validity import CertificateCalendar, calendar_for
 from store import certificates as certificate_store
-from store.errors import ServiceError
 from workflows import certificate_client
 
 from .. import db, messages
-from ..auth.service import authenticate
-from ..lockout import ArbiterRefusal, refusal_text
+from ..auth.service import authenticate_on
 from ..principals import EmployerPrincipal
 from ..security import fresh_session
 from .client_certificate import Identified, identify, presented_pem
@@ -70,13 +68,8 @@ def login():  # noqa: ANN201
                                message=messages.render(found, _)), status
     form = CertificateLoginForm()
     if form.validate_on_submit():
-        try:
-            user = authenticate(found.user.user_id, form.password.data)
-        except ServiceError as refusal:
-            form.form_errors.append(messages.render(refusal.refusal, _))
-        except ArbiterRefusal as refusal:
-            form.form_errors.append(refusal_text(refusal))
-        else:
+        user = authenticate_on(form, found.user.user_id, form.password.data)
+        if user is not None:
             _record_first_use(found)
             start_certificate_session(user, found.certificate.serial)
             return redirect(url_for("employer.top"))

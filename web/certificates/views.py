@@ -19,12 +19,11 @@ from domain.roles import UserStatus
 from domain.validity import RENEWAL_WINDOW_DAYS, TOKYO, calendar_for
 from store import certificates as certificate_store
 from store import users as user_store
-from store.errors import Refusal, ServiceError
+from store.errors import Refusal
 from store.models import User
 
 from .. import db, messages
-from ..auth.service import authenticate
-from ..lockout import ArbiterRefusal, refusal_text
+from ..auth.service import authenticate_on
 from . import tickets
 from .forms import AuthenticationForm, IssueForm
 from .issuance import AlreadyDelivered, IssuanceUnavailable, issue_certificate
@@ -54,13 +53,8 @@ def authenticate_user():  # noqa: ANN201
     outside its renewal window (seed 001 ④ note)."""
     form = AuthenticationForm()
     if form.validate_on_submit():
-        try:
-            user = authenticate(form.user_id.data, form.password.data)
-        except ServiceError as refusal:
-            form.form_errors.append(messages.render(refusal.refusal, _))
-        except ArbiterRefusal as refusal:
-            form.form_errors.append(refusal_text(refusal))
-        else:
+        user = authenticate_on(form, form.user_id.data, form.password.data)
+        if user is not None:
             refusal_message = _refusal_at_authentication(user)
             if refusal_message is None:
                 ticket = tickets.issue_ticket(str(user.uuid), form.password.data)

@@ -21,15 +21,14 @@ from domain.validity import tokyo_date
 from store import certificates as certificate_store
 from store import revocation as revocation_store
 from store import users as user_store
-from store.errors import Refusal, ServiceError
+from store.errors import Refusal
 from store.models import User
 from store.revocation import RevocationRefused, party_of_user
 from workflows import revocation_client
 
 from .. import db, messages
 from ..auth.forms import CredentialsForm
-from ..auth.service import authenticate
-from ..lockout import ArbiterRefusal, refusal_text
+from ..auth.service import authenticate_on
 from .blueprint import bp
 from .forms import RequestForm
 from .labels import REASON
@@ -48,13 +47,8 @@ def authenticate_requester():  # noqa: ANN201
     """ユーザー認証 of the request: only a registered master user goes on."""
     form = CredentialsForm()
     if form.validate_on_submit():
-        try:
-            user = authenticate(form.user_id.data, form.password.data)
-        except ServiceError as refusal:
-            form.form_errors.append(messages.render(refusal.refusal, _))
-        except ArbiterRefusal as refusal:
-            form.form_errors.append(refusal_text(refusal))
-        else:
+        user = authenticate_on(form, form.user_id.data, form.password.data)
+        if user is not None:
             refusal_message = _refusal_for(user)
             if refusal_message is None:
                 session[STEP_KEY] = {"uuid": str(user.uuid), "at": time.time()}
