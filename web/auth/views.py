@@ -28,7 +28,6 @@ bp = Blueprint("auth", __name__)
 # Between 初期登録's two steps the session remembers who passed step one, for this long.
 REGISTRATION_STEP_SECONDS = 10 * 60
 KINDS = {"master": UserRole.MASTER, "general": UserRole.GENERAL}
-UNAVAILABLE_FEATURES = ("revocation",)
 
 
 @bp.get("/")
@@ -91,14 +90,6 @@ def register(kind: str):  # noqa: ANN201
             flash(_("初期登録が完了しました。続けて電子証明書を発行してください。"), "success")
             return redirect(url_for("certificates.authenticate_user"))
     return render_template("auth/register.html", form=form, kind=kind, user_id=user.user_id)
-
-
-@bp.get("/unavailable/<feature>")
-def unavailable(feature: str):  # noqa: ANN201
-    """Buttons of the login screen whose flow is not offered yet say so instead of failing."""
-    if feature not in UNAVAILABLE_FEATURES:
-        abort(404)
-    return render_template("auth/unavailable.html", feature=feature), 503
 
 
 def _role_or_404(kind: str) -> UserRole:

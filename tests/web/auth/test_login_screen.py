@@ -22,7 +22,7 @@ BUTTONS = {
     "btn-register-master": ("マスターユーザーの初期登録", "/register/master"),
     "btn-register-general": ("一般ユーザーの初期登録", "/register/general"),
     "btn-issue": ("電子証明書発行", "/certificate/issue"),
-    "btn-revocation-request": ("電子証明書の失効依頼", None),
+    "btn-revocation-request": ("電子証明書の失効依頼", "/revocation-request"),
 }
 
 
@@ -34,17 +34,6 @@ def test_login_screen_offers_the_seed_buttons(client):
         assert match, element_id
         if href is not None:
             assert match.group(1) == href
-
-
-@pytest.mark.parametrize("feature", ["revocation"])
-def test_buttons_without_a_flow_yet_say_so_politely(client, feature):
-    response = client.get(f"/unavailable/{feature}")
-    assert response.status_code == 503
-    assert "この機能は現在ご利用いただけません。" in text(response)
-
-
-def test_unknown_unavailable_feature_is_not_found(client):
-    assert client.get("/unavailable/anything").status_code == 404
 
 
 def test_login_page_asks_the_certificates_user_for_the_password_with_the_software_keyboard(app, master):
