@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, request, session
 
+from . import messages
+
 LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "ja"
 
@@ -21,4 +23,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _languages() -> dict:
-        return {"languages": LANGUAGES, "current_language": select_locale()}
+        # ``rules``: the numbers of ``domain`` for texts like _("…%(min)d〜%(max)d桁…", **rules)
+        return {"languages": LANGUAGES, "current_language": select_locale(), "rules": messages.PARAMETERS}

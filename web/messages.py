@@ -14,7 +14,7 @@ from domain.certificate_login import CertificateLoginProblem
 from domain.certificates import IssuanceRefusal
 from domain.contact import ContactProblem
 from domain.credentials import MAX_LENGTH, MIN_LENGTH, CredentialProblem
-from domain.lockout import Outcome
+from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES, Outcome
 from domain.lockout_release import Releaser, ReleaseRefusal
 from domain.organizations import CODE_MAX_LENGTH, CODE_MIN_LENGTH, NAME_MAX_LENGTH, OrganizationProblem
 from domain.quotas import MAX_CERTIFICATES_PER_ORGANIZATION, MAX_GENERAL_USERS
@@ -154,6 +154,9 @@ PARAMETERS = {
     "note_max": NOTE_MAX_LENGTH,
     "reason_detail_max": REASON_DETAIL_MAX_LENGTH,
     "paper_days": PAPER_DEADLINE_DAYS,
+    "lock_failures": MAX_CONSECUTIVE_FAILURES,
+    "lock_minutes": int(LOCK_DURATION.total_seconds() // 60),
+    "locks_before_block": LOCKS_BEFORE_BLOCK,
 }
 
 _TABLES = (CREDENTIAL, CONTACT, ORGANIZATION, REFUSAL, LOCKOUT, RELEASE, ISSUANCE, REVOCATION, CERTIFICATE_LOGIN)

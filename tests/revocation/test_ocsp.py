@@ -5,7 +5,6 @@ signed by the delegated responder certificate or by the CA."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -26,6 +25,7 @@ from pki.ocsp_responder import RESPONDER_CERTIFICATE, ensure_responder, load_sig
 from store import certificates as certificate_store
 from store import revocation_direct
 from store import users as user_store
+from tests.fixtures.servers import serving
 from tests.pki.conftest import openssl
 
 from .conftest import OCSP_URL, World
@@ -52,14 +52,8 @@ class _Responder(BaseHTTPRequestHandler):
 @contextmanager
 def ocsp_server(session_factory, signer: OcspSigner) -> Iterator[str]:  # noqa: ANN001
     handler = type("Responder", (_Responder,), {"session_factory": session_factory, "signer": signer})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}/ocsp"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def pem_file(tmp_path: Path, session_factory, serial: str) -> Path:  # noqa: ANN001

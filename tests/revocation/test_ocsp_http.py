@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -22,6 +21,7 @@ from pki.ocsp_responder import ensure_responder
 from rokin.config import Settings
 from store import revocation_direct
 from store import users as user_store
+from tests.fixtures.servers import serving
 from tests.pki.conftest import openssl
 from web.pki_http import create_pki_app
 
@@ -34,15 +34,8 @@ def pki_url(database_url, revocation_pki, tmp_path) -> Iterator[str]:  # noqa: A
     assert revocation_pki.directory == tmp_path / "pki"
     settings = replace(Settings.from_env({}), data_dir=tmp_path, database_url=database_url,
                        temporal_address="127.0.0.1:1")
-    server = make_server("127.0.0.1", 0, create_pki_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(make_server("127.0.0.1", 0, create_pki_app(settings), threaded=True)) as server:
         yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def fetch(url: str, method: str, path: str, body: bytes | None = None,

@@ -7,7 +7,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -23,6 +22,7 @@ from pki.files import write_certificate, write_private_key
 from pki.tls import server_context
 from rokin.serve import CLIENT_CERT_KEY, context_for, make_https_server
 from tests.fixtures.mail import free_port
+from tests.fixtures.servers import serving
 
 from .conftest import REPO, ROKIN, client_context, https_get, rokin_env
 
@@ -42,15 +42,8 @@ def probed_app(app: Flask) -> Flask:
 
 
 def start_server(app: Flask, context: ssl.SSLContext) -> Iterator[int]:
-    server = make_https_server(app, "127.0.0.1", 0, context)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(make_https_server(app, "127.0.0.1", 0, context)) as server:
         yield server.port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

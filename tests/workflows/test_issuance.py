@@ -4,7 +4,6 @@ and on the time-skipping server (signing retried until its deadline)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import uuid
@@ -25,7 +24,7 @@ from pki.csr import new_key_and_csr
 from pki.devca import ensure_dev_pki
 from store.db import make_engine, make_session_factory
 from store.models import Certificate
-from tests.fixtures.temporal import product_worker
+from tests.fixtures.temporal import product_worker, worker_process_environment
 from tests.fixtures.users import registered_master
 from tests.pki.conftest import openssl
 from workflows import certificate_client
@@ -135,16 +134,7 @@ async def test_worker_killed_during_issuance_then_restarted(dev_server_env, work
     ensure_dev_pki(worker_settings.pki_dir)
     user = registered_master(worker_settings.database_url)
     client = dev_server_env.client
-    environment = {
-        **os.environ,
-        "TEMPORAL_ADDRESS": client.service_client.config.target_host,
-        "TEMPORAL_NAMESPACE": client.namespace,
-        "ROKIN_TASK_QUEUE": worker_settings.task_queue,
-        "ROKIN_DATA_DIR": str(worker_settings.data_dir),
-        "DATABASE_URL": worker_settings.database_url,
-        "SMTP_HOST": smtp_sink.host,
-        "SMTP_PORT": str(smtp_sink.port),
-    }
+    environment = worker_process_environment(client, worker_settings)
     request_id, key_and_csr = str(uuid.uuid4()), new_key_and_csr(user.user_id)
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "worker", env=environment)
     try:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 
 import pytest
 
+from tests.fixtures.temporal import worker_process_environment
 from tests.fixtures.users import registered_master
 
 from .test_notice import SUBJECT, start_notice
@@ -19,16 +19,7 @@ async def test_worker_process_sends_notices_and_stops_cleanly(dev_server_env, wo
                                                               stop_signal):
     user = registered_master(worker_settings.database_url)
     client = dev_server_env.client
-    environment = {
-        **os.environ,
-        "TEMPORAL_ADDRESS": client.service_client.config.target_host,
-        "TEMPORAL_NAMESPACE": client.namespace,
-        "ROKIN_TASK_QUEUE": worker_settings.task_queue,
-        "ROKIN_DATA_DIR": str(worker_settings.data_dir),
-        "DATABASE_URL": worker_settings.database_url,
-        "SMTP_HOST": smtp_sink.host,
-        "SMTP_PORT": str(smtp_sink.port),
-    }
+    environment = worker_process_environment(client, worker_settings)
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "worker", env=environment)
     try:
         handle = await start_notice(client, worker_settings.task_queue, user.uuid)

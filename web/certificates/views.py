@@ -8,15 +8,13 @@ POST answers with ⑦ directly, the .p12 inside the page for the automatic downl
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from types import SimpleNamespace
 
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 
 from domain.certificates import IssuanceRefusal
-from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES
 from domain.roles import UserStatus
-from domain.validity import RENEWAL_WINDOW_DAYS, TOKYO, calendar_for
+from domain.validity import TOKYO, calendar_for
 from store import certificates as certificate_store
 from store import users as user_store
 from store.errors import Refusal
@@ -29,16 +27,6 @@ from .forms import AuthenticationForm, IssueForm
 from .issuance import AlreadyDelivered, IssuanceUnavailable, issue_certificate
 
 bp = Blueprint("certificates", __name__)
-
-
-RULES = SimpleNamespace(  # the numbers ④'s notes quote, from the rules package
-    failures=MAX_CONSECUTIVE_FAILURES, lock_minutes=int(LOCK_DURATION.total_seconds() // 60),
-    locks_before_block=LOCKS_BEFORE_BLOCK, renewal_days=RENEWAL_WINDOW_DAYS)
-
-
-@bp.context_processor
-def _rules() -> dict:
-    return {"rules": RULES}
 
 
 @bp.app_template_filter("jst_datetime")

@@ -26,7 +26,7 @@ from .staff_gate import http_status, me, my_party, staff_page
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND_TEXT = "該当する電子証明書がありません。シリアル番号を確認してください。"
+NOT_FOUND_TEXT = messages.N_("該当する電子証明書がありません。シリアル番号を確認してください。")
 
 
 @bp.route("/staff/requests/new", methods=["GET", "POST"])
@@ -42,14 +42,8 @@ def file_on_behalf():  # noqa: ANN201
                 reason_detail=form.reason_detail.data or "", client_address=request.remote_addr)
             bridge = current_app.extensions["rokin"].temporal
             bridge.call(lambda client: revocation_client.start_request(client, filed, task_queue=bridge.task_queue))
-        except ServiceError:
-            db.session().rollback()
-            form.form_errors.append(_(NOT_FOUND_TEXT))
-            status = 404
-        except RevocationRefused as refused:
-            db.session().rollback()
-            form.form_errors.append(messages.render(refused.refusal, _, **refused.details))
-            status = http_status(refused.refusal)
+        except (ServiceError, RevocationRefused) as refusal:
+            status = _show_refusal(form, refusal)
         except Exception as error:  # noqa: BLE001  no workflow, no request
             db.session().rollback()
             log.warning("revocation request not filed (%s)", type(error).__name__)
@@ -73,17 +67,21 @@ def emergency():  # noqa: ANN201
             revoked = revocation_direct.revoke_in_emergency(
                 session=db.session(), staff=me(), serial=serial, reason=RevocationReason(form.reason.data),
                 note=form.note.data or "", now=datetime.now(timezone.utc), client_address=request.remote_addr)
-        except ServiceError:
-            db.session().rollback()
-            form.form_errors.append(_(NOT_FOUND_TEXT))
-            status = 404
-        except RevocationRefused as refused:
-            db.session().rollback()
-            form.form_errors.append(messages.render(refused.refusal, _, **refused.details))
-            status = http_status(refused.refusal)
+        except (ServiceError, RevocationRefused) as refusal:
+            status = _show_refusal(form, refusal)
         else:
             db.session().commit()
             announce_revoked([revoked])
             flash(_("電子証明書 %(serial)s を失効しました。", serial=serial), "success")
             return redirect(url_for("revocation.emergency"))
     return render_template("revocation/staff_emergency.html", form=form), status
+
+
+def _show_refusal(form, refusal: ServiceError | RevocationRefused) -> int:  # noqa: ANN001
+    """Roll back, say why on the form, and give the page's HTTP status."""
+    db.session().rollback()
+    if isinstance(refusal, RevocationRefused):
+        form.form_errors.append(messages.render(refusal.refusal, _, **refusal.details))
+        return http_status(refusal.refusal)
+    form.form_errors.append(_(NOT_FOUND_TEXT))  # the only ServiceError here: an unknown serial
+    return 404

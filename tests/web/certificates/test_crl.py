@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -15,6 +14,7 @@ from werkzeug.serving import make_server
 from domain.certificates import CrlReason
 from domain.roles import CertificateStatus
 from store import certificates as certificate_store
+from tests.fixtures.servers import serving
 from web.pki_http import create_pki_app
 
 from .arrange import record_certificate
@@ -31,15 +31,8 @@ def http_get(port: int, path: str) -> tuple[int, str | None, bytes]:
 
 
 def serve(app) -> Iterator[int]:  # noqa: ANN001
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(make_server("127.0.0.1", 0, app, threaded=True)) as server:
         yield server.port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

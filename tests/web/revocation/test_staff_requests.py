@@ -10,6 +10,7 @@ from domain.revocation_rules import RevocationRefusal
 from domain.roles import CertificateStatus, StaffRole
 from tests.conftest import csrf_token, post_form
 from web import messages
+from web.revocation.staff_filing import NOT_FOUND_TEXT
 
 from ..pages import text
 from .support import audit_actions, certificate, live_serial, request_state
@@ -83,7 +84,8 @@ def test_a_receiver_files_from_paper_and_cannot_approve_it(app, master, staff_as
     again = post_form(receiver, "/staff/requests/new", {"serial": serial, "reason": "left"})
     assert again.status_code == 409
     assert messages.render(RevocationRefusal.REQUEST_OPEN, number=number) in text(again)
-    assert post_form(receiver, "/staff/requests/new", {"serial": "ab" * 19, "reason": "left"}).status_code == 404
+    unknown = post_form(receiver, "/staff/requests/new", {"serial": "ab" * 19, "reason": "left"})
+    assert unknown.status_code == 404 and NOT_FOUND_TEXT in text(unknown)
     assert act(approver, number, "decide", decision="approve").status_code == 302
     assert certificate(factory, serial).status is CertificateStatus.REVOKED
 
