@@ -1,5 +1,6 @@
 # One image for the web (gunicorn), the PKI listener, the worker and the migration; the compose
-# file's command chooses (`gunicorn 'web:create_app()'`, `rokin worker`, `rokin migrate`).
+# file's command chooses (`gunicorn -c python:rokin.gunicorn_conf 'web:create_app()'`, `rokin worker`,
+# `rokin migrate`). Health checks are in docker-compose.yml (`python -m rokin.healthcheck http URL`).
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 rokin
 WORKDIR /app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +19,9 @@ from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
-from rokin.config import Settings
+from rokin.config import ConfigError, Settings
+from rokin.logs import configure_logging
+from rokin.worker_health import WorkerHealth, health_server, worker_runtime
 from store.db import make_engine, make_session_factory
 from workflows import WORKFLOWS, schedules
 
@@ -40,28 +43,40 @@ def make_replayer(data_converter: DataConverter = DataConverter.default) -> Repl
 
 
 async def run_worker(settings: Settings) -> None:
-    """Poll until cancelled; cancelling the task shuts the worker down gracefully."""
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
-    await schedules.ensure_schedules(client, settings.task_queue)  # idempotent: the daily CRL and reconciliation
-    engine = make_engine(settings.database_url)
-    try:
-        await make_worker(client, settings, make_session_factory(engine)).run()
-    finally:
-        engine.dispose()
+    """Poll until cancelled; cancelling the task shuts the worker down gracefully. With
+    ROKIN_WORKER_HEALTH / ROKIN_WORKER_METRICS set, /healthz and the SDK's metrics are served."""
+    health = WorkerHealth(settings.task_queue)
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.worker_health:
+            await stack.enter_async_context(health_server(settings.worker_health, health))
+        client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                      runtime=worker_runtime(settings.worker_metrics))
+        await schedules.ensure_schedules(client, settings.task_queue)  # idempotent: the daily CRL and reconciliation
+        engine = make_engine(settings.database_url)
+        stack.callback(engine.dispose)
+        health.client, health.worker = client, make_worker(client, settings, make_session_factory(engine))
+        await health.worker.run()
 
 
-async def _run_until_signalled() -> None:
+async def _run_until_signalled(settings: Settings) -> None:
     main_task = asyncio.current_task()
     assert main_task is not None
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, main_task.cancel)
     with contextlib.suppress(asyncio.CancelledError):
-        await run_worker(Settings.from_env())
+        await run_worker(settings)
 
 
-def main() -> None:
-    asyncio.run(_run_until_signalled())
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings)
+        asyncio.run(_run_until_signalled(settings))
+    except ConfigError as error:  # a bad variable, a port taken: one line, exit 2
+        print(f"rokin worker: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -48,6 +48,7 @@ from domain.certificates import (
 )
 from domain.names import SearchAttribute, certificate_workflow_id
 from domain.roles import CertificateStatus
+from domain.validity import calendar_for
 from pki.ca import CaLoader, CaUnusable, ClientCa
 from pki.crl import RevokedEntry, build_crl, crl_number_for, crl_write_lock, write_crl
 from pki.csr import InvalidCsr, parse_csr
@@ -70,6 +71,7 @@ USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
 ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
 CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
 STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
+NOT_AFTER = SearchAttributeKey.for_datetime(SearchAttribute.CERTIFICATE_NOT_AFTER.value)
 
 
 async def start_lifecycle_workflow(client: Client, request: LifecycleInput, *, task_queue: str,
@@ -85,6 +87,8 @@ async def start_lifecycle_workflow(client: Client, request: LifecycleInput, *, t
                 SearchAttributePair(ORGANIZATION_CODE, request.organization_code),
                 SearchAttributePair(CERTIFICATE_SERIAL, request.serial),
                 SearchAttributePair(STATE, LifecycleState.ACTIVE.value),
+                # Set at the start, not by the workflow: recorded histories replay unchanged.
+                SearchAttributePair(NOT_AFTER, calendar_for(request.issued_at).not_after),
             ]),
         )
     except WorkflowAlreadyStartedError:

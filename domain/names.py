@@ -11,14 +11,38 @@ import enum
 TASK_QUEUE = "rokin"
 
 
+class SearchAttributeType(enum.StrEnum):
+    """How Temporal indexes a search attribute, spelled as the Temporal CLI takes it (``--type``)."""
+
+    KEYWORD = "Keyword"  # exact match: codes, UUIDs, serials, states, numbers
+    DATETIME = "Datetime"  # ranges: ``>= '2027-11-01T00:00:00+09:00'``
+
+
 class SearchAttribute(enum.StrEnum):
-    """Custom search attributes; every one is a Keyword. Registered by ``rokin dev`` and the tests."""
+    """The custom search attributes, each with its ``type``. Every server registers exactly these:
+    ``rokin dev``, the tests and ``rokin simulate`` (``rokin.search_attributes``) and the compose
+    stack's one-shot service (``docker-compose.yml``, checked against this list by ``tests/deploy``)."""
 
     ORGANIZATION_CODE = "RokinOrganizationCode"
     USER_UUID = "RokinUserUuid"
     CERTIFICATE_SERIAL = "RokinCertificateSerial"
     STATE = "RokinState"
     REQUEST_NUMBER = "RokinRequestNumber"
+    CERTIFICATE_NOT_AFTER = "RokinCertificateNotAfter"  # a lifecycle's notAfter: "which expire this month"
+
+    @property
+    def type(self) -> SearchAttributeType:
+        return _TYPES[self]
+
+
+_TYPES = {
+    SearchAttribute.ORGANIZATION_CODE: SearchAttributeType.KEYWORD,
+    SearchAttribute.USER_UUID: SearchAttributeType.KEYWORD,
+    SearchAttribute.CERTIFICATE_SERIAL: SearchAttributeType.KEYWORD,
+    SearchAttribute.STATE: SearchAttributeType.KEYWORD,
+    SearchAttribute.REQUEST_NUMBER: SearchAttributeType.KEYWORD,
+    SearchAttribute.CERTIFICATE_NOT_AFTER: SearchAttributeType.DATETIME,
+}
 
 
 def notice_workflow_id(kind: str, subject_uuid: str, event_uuid: str) -> str:

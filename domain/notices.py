@@ -26,6 +26,8 @@ class NoticeKind(enum.StrEnum):
     REVOCATION_APPROVED = "revocation_approved"  # written request approved: revoked, reissue possible
     REVOCATION_REJECTED = "revocation_rejected"  # with the approver's comment
     REVOCATION_EXPIRED = "revocation_expired"  # the paper did not arrive within 30 days
+    REVOCATION_WITHDRAWN = "revocation_withdrawn"  # withdrawn (by the master user or an administrator)
+    REVOCATION_CLOSED = "revocation_closed"  # the certificate ended by another route: no paper needed
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@
   certificate's 366 days count the issue date): the request expires at 00:00 JST after day 30.
 - Approvers are reminded of a received request still undecided after ``REMINDER_AFTER_BUSINESS_DAYS``
   whole business days (``domain.business_days``), at 09:00 JST, and again every as many business days.
+- An open request whose certificate ends by another route (an administrator's emergency revocation,
+  supersession by a renewal, expiry) closes by itself: CLOSED, 他の手続で失効済み.
 
 Who may do what is in ``domain.revocation_rules``. Everything here is a pure function of its
 arguments; the dataclasses are what the request workflow and its activities pass around —
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from .business_days import add_business_days
-from .certificates import CrlReason
+from .certificates import CrlReason, LifecycleState
 from .roles import StaffRole, UserRole
 from .validity import TOKYO, start_of_day, tokyo_date
 
@@ -76,6 +78,7 @@ class RequestState(enum.StrEnum):
     REJECTED = "rejected"  # 否認
     EXPIRED = "expired"  # 期限切れ（書面未着）
     WITHDRAWN = "withdrawn"  # 取下げ
+    CLOSED = "closed"  # 他の手続で失効済み: the certificate ended otherwise (revoked, superseded, expired)
 
 
 OPEN_STATES = frozenset({RequestState.AWAITING_PAPER, RequestState.PAPER_RECEIVED})
@@ -87,6 +90,14 @@ STATE_LABELS: dict[RequestState, str] = {
     RequestState.REJECTED: "否認",
     RequestState.EXPIRED: "期限切れ",
     RequestState.WITHDRAWN: "取下げ",
+    RequestState.CLOSED: "他の手続で失効済み",
+}
+
+# How a certificate ended, as a CLOSED request's e-mail and pages say it (``CertificateStatus`` values).
+CERTIFICATE_END_LABELS: dict[str, str] = {
+    "revoked": "失効",
+    "superseded": "更新による失効",
+    "expired": "有効期限切れ",
 }
 
 # --- request numbers ------------------------------------------------------------------------
@@ -204,6 +215,7 @@ class Transition(enum.StrEnum):
     REJECT = "reject"
     EXPIRE = "expire"
     WITHDRAW = "withdraw"
+    CLOSE = "close"  # the certificate ended by another route: the request has nothing left to do
 
 
 TRANSITION_TARGETS: dict[Transition, RequestState] = {
@@ -212,7 +224,22 @@ TRANSITION_TARGETS: dict[Transition, RequestState] = {
     Transition.REJECT: RequestState.REJECTED,
     Transition.EXPIRE: RequestState.EXPIRED,
     Transition.WITHDRAW: RequestState.WITHDRAWN,
+    Transition.CLOSE: RequestState.CLOSED,
 }
+
+
+# The request workflow's signal, sent by name (``activities.revocation`` cannot import workflows).
+CERTIFICATE_ENDED_SIGNAL = "certificate_ended"
+
+
+@dataclass(frozen=True)
+class CertificateEnded:
+    """A certificate's lifecycle ended (revoked, superseded or expired): an open written request
+    for it closes (``RequestState.CLOSED``). Sent once per ending, whichever route ended it."""
+
+    serial: str
+    ending: LifecycleState  # REVOKED / SUPERSEDED / EXPIRED
+    at: datetime
 
 
 @dataclass(frozen=True)

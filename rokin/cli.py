@@ -7,6 +7,8 @@
     rokin migrate
     rokin admin create-org --code C --name N --email E [--json]
     rokin admin create-staff --login L --role administrator|receiver|approver [--json]
+    rokin admin sample-data [--json]
+    rokin simulate [--start-date YYYY-MM-DD] [--json]
 
 The data directory is ROKIN_DATA_DIR (default ./var); see ``rokin.config`` for the rest.
 """
@@ -14,13 +16,19 @@ The data directory is ROKIN_DATA_DIR (default ./var); see ``rokin.config`` for t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from domain.roles import StaffRole
 
-from .config import Settings
+from .config import ConfigError, Settings
 from .devstack import DEFAULT_PORTS
+from .logs import configure_logging
+
+
+SERVERS = frozenset({"web", "worker", "pki-http", "mailsink"})  # what ``rokin dev`` runs as children
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--login", required=True)
     staff.add_argument("--role", required=True, choices=[role.value for role in StaffRole])
     staff.add_argument("--json", action="store_true", help="print the result as JSON")
+    sample = admin_commands.add_parser(
+        "sample-data", help="fill the running development stack with sample organizations, certificates, "
+                            "locks and revocation requests (TEMPORAL_ADDRESS names its Temporal)")
+    sample.add_argument("--json", action="store_true", help="print what was made as JSON")
+
+    simulate = commands.add_parser(
+        "simulate", help="run one organization's year on a time-skipping Temporal server and print the timeline")
+    simulate.add_argument("--start-date", metavar="YYYY-MM-DD", help="day 1 (default: tomorrow in Japan)")
+    simulate.add_argument("--json", action="store_true", help="print the timeline as JSON")
 
     # Started by ``rokin dev``; not listed in the help (no ``help=``).
     sink = commands.add_parser("mailsink")
@@ -68,8 +85,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     arguments = _parser().parse_args(argv)
-    settings = Settings.from_env()
-    if arguments.command != "dev":  # ``rokin dev`` checks its ports before it creates anything
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"rokin: {error}", file=sys.stderr)
+        sys.exit(2)
+    if arguments.command in SERVERS:  # their lines in ROKIN_LOG_FORMAT; one-shot commands print their own
+        configure_logging(settings)
+    if arguments.command not in ("dev", "simulate"):  # dev checks its ports first; simulate uses a temp dir
         # Every command keeps something there (database, secret key, PKI, mail): private to this user.
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     sys.exit(_run(arguments, settings) or 0)
@@ -104,6 +127,10 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> int | None:  # no
             return None
         case "admin":
             return _admin(settings, arguments)
+        case "simulate":
+            from .simulate import main as simulate
+
+            _leave_before_sdk_teardown(simulate(arguments.start_date, as_json=arguments.json))
         case "mailsink":
             from .mailsink import run_sink
 
@@ -132,6 +159,10 @@ def _admin(settings: Settings, arguments: argparse.Namespace) -> int | None:
     from . import admin
 
     command = f"admin {arguments.admin_command}"
+    if arguments.admin_command == "sample-data":
+        from .sample_data import main as sample_data
+
+        _leave_before_sdk_teardown(sample_data(settings, as_json=arguments.json))
     try:
         if arguments.admin_command == "create-org":
             admin.create_org(settings, code=arguments.code, name=arguments.name, email=arguments.email,
@@ -141,6 +172,14 @@ def _admin(settings: Settings, arguments: argparse.Namespace) -> int | None:
     except admin.CommandError as error:
         return admin.report(command, error)
     return None
+
+
+def _leave_before_sdk_teardown(code: int) -> NoReturn:
+    """Exit now: the Temporal SDK's native threads can abort interpreter shutdown (sdk-python#300,
+    "Fatal Python error: PyGILState_Release", exit 134) after a command that used it in-process."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

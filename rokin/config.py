@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.names import TASK_QUEUE
+
+LOG_FORMATS = ("json", "text")
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
+class ConfigError(ValueError):
+    """An environment variable with a value we cannot use: the message names it."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,12 @@ class Settings:
     # nginx); empty: only the web's own TLS handshake counts (SPEC.md §5).
     trusted_proxies: tuple[str, ...] = ()
     approver_mail: str = "approvers@rokin.example.jp"
+    # Logs, metrics and health (README "Logs, metrics and health").
+    log_format: str = "json"  # ``rokin dev`` gives its children "text"
+    log_level: str = "INFO"
+    metrics_allow: tuple[str, ...] = LOOPBACK_NETWORKS  # who may read the web's /metrics (never a trusted proxy)
+    worker_metrics: str | None = None  # host:port of the worker's Prometheus endpoint; unset: none
+    worker_health: str | None = None  # host:port of the worker's /healthz; unset: none
 
     @property
     def pki_dir(self) -> Path:
@@ -79,7 +94,42 @@ class Settings:
             pki_url=env.get("ROKIN_PKI_URL", cls.pki_url),
             trusted_proxies=tuple(env.get("ROKIN_TRUSTED_PROXY", "").replace(",", " ").split()),
             approver_mail=env.get("ROKIN_APPROVER_MAIL", cls.approver_mail),
+            **_observability_from(env),
         )
+
+
+def _observability_from(env: os._Environ | dict) -> dict:
+    log_format = env.get("ROKIN_LOG_FORMAT", Settings.log_format).strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"ROKIN_LOG_FORMAT must be json or text, not {log_format!r}")
+    log_level = env.get("ROKIN_LOG_LEVEL", Settings.log_level).strip().upper()
+    if not isinstance(logging.getLevelNamesMapping().get(log_level), int):
+        raise ConfigError(f"ROKIN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
+    allow = tuple(env.get("ROKIN_METRICS_ALLOW", " ".join(LOOPBACK_NETWORKS)).replace(",", " ").split())
+    for network in allow:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"ROKIN_METRICS_ALLOW: {network!r} is not an IP address or network") from None
+    return {"log_format": log_format, "log_level": log_level, "metrics_allow": allow,
+            "worker_metrics": _address(env, "ROKIN_WORKER_METRICS"),
+            "worker_health": _address(env, "ROKIN_WORKER_HEALTH")}
+
+
+def _address(env: os._Environ | dict, name: str) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"{name} must be host:port (e.g. 127.0.0.1:9464), not {value!r}")
+    return value
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:9465`` for IPv6) as a (host, port) pair; checked by ``Settings.from_env``."""
+    host, _, port = address.rpartition(":")
+    return host.strip("[]"), int(port)
 
 
 def secret_key(settings: Settings, env: os._Environ | dict | None = None) -> str:

@@ -21,8 +21,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from types import FrameType
 
-from domain.names import SearchAttribute
-
+from . import search_attributes
 from .config import Settings
 
 LOOPBACK = "127.0.0.1"
@@ -145,8 +144,7 @@ class DevStack:
         command = [str(temporal), "server", "start-dev", "--ip", LOOPBACK,
                    "--port", str(self.ports.temporal), "--ui-port", str(self.ports.ui),
                    "--db-filename", str(self.settings.data_dir / "temporal.db"), "--log-level", TEMPORAL_LOG_LEVEL]
-        for attribute in SearchAttribute:
-            command += ["--search-attribute", f"{attribute.value}=Keyword"]
+        command += search_attributes.dev_server_flags()
         # stdout only repeats our banner's addresses; its log (stderr) stays visible.
         self._spawn(TEMPORAL_NAME, command, stdout=subprocess.DEVNULL)
         self._wait_until(lambda: port_answers(self.ports.temporal),
@@ -156,15 +154,15 @@ class DevStack:
         self._wait_until(self._register_search_attributes, "the Temporal search attribute registration")
 
     def _register_search_attributes(self) -> bool:
-        command = [str(self.bin_dir / "temporal"), "operator", "search-attribute", "create",
-                   "--address", f"{LOOPBACK}:{self.ports.temporal}", "--type", "Keyword"]
-        for attribute in SearchAttribute:
-            command += ["--name", attribute.value]
-        try:
-            result = subprocess.run(command, capture_output=True, timeout=10, check=False)
-        except subprocess.TimeoutExpired:
-            return False
-        return result.returncode == 0
+        address = f"{LOOPBACK}:{self.ports.temporal}"
+        for command in search_attributes.create_commands(self.bin_dir / "temporal", address):
+            try:
+                result = subprocess.run(command, capture_output=True, timeout=10, check=False)
+            except subprocess.TimeoutExpired:
+                return False
+            if result.returncode != 0:
+                return False
+        return True
 
     def _migrate(self) -> None:
         from store.migrate import upgrade
@@ -187,6 +185,7 @@ class DevStack:
             "SMTP_PORT": str(self.ports.smtp),
             "ROKIN_PUBLIC_URL": f"https://localhost:{self.ports.web}",
             "ROKIN_PKI_URL": f"http://localhost:{self.ports.pki}",
+            "ROKIN_LOG_FORMAT": os.environ.get("ROKIN_LOG_FORMAT") or "text",  # a terminal: readable lines
             "PYTHONUNBUFFERED": "1",
         }
         # Own process group: the terminal's Ctrl-C reaches only us, and we stop children in order.

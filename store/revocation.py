@@ -62,6 +62,7 @@ FROM_STATES: dict[Transition, frozenset[RequestState]] = {
     Transition.REJECT: frozenset({RequestState.PAPER_RECEIVED}),
     Transition.EXPIRE: frozenset({RequestState.AWAITING_PAPER}),
     Transition.WITHDRAW: OPEN_STATES,
+    Transition.CLOSE: OPEN_STATES,
 }
 
 
@@ -111,6 +112,19 @@ def require_request(*, session: Session, number: str) -> RevocationRequest:
 def open_request_for(*, session: Session, certificate_id: int) -> RevocationRequest | None:
     return session.scalar(select(RevocationRequest).where(RevocationRequest.certificate_id == certificate_id,
                                                           RevocationRequest.state.in_(OPEN_STATES)))
+
+
+def open_requests_of(*, session: Session, owner_uuid: uuid.UUID | str) -> list[RevocationRequest]:
+    """The open requests for a master user's certificates (two at most, during a renewal), oldest first."""
+    return list(session.scalars(select(RevocationRequest).where(
+        RevocationRequest.owner_uuid == uuid.UUID(str(owner_uuid)), RevocationRequest.state.in_(OPEN_STATES))
+        .order_by(RevocationRequest.filed_at, RevocationRequest.id)))
+
+
+def open_request_number(*, session: Session, serial: str) -> str:
+    """The number of the certificate's open request, '' if none (one at most: the unique index)."""
+    return session.scalar(select(RevocationRequest.number).join(RevocationRequest.certificate).where(
+        Certificate.serial == serial, RevocationRequest.state.in_(OPEN_STATES))) or ""
 
 
 def workflow_input(request: RevocationRequest) -> RequestInput:
@@ -202,9 +216,14 @@ def record_transition(*, session: Session, record: TransitionRecord) -> Transiti
         return TransitionResult(request.state)
     if record.transition in (Transition.APPROVE, Transition.REJECT):
         return _decide(session, request, who, record)
+    detail = ""
+    if record.transition is Transition.CLOSE:
+        if certificate_store.held(request.certificate).is_live(record.at):  # it still works: keep the request
+            raise RevocationRefused(RevocationRefusal.WRONG_STATE, state=request.state.value)
+        detail = f"certificate={request.certificate.serial} status={ended_status(request.certificate).value}"
     request.state = target
     request.closed_at = certificate_store.utc(record.at)
-    _audit(session, who, request, record.transition.value)
+    _audit(session, who, request, record.transition.value, detail)
     return TransitionResult(request.state)
 
 
@@ -215,6 +234,11 @@ def record_reminder(*, session: Session, number: str, reminder: int) -> Revocati
         request.reminders_sent = reminder
         _audit(session, WORKFLOW_ACTOR, request, "remind", f"reminder={reminder}")
     return request
+
+
+def ended_status(certificate: Certificate) -> CertificateStatus:
+    """How a certificate that no longer works ended (past its notAfter but not yet mirrored: expired)."""
+    return CertificateStatus.EXPIRED if certificate.status is CertificateStatus.ACTIVE else certificate.status
 
 
 def _receive(session: Session, request: RevocationRequest, who: audit.Actor, at: datetime) -> None:

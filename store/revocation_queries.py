@@ -11,12 +11,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from domain.business_days import whole_business_days_waited
-from domain.revocation import REASON_LABELS, RequestState, RevocationReason, date_text, jst_text
+from domain.revocation import CERTIFICATE_END_LABELS, REASON_LABELS, RequestState, RevocationReason, date_text, jst_text
 from domain.validity import tokyo_date
 
 from .certificates import utc
 from .models import AuditEntry, Organization, Staff, User
-from .revocation import TARGET_KIND, require_request
+from .revocation import TARGET_KIND, ended_status, require_request
 from .revocation_models import RevocationNote, RevocationRequest
 
 
@@ -79,6 +79,11 @@ class HistoryEntry:
     detail: str  # as audited (codes and IDs only)
     note: str = ""  # comment: its text
 
+    @property
+    def certificate_end(self) -> str:
+        """close: how the certificate ended (a ``CertificateStatus`` value), else ''."""
+        return _field(self.detail, "status")
+
 
 def history(*, session: Session, number: str) -> list[HistoryEntry]:
     """Who did what when, oldest first: the request's audit entries, comments with their text."""
@@ -95,11 +100,16 @@ def history(*, session: Session, number: str) -> list[HistoryEntry]:
             for entry in entries]
 
 
-def _note_id(detail: str) -> int:
+def _field(detail: str, key: str) -> str:
+    """The value of ``key=value`` in an audited detail, '' if absent."""
     for part in detail.split():
-        if part.startswith("note="):
-            return int(part.removeprefix("note="))
-    return 0
+        if part.startswith(f"{key}="):
+            return part.removeprefix(f"{key}=")
+    return ""
+
+
+def _note_id(detail: str) -> int:
+    return int(_field(detail, "note") or 0)
 
 
 def _label(session: Session, kind: str, actor_id: str) -> str:
@@ -121,7 +131,8 @@ def notice_values(*, session: Session, number: str) -> dict[str, str]:
     """What the REVOCATION_* e-mails say about the request (read by the mail activity)."""
     request = require_request(session=session, number=number)
     return {"request_number": request.number, "reason": REASON_LABELS[request.reason],
-            "filed_on": date_text(tokyo_date(utc(request.filed_at))), "comment": request.decision_comment}
+            "filed_on": date_text(tokyo_date(utc(request.filed_at))), "comment": request.decision_comment,
+            "certificate_end": CERTIFICATE_END_LABELS.get(ended_status(request.certificate).value, "")}
 
 
 def reminder_values(*, session: Session, number: str, now: datetime, reminder: int) -> dict[str, str]:

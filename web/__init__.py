@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rokin.config import Settings, secret_key
 from store.db import make_engine, make_session_factory
 
-from . import db, errors, i18n, security
+from . import db, errors, i18n, observability, security
 from .extensions import babel, csrf, login_manager
 from .temporal import TemporalBridge
 
@@ -43,6 +43,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
         temporal=TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue),
     )
 
+    observability.init_app(app)  # request IDs, access log, /metrics, /healthz, /readyz
     security.init_app(app)
     i18n.init_app(app)
     db.init_app(app)

@@ -87,7 +87,7 @@ def judge_attempt(subject: LockoutSubject, password_ok: bool) -> AttemptResult:
     """The arbiter's answer to one attempt whose hash the caller checked; raises unless allowed."""
     rokin = current_app.extensions["rokin"]
     deadline = current_app.config.get("LOCKOUT_DEADLINE_SECONDS", ANSWER_DEADLINE_SECONDS)
-    _end_request_transaction()
+    db.end_reads()  # the activities mirroring the state need the SQLite write lock
     try:
         result = rokin.temporal.call(
             lambda client: lockout_client.attempt(
@@ -111,7 +111,7 @@ def release(subject: LockoutSubject, kind: ReleaseKind) -> ReleaseResult:
     """
     request = ReleaseRequest(kind, *_actor())
     deadline = current_app.config.get("LOCKOUT_DEADLINE_SECONDS", ANSWER_DEADLINE_SECONDS)
-    _end_request_transaction()
+    db.end_reads()  # the activities mirroring the state need the SQLite write lock
     try:
         result = current_app.extensions["rokin"].temporal.call(
             lambda client: lockout_client.release(
@@ -143,16 +143,6 @@ def _actor() -> tuple[ActorKind, str, str]:
         return (ActorKind.ROKIN_ADMINISTRATOR if administrator else ActorKind.ROKIN_STAFF,
                 str(principal.staff.uuid), "")
     raise PermissionError("no logged-in actor")
-
-
-def _end_request_transaction() -> None:
-    """Never wait on Temporal inside a database transaction: on SQLite every transaction holds
-    the write lock from its BEGIN, and the workflow's activities need it to mirror the state.
-    Nothing is written before a password check or a release, so this commit only ends reads."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("unsaved changes before a lockout call")
-    session.commit()
 
 
 def _wait_until_mirrored(subject: LockoutSubject, expected: LockoutStatus) -> None:

@@ -12,6 +12,8 @@ so replay is deterministic and a run started late skips to the right step.
 - ``superseded`` / ``revoked``: end it early — mirror to the database (idempotent: whoever
   revoked it has usually written the row already), regenerate the CRL, end.
 - At each milestone the database is asked too, so a lost signal only delays the end.
+- However it ends, it tells a written revocation request still open for the certificate, which then
+  closes (issue 5: ``RevocationActivities.tell_open_request``).
 
 E-mails go out through ``NoticeWorkflow`` children; the lifecycle waits for them before it
 completes, so no child outlives its parent (the time-skipping test server leaves its clock
@@ -45,11 +47,13 @@ from domain.certificates import (
 )
 from domain.names import SearchAttribute, notice_workflow_id
 from domain.notices import NoticeKind, NoticeRequest
+from domain.revocation import CertificateEnded
 from domain.roles import CertificateStatus
 from domain.validity import calendar_for
 
 with workflow.unsafe.imports_passed_through():
     from activities.certificates import CertificateActivities
+    from activities.revocation import RevocationActivities
 
     from .notice import NoticeWorkflow
 
@@ -57,7 +61,20 @@ STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
 ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
 CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
+NOT_AFTER = SearchAttributeKey.for_datetime(SearchAttribute.CERTIFICATE_NOT_AFTER.value)
+# Lifecycles started before NOT_AFTER existed get it when they next wake up (one patch per
+# milestone: a patch ID answered "no" while replaying an old step stays "no" for the whole run).
+NOT_AFTER_PATCH = "not-after-search-attribute"
+STATE_TEXT = {  # the current details in the Temporal UI
+    LifecycleState.ACTIVE: "有効",
+    LifecycleState.RENEWAL_WINDOW: "更新受付中（未更新）",
+    LifecycleState.RENEWED: "更新済み（新しい証明書の初回利用まで有効）",
+    LifecycleState.EXPIRED: "有効期限切れ",
+    LifecycleState.SUPERSEDED: "新しい証明書に置き換え済み",
+    LifecycleState.REVOKED: "失効",
+}
 
+TELL_OPEN_REQUEST_PATCH = "tell-open-revocation-request"
 DB_TIMEOUT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
 
@@ -83,7 +100,10 @@ class CertificateLifecycleWorkflow:
     @workflow.run
     async def run(self, input: LifecycleInput) -> LifecycleState:
         self._publish_identity()
+        self._publish_details()
         state = await self._live()
+        if workflow.patched(TELL_OPEN_REQUEST_PATCH):  # lifecycles that ended before it told no one
+            await self._tell_open_request(state)
         await asyncio.gather(*self._notices, return_exceptions=True)  # a failed e-mail is the notice's own story
         return state
 
@@ -94,6 +114,7 @@ class CertificateLifecycleWorkflow:
         for index, step in enumerate(steps):
             if await self._ended_before(step.at, step.wait_summary):
                 return await self._end_by_signal()
+            self._publish_not_after(step.milestone)
             report = await self._reach(step.milestone)
             if report.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
                 return await self._end_by_database(report.status)  # its signal was lost or is late
@@ -178,6 +199,12 @@ class CertificateLifecycleWorkflow:
         self._set_state(LifecycleState(status.value))
         return self._state
 
+    async def _tell_open_request(self, state: LifecycleState) -> None:
+        """Every ending passes here, whatever its route: an open written request for the certificate closes."""
+        await workflow.execute_activity_method(
+            RevocationActivities.tell_open_request, CertificateEnded(self._input.serial, state, workflow.now()),
+            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary="処理中の失効依頼があれば終了")
+
     # --- state and e-mail --------------------------------------------------------------------
 
     def _mark_renewed(self) -> None:
@@ -194,9 +221,22 @@ class CertificateLifecycleWorkflow:
         if changes:
             workflow.upsert_search_attributes(changes)
 
+    def _publish_not_after(self, milestone: Milestone) -> None:
+        if workflow.info().typed_search_attributes.get(NOT_AFTER) is None \
+                and workflow.patched(f"{NOT_AFTER_PATCH}/{milestone.value}"):
+            workflow.upsert_search_attributes([NOT_AFTER.value_set(calendar_for(self._input.issued_at).not_after)])
+
     def _set_state(self, state: LifecycleState) -> None:
         self._state = state
         workflow.upsert_search_attributes([STATE.value_set(state.value)])
+        self._publish_details()
+
+    def _publish_details(self) -> None:
+        """What the Temporal UI shows as current details (not a command: replay is unaffected)."""
+        calendar = calendar_for(self._input.issued_at)
+        workflow.set_current_details(
+            f"電子証明書 {self._input.serial}：{STATE_TEXT[self._state]}\n"
+            f"更新受付 {calendar.renewal_opens_at:%Y-%m-%d %H:%M}、有効期限 {calendar.not_after:%Y-%m-%d %H:%M:%S}（JST）")
 
     async def _notify(self, kind: NoticeKind) -> None:
         calendar = calendar_for(self._input.issued_at)

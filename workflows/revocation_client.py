@@ -74,6 +74,7 @@ async def start_request(client: Client, request: RequestInput, *, task_queue: st
         search_attributes=TypedSearchAttributes([
             SearchAttributePair(_key(SearchAttribute.REQUEST_NUMBER), request.number),
             SearchAttributePair(_key(SearchAttribute.ORGANIZATION_CODE), request.organization_code),
+            SearchAttributePair(_key(SearchAttribute.USER_UUID), request.owner_uuid),  # whose certificate
             SearchAttributePair(_key(SearchAttribute.CERTIFICATE_SERIAL), request.certificate_serial),
             SearchAttributePair(_key(SearchAttribute.STATE), (
                 RequestState.PAPER_RECEIVED if request.received_by else RequestState.AWAITING_PAPER).value),

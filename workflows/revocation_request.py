@@ -2,8 +2,10 @@
 
 Started by the web right after it filed the request (``workflows.revocation_client.start_request``).
 AWAITING_PAPER → ``receive`` (a receiver) → PAPER_RECEIVED → ``approve`` / ``reject`` (an approver who
-is neither the receiver nor whoever filed it) → APPROVED / REJECTED. ``withdraw`` closes an open
-request. The dates come from ``domain.revocation``:
+is neither the receiver nor whoever filed it) → APPROVED / REJECTED. ``withdraw`` (the master user,
+or an administrator) closes an open request; so does the ``certificate_ended`` signal, which the
+certificate's lifecycle sends (through ``RevocationActivities.tell_open_request``) when the
+certificate ends by another route → CLOSED. The dates come from ``domain.revocation``:
 
 - the paper has 30 days (filing day = day 1): at 00:00 JST after day 30 the request EXPIRES (e-mail);
 - once received, approvers are reminded after 3 whole business days (weekends and Japanese public
@@ -35,9 +37,12 @@ from domain.certificates import Revoked
 from domain.names import SearchAttribute, certificate_workflow_id, notice_workflow_id
 from domain.notices import NoticeKind, NoticeRequest
 from domain.revocation import (
+    CERTIFICATE_ENDED_SIGNAL,
+    OPEN_STATES,
     REQUEST_WORKFLOW,
     STATE_LABELS,
     ApproverReminder,
+    CertificateEnded,
     RequestInput,
     RequestState,
     RequestStatus,
@@ -74,7 +79,11 @@ CRL_DEADLINE = timedelta(seconds=30)  # the approval stands without it: the life
 REMINDER_GIVE_UP = timedelta(days=1)
 CLOSING_NOTICES = {RequestState.APPROVED: NoticeKind.REVOCATION_APPROVED,
                    RequestState.REJECTED: NoticeKind.REVOCATION_REJECTED,
-                   RequestState.EXPIRED: NoticeKind.REVOCATION_EXPIRED}
+                   RequestState.EXPIRED: NoticeKind.REVOCATION_EXPIRED,
+                   RequestState.CLOSED: NoticeKind.REVOCATION_CLOSED,
+                   RequestState.WITHDRAWN: NoticeKind.REVOCATION_WITHDRAWN}
+# Requests withdrawn before this change sent no e-mail: replaying them must not start one.
+WITHDRAWAL_NOTICE_PATCH = "withdrawal-notice"
 
 
 @workflow.defn(name=REQUEST_WORKFLOW)
@@ -145,6 +154,19 @@ class RevocationRequestWorkflow:
     @withdraw.validator
     def _validate_withdraw(self, action: StaffAction) -> None:
         self._refuse(withdrawal_refusal(action.actor, self._facts()))
+
+    @workflow.signal(name=CERTIFICATE_ENDED_SIGNAL)
+    async def certificate_ended(self, ended: CertificateEnded) -> None:
+        """The certificate ended by another route (its lifecycle says so): an open request closes."""
+        async with self._lock:
+            if self._state not in OPEN_STATES or ended.serial != self._input.certificate_serial:
+                return
+            try:
+                result = await self._record(Transition.CLOSE, workflow.now())
+            except ActivityError:  # the database says it still works: the request stays open
+                workflow.logger.warning("request %s not closed: its certificate still works", self._input.number)
+                return
+            self._set_state(result.state)
 
     @workflow.query
     def status(self) -> RequestStatus:
@@ -240,6 +262,8 @@ class RevocationRequestWorkflow:
             except FailureError:  # its lifecycle has ended already; the database and the CRL say it all
                 workflow.logger.info("lifecycle of a revoked certificate not found")
         kind = CLOSING_NOTICES.get(self._state)
+        if kind is NoticeKind.REVOCATION_WITHDRAWN and not workflow.patched(WITHDRAWAL_NOTICE_PATCH):
+            kind = None
         if kind is not None:
             self._pending.append(await workflow.start_child_workflow(
                 NoticeWorkflow.run, NoticeRequest(kind, self._input.owner_uuid, request_number=self._input.number),

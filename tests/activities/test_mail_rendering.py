@@ -20,7 +20,7 @@ ADDRESS = "hanako.rokin@example.jp"
 # Every value any template may use; a new placeholder without a value here fails with KeyError.
 ALL_VALUES = {"user_id": USER_ID, "until": "2026年4月1日 10:30", "about_user_id": "ippan01",
               "request_number": "R-2026-000001", "reason": "パソコン変更", "filed_on": "2026年4月1日",
-              "comment": "書面の印影が届出印と異なります。"}
+              "comment": "書面の印影が届出印と異なります。", "certificate_end": "失効"}
 
 
 @pytest.mark.parametrize("kind", list(NoticeKind))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,15 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {key: str(value) for key, value in env.items()}
+
+
+def settings_environment(service: dict[str, Any]) -> dict[str, str]:
+    """``environment`` as the container sees it with an empty .env: ``${VAR:-default}`` is its default,
+    ``${VAR:?message}`` a placeholder (compose refuses to start without it)."""
+    def value(match: re.Match) -> str:
+        return match.group(2) if match.group(1) == "-" else "set-in-env"
+
+    return {key: re.sub(r"\$\{[A-Z_]+:([-?])([^}]*)\}", value, text) for key, text in environment(service).items()}
 
 
 def command(service: dict[str, Any]) -> list[str]:

@@ -4,14 +4,32 @@ proxy hop, the search attributes, and an image that holds every package."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import os
 import re
+import subprocess
 import tomllib
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+
 from domain.names import SearchAttribute
+from rokin.config import Settings, split_address
+from tests.fixtures.temporal import DEV_SERVER
 from web.certificates.client_certificate import PROXY_HEADER
 
-from .conftest import COMPOSE, DOCKERFILE, ENV_EXAMPLE, NGINX_CONF, PYPROJECT, command, environment
+from .conftest import (
+    COMPOSE,
+    DOCKERFILE,
+    ENV_EXAMPLE,
+    NGINX_CONF,
+    PYPROJECT,
+    command,
+    environment,
+    settings_environment,
+)
 
 LONG_RUNNING = {"postgres", "temporal", "temporal-ui", "worker", "web", "pki", "nginx", "mailcatcher"}
 ONE_SHOT = {"migrate", "temporal-search-attributes"}
@@ -46,7 +64,39 @@ def test_the_worker_scales(services):
     worker = services["worker"]
     assert "container_name" not in worker and "ports" not in worker
     assert command(worker) == ["rokin", "worker"]
-    assert worker["healthcheck"]["test"] == ["CMD", "python", "-m", "rokin.healthcheck", "worker"]
+
+
+def test_each_replica_of_the_worker_is_checked_on_its_own_health_server(services):
+    worker = services["worker"]
+    settings = Settings.from_env(settings_environment(worker))
+    assert settings.worker_health and split_address(settings.worker_health)[0] == "127.0.0.1"
+    assert worker["healthcheck"]["test"] == [
+        "CMD", "python", "-m", "rokin.healthcheck", "http", f"http://{settings.worker_health}/healthz"]
+    assert settings.worker_metrics and "ports" not in worker  # scraped on the internal network only
+
+
+def test_the_web_is_checked_on_healthz_and_serves_metrics_to_the_internal_network_but_not_nginx(services, compose):
+    web, nginx = services["web"], services["nginx"]
+    settings = Settings.from_env(settings_environment(web))
+    assert web["healthcheck"]["test"] == ["CMD", "python", "-m", "rokin.healthcheck", "http",
+                                          "http://127.0.0.1:8000/healthz"]
+    backend = ipaddress.ip_network(compose["networks"]["backend"]["ipam"]["config"][0]["subnet"])
+    allowed = [ipaddress.ip_network(network, strict=False) for network in settings.metrics_allow]
+    assert all(network.subnet_of(backend) or network.is_loopback for network in allowed)
+    # nginx sits inside the allowed network: the web refuses /metrics to it as a trusted proxy.
+    assert nginx["networks"]["backend"]["ipv4_address"] in settings.trusted_proxies
+
+
+def test_gunicorn_logs_through_rokin_logs_and_adds_up_its_workers_metrics(services):
+    for name in ("web", "pki"):
+        argv = command(services[name])
+        assert argv[:3] == ["gunicorn", "-c", "python:rokin.gunicorn_conf"], name
+        assert Settings.from_env(settings_environment(services[name])).log_format == "json", name
+    # The web writes its own access lines (request ID, endpoint); gunicorn's would add the client
+    # address and the query string.
+    assert "--access-logfile" not in command(services["web"])
+    assert environment(services["web"])["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")
+    assert int(command(services["web"])[command(services["web"]).index("--workers") + 1]) > 1
 
 
 def test_only_nginx_is_reachable_from_outside_and_operator_pages_only_locally(services):
@@ -65,13 +115,35 @@ def test_temporal_runs_on_postgresql(services):
     assert "@postgres:5432/rokin" in environment(services["web"])["DATABASE_URL"]
 
 
-def test_the_search_attributes_are_the_products_each_a_keyword(services):
+def test_the_search_attributes_are_the_products_with_their_types(services):
     creator = services["temporal-search-attributes"]
-    names = environment(creator)["ROKIN_SEARCH_ATTRIBUTES"].split()
-    assert names == [attribute.value for attribute in SearchAttribute]
+    pairs = environment(creator)["ROKIN_SEARCH_ATTRIBUTES"].split()
+    assert pairs == [f"{attribute.value}={attribute.type}" for attribute in SearchAttribute]
     script = " ".join(command(creator))
-    assert "search-attribute create" in script and "--type Keyword" in script
+    assert "search-attribute create" in script and '--type "$$type"' in script
     assert "$$ROKIN_SEARCH_ATTRIBUTES" in script  # for the shell: `$$` is not interpolated by compose
+
+
+async def test_the_search_attribute_service_registers_them_on_a_real_server(services):
+    """Its script, run by ``sh`` with the real Temporal CLI against a dev server that has none of
+    them yet, and again (idempotent): the server then lists every attribute with its type."""
+    creator = services["temporal-search-attributes"]
+    server = await WorkflowEnvironment.start_local(dev_server_existing_path=str(DEV_SERVER), ui=False)
+    try:
+        address = server.client.service_client.config.target_host
+        script = command(creator)[-1].replace("$$", "$").replace("temporal:7233", address)
+        run_env = {**os.environ, "PATH": f"{DEV_SERVER.parent}:{os.environ['PATH']}",
+                   "ROKIN_SEARCH_ATTRIBUTES": environment(creator)["ROKIN_SEARCH_ATTRIBUTES"]}
+        for _ in range(2):
+            result = await asyncio.to_thread(subprocess.run, ["sh", "-c", script], env=run_env, capture_output=True,
+                                             text=True, timeout=60, check=False)
+            assert result.returncode == 0, result.stderr
+        listed = await server.client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=server.client.namespace))
+        assert {name: IndexedValueType.Name(value) for name, value in listed.custom_attributes.items()} == {
+            attribute.value: f"INDEXED_VALUE_TYPE_{attribute.type.upper()}" for attribute in SearchAttribute}
+    finally:
+        await server.shutdown()
 
 
 def test_no_literal_secret_in_the_compose_file(services, compose):

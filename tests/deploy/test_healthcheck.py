@@ -1,21 +1,18 @@
-"""``rokin.healthcheck``, the containers' health checks, against a real HTTP server and a real
-Temporal dev server with the product's worker."""
+"""``rokin.healthcheck``, the containers' health checks, against a real HTTP server. What the worker's
+check reads, its own /healthz, is tested in tests/rokin/test_worker_health.py."""
 
 from __future__ import annotations
 
-import asyncio
 import http.server
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 
-from rokin.healthcheck import http_answers, worker_polls
+from rokin.healthcheck import http_answers
 from tests.fixtures.mail import free_port
-from tests.fixtures.temporal import product_worker
 
 
 class _Status(http.server.BaseHTTPRequestHandler):
@@ -48,17 +45,4 @@ def test_the_command_exits_0_when_healthy_and_1_when_not(status_server):
     assert run("http", f"{status_server}/200") == 0
     assert run("http", f"{status_server}/500") == 1
     assert run("nonsense") == 2
-
-
-async def test_worker_check_sees_this_hosts_worker_on_its_task_queue_only(dev_server_env, worker_settings):
-    client = dev_server_env.client
-    settings = replace(worker_settings, temporal_address=client.service_client.config.target_host)
-    assert not await worker_polls(settings)  # nobody polls this fresh queue
-    async with product_worker(client, settings):
-        for _ in range(50):  # the first polls reach the server within moments
-            if await worker_polls(settings):
-                break
-            await asyncio.sleep(0.1)
-        assert await worker_polls(settings)
-        assert not await worker_polls(settings, host="another-container")
-        assert not await worker_polls(replace(settings, task_queue=f"{settings.task_queue}-other"))
+    assert run("worker") == 2  # gone: the worker answers its own /healthz (ROKIN_WORKER_HEALTH)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -61,6 +62,7 @@ class Proxy:
     tls_port: int
     http_port: int
     pki: DevPki
+    access_log: Path
 
     def get(self, path: str, *, client_cert: tuple[Path, Path] | None = None,
             headers: dict[str, str] | None = None) -> tuple[int, dict]:
@@ -107,7 +109,7 @@ def outside_docker(conf: str, *, tls_port: int, http_port: int, upstream: int, p
         "/run/configs/client_ca.pem": str(pki.ca_certificate),
         "http://web:8000": f"http://127.0.0.1:{upstream}",
         "http://pki:8080": f"http://127.0.0.1:{upstream}",
-        "access_log /dev/stdout;": "access_log off;",
+        "access_log /dev/stdout json;": f"access_log {prefix / 'access.log'} json;",
     }
     for old, new in replacements.items():
         assert old in conf, old
@@ -120,7 +122,7 @@ def proxy(tmp_path_factory, session_dev_pki: DevPki) -> Iterator[Proxy]:  # noqa
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     prefix = tmp_path_factory.mktemp("nginx")
-    ports = Proxy(free_port(), free_port(), session_dev_pki)
+    ports = Proxy(free_port(), free_port(), session_dev_pki, prefix / "access.log")
     conf = prefix / "nginx.conf"
     conf.write_text(outside_docker(NGINX_CONF.read_text(), tls_port=ports.tls_port, http_port=ports.http_port,
                                    upstream=upstream.server_address[1], pki=session_dev_pki, prefix=prefix))
@@ -195,3 +197,31 @@ def test_plain_http_serves_the_crl_and_ocsp_and_sends_the_rest_to_https(proxy: P
     status, _ = proxy.get_plain("/login")
     assert status == 301
     assert proxy.get_plain("/nginx-health") == (200, "ok\n")
+
+
+def test_the_web_gets_nginxs_request_id_never_one_a_client_chose(proxy: Proxy):
+    _, first = proxy.get("/", headers={"X-Request-ID": "chosen-by-the-client"})
+    _, second = proxy.get("/")
+    ids = [first["headers"]["x-request-id"], second["headers"]["x-request-id"]]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids) and ids[0] != ids[1]
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/metrics/", "/healthz", "/readyz", "/%6Detrics", "//metrics",
+                                  "/metrics?format=text"])
+def test_the_webs_metrics_and_probes_are_not_served_through_nginx(proxy: Proxy, path: str):
+    status, body = proxy.get(path)
+    assert status == 404 and not isinstance(body, dict)  # nginx's own page: the web never saw it
+
+
+def test_the_access_log_is_json_with_the_request_id_and_neither_path_nor_query(proxy: Proxy):
+    _, echoed = proxy.get("/login?user_id=Secret01x", client_cert=dev_client(proxy.pki))
+    request_id = echoed["headers"]["x-request-id"]
+    deadline = time.monotonic() + 10
+    while request_id not in proxy.access_log.read_text():  # written as the request ends, after the answer
+        assert time.monotonic() < deadline, proxy.access_log.read_text()
+        time.sleep(0.02)
+    entries = [json.loads(line) for line in proxy.access_log.read_text().splitlines()]  # every line is JSON
+    [entry] = [entry for entry in entries if entry["request_id"] == request_id]
+    assert entry == {**entry, "logger": "nginx.access", "method": "GET", "status": 200, "client": "127.0.0.1",
+                     "client_verify": "SUCCESS", "upstream_status": "200"}
+    assert "Secret01x" not in proxy.access_log.read_text() and "/login" not in json.dumps(entry)

@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import update
+from temporalio.common import TypedSearchAttributes
 
 from activities.certificates import CertificateActivities
-from domain.certificates import CrlReason, IssuanceRefusal, LifecycleState, SigningRequest
+from domain.certificates import CrlReason, IssuanceRefusal, LifecycleInput, LifecycleState, SigningRequest
 from domain.lockout import LOCK_DURATION, MAX_CONSECUTIVE_FAILURES, LockoutState, ReleaseKind, SubjectKind
 from domain.names import (
+    SearchAttribute,
     certificate_workflow_id,
     crl_workflow_id,
     lockout_workflow_id,
@@ -28,6 +30,7 @@ from domain.notices import NoticeKind, NoticeRequest
 from domain.reconciliation import ReconciliationInput
 from domain.revocation import RequestState
 from domain.roles import CertificateStatus
+from domain.validity import calendar_for
 from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
 from store import lockout as lockout_store
@@ -37,6 +40,7 @@ from tests.revocation.request_support import comment, file_like_the_web, make_st
 from tests.workflows import lockout_support
 from tests.workflows.certificate_support import advance_to, end_lifecycle, issue_like_the_web, lifecycle
 from workflows import certificate_client, crl_client, revocation_client
+from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
 from workflows.notice import NoticeWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 
@@ -110,6 +114,26 @@ async def certificate_year(stage: Stage) -> dict[str, str]:
             "CertificateLifecycleWorkflow/expired_after_a_year": handle.id}
 
 
+async def certificate_not_after_added(stage: Stage) -> dict[str, str]:
+    """A lifecycle started without RokinCertificateNotAfter (as before it existed) adds it at day 336."""
+    delivered = await issue_like_the_web(stage.client, stage.settings, stage.master)
+    certificate = delivered.certificate
+    await stage.sink.async_wait_for(1)
+    await end_lifecycle(stage.client, certificate.serial)
+    handle = lifecycle(stage.client, certificate.serial)
+    old_style = TypedSearchAttributes([pair for pair in (await handle.describe()).typed_search_attributes
+                                       if pair.key.name != SearchAttribute.CERTIFICATE_NOT_AFTER.value])
+    await stage.client.start_workflow(
+        CertificateLifecycleWorkflow.run, LifecycleInput(certificate.serial, certificate.user_uuid,
+                                                         certificate.organization_code, certificate.not_before,
+                                                         resumed=True),
+        id=handle.id, task_queue=stage.settings.task_queue, search_attributes=old_style)
+    await advance_to(stage.env, calendar_for(certificate.not_before).renewal_opens_at + MINUTE)
+    await stage.sink.async_wait_for(2)
+    await end_lifecycle(stage.client, certificate.serial)
+    return {"CertificateLifecycleWorkflow/not_after_added_at_day_336": handle.id}
+
+
 async def certificate_revoked(stage: Stage) -> dict[str, str]:
     """The master user revokes a general user's certificate directly; its lifecycle ends; a CRL on demand."""
     general = stage.general_user()
@@ -158,6 +182,39 @@ async def revocation_expired(stage: Stage) -> dict[str, str]:
     return {"RevocationRequestWorkflow/expired": revocation_request_workflow_id(filed.number)}
 
 
+async def revocation_closed(stage: Stage) -> dict[str, str]:
+    """An administrator's emergency revocation ends the lifecycle, which closes the open written request."""
+    delivered = await issue_like_the_web(stage.client, stage.settings, stage.master)
+    serial = delivered.certificate.serial
+    await stage.sink.async_wait_for(1)
+    filed = await file_like_the_web(stage.client, stage.settings, serial=serial, actor=master_party(stage.master),
+                                    now=await stage.env.get_current_time())
+    now = await stage.env.get_current_time()
+    _change(stage, update(Certificate).where(Certificate.serial == serial).values(
+        status=CertificateStatus.REVOKED, revoked_at=now, revocation_reason=CrlReason.KEY_COMPROMISE.value))
+    await certificate_client.tell_revoked(stage.client, serial, reason=CrlReason.KEY_COMPROMISE, at=now)
+    assert await lifecycle(stage.client, serial).result() == LifecycleState.REVOKED
+    handle = revocation_client.request_handle(stage.client, filed.number)
+    assert await handle.result() == RequestState.CLOSED
+    await settle_children(stage.client, handle.id)
+    return {"RevocationRequestWorkflow/closed_by_another_route": handle.id,
+            "CertificateLifecycleWorkflow/revoked_with_an_open_request": certificate_workflow_id(serial)}
+
+
+async def revocation_withdrawn(stage: Stage) -> dict[str, str]:
+    """The master user withdraws its written request; the withdrawal is e-mailed."""
+    delivered = await issue_like_the_web(stage.client, stage.settings, stage.master)
+    await stage.sink.async_wait_for(1)
+    filed = await file_like_the_web(stage.client, stage.settings, serial=delivered.certificate.serial,
+                                    actor=master_party(stage.master), now=await stage.env.get_current_time())
+    await revocation_client.withdraw(stage.client, filed.number, master_party(stage.master))
+    handle = revocation_client.request_handle(stage.client, filed.number)
+    assert await handle.result() == RequestState.WITHDRAWN
+    await settle_children(stage.client, handle.id)
+    await end_lifecycle(stage.client, delivered.certificate.serial)
+    return {"RevocationRequestWorkflow/withdrawn": handle.id}
+
+
 async def reconciliation_repaired(stage: Stage) -> dict[str, str]:
     """A certificate whose lifecycle never started and a blocked user without an arbiter: both repaired."""
     settings, now = stage.settings, await stage.env.get_current_time()
@@ -192,5 +249,6 @@ def _change(stage: Stage, statement) -> None:  # noqa: ANN001
 
 
 CASES: dict[str, Case] = {case.__name__: case for case in [
-    notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year, certificate_revoked,
-    revocation_approved, revocation_expired, reconciliation_repaired]}
+    notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year,
+    certificate_not_after_added, certificate_revoked,
+    revocation_approved, revocation_expired, revocation_closed, revocation_withdrawn, reconciliation_repaired]}

@@ -204,7 +204,7 @@ async def test_approvers_are_reminded_after_three_business_days_over_a_weekend_a
         description = await handle.describe()
         assert {pair.key.name: pair.value for pair in description.typed_search_attributes} == {
             "RokinRequestNumber": filed.number, "RokinOrganizationCode": master.organization_code,
-            "RokinCertificateSerial": serial, "RokinState": "approved"}
+            "RokinUserUuid": master.uuid, "RokinCertificateSerial": serial, "RokinState": "approved"}
         assert filed.number in await description.static_summary()
         await settle_children(client, handle.id)
         await assert_request_history_private(client, filed.number, [master], ["届出印"])

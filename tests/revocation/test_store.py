@@ -199,6 +199,29 @@ async def test_expiry_and_withdrawal_close_without_revoking(session_factory, wor
         assert revocation_queries.history(session=session, number=expired.number)[-1].actor_kind == "system"
 
 
+async def test_a_request_closes_only_once_its_certificate_has_ended_otherwise(session_factory, world):
+    filed = file(session_factory, world)
+    with session_factory() as session:
+        assert revocation_store.open_request_number(session=session, serial=world.master_serial) == filed.number
+        assert [row.number for row in revocation_store.open_requests_of(session=session,
+                                                                        owner_uuid=world.master.uuid)] == [filed.number]
+    assert refused(record, session_factory, filed.number, Transition.CLOSE).refusal is RevocationRefusal.WRONG_STATE
+    with session_factory.begin() as session:  # an administrator's emergency revocation, say
+        certificate_store.end_certificate(session=session, certificate=certificate_store.get_by_serial(
+            session=session, serial=world.master_serial), status=CertificateStatus.REVOKED,
+            reason=CrlReason.KEY_COMPROMISE, at=now())
+    assert record(session_factory, filed.number, Transition.CLOSE).state is RequestState.CLOSED
+    assert record(session_factory, filed.number, Transition.CLOSE).state is RequestState.CLOSED  # a retry
+    with session_factory() as session:
+        closing = revocation_queries.history(session=session, number=filed.number)[-1]
+        assert (closing.action, closing.actor_kind, closing.certificate_end) == ("close", "system", "revoked")
+        assert [step.action for step in revocation_queries.history(session=session, number=filed.number)] \
+            == ["file", "close"]
+        assert revocation_store.open_request_number(session=session, serial=world.master_serial) == ""
+        assert revocation_store.open_requests_of(session=session, owner_uuid=world.master.uuid) == []
+        assert revocation_queries.notice_values(session=session, number=filed.number)["certificate_end"] == "失効"
+
+
 async def test_the_database_itself_allows_one_open_request_per_certificate(session_factory, world):
     filed = file(session_factory, world)
     with pytest.raises(IntegrityError), session_factory.begin() as session:

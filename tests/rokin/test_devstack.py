@@ -169,11 +169,12 @@ def worker_polls(ports: Ports) -> bool:
     return result.returncode == 0 and bool(json.loads(result.stdout).get("pollers"))
 
 
-def registered_search_attributes(ports: Ports) -> set[str]:
+def registered_search_attributes(ports: Ports) -> dict[str, str]:
+    """Custom attribute name → type as the CLI prints it (``INDEXED_VALUE_TYPE_KEYWORD``)."""
     result = subprocess.run([str(TEMPORAL), "operator", "search-attribute", "list",
                              "--address", f"127.0.0.1:{ports.temporal}", "-o", "json"],
                             capture_output=True, text=True, timeout=20, check=True)
-    return set(json.loads(result.stdout)["customAttributes"])
+    return json.loads(result.stdout)["customAttributes"]
 
 
 @pytest.fixture
@@ -192,7 +193,9 @@ def test_rokin_dev_runs_the_stack_keeps_its_data_and_stops_every_child(data_dir:
             assert url in first.stdout_path.read_text()
         children = first.children()
         assert len(children) == 5, children
-        assert {attribute.value for attribute in SearchAttribute} <= registered_search_attributes(ports)
+        registered = registered_search_attributes(ports)
+        for attribute in SearchAttribute:
+            assert registered[attribute.value] == f"INDEXED_VALUE_TYPE_{attribute.type.upper()}", attribute
         wait_until(lambda: worker_polls(ports), "the worker never polled its task queue")
 
         # The CRL over plain HTTP at the URL written into certificates, signed by the dev CA.

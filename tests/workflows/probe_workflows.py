@@ -14,11 +14,12 @@ async def do_nothing() -> None:
 
 @workflow.defn
 class EchoSearchAttributes:
-    """Returns the Keyword search attributes it was started with."""
+    """Returns the search attributes it was started with, as text (a Datetime in ISO 8601)."""
 
     @workflow.run
     async def run(self) -> dict[str, str]:
-        return {key.name: value for key, value in workflow.info().typed_search_attributes if isinstance(value, str)}
+        return {key.name: value if isinstance(value, str) else value.isoformat()
+                for key, value in workflow.info().typed_search_attributes}
 
 
 @workflow.defn

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributePair, TypedSearchAttributes
 from temporalio.worker import Worker
 
+from domain.names import SearchAttribute
 from tests.fixtures.temporal import SEARCH_ATTRIBUTES, history_json
 
 from .probe_workflows import EchoSearchAttributes, GrowUntilContinueAsNewSuggested, do_nothing
 
-EVERY_ATTRIBUTE = {key.name: f"value-{key.name}" for key in SEARCH_ATTRIBUTES}
+A_MOMENT = datetime(2027, 11, 21, 23, 59, 59, tzinfo=timezone(timedelta(hours=9)))
+EVERY_ATTRIBUTE = {key.name: A_MOMENT if key.indexed_value_type is SearchAttributeIndexedValueType.DATETIME
+                   else f"value-{key.name}" for key in SEARCH_ATTRIBUTES}
+LISTED_TYPE = {"Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+               "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME}
 
 
-async def test_dev_server_lists_every_search_attribute_as_keyword(dev_server_env):
+async def test_dev_server_lists_every_search_attribute_with_its_type(dev_server_env):
     listed = await dev_server_env.client.operator_service.list_search_attributes(
         ListSearchAttributesRequest(namespace=dev_server_env.client.namespace))
-    for key in SEARCH_ATTRIBUTES:
-        assert listed.custom_attributes[key.name] == IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+    assert [key.name for key in SEARCH_ATTRIBUTES] == [attribute.value for attribute in SearchAttribute]
+    for attribute in SearchAttribute:
+        assert listed.custom_attributes[attribute.value] == LISTED_TYPE[attribute.type], attribute
+    assert listed.custom_attributes["RokinCertificateNotAfter"] == IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
 
 
 async def test_time_skipping_server_accepts_every_search_attribute(time_skipping_env, task_queue):
@@ -33,7 +41,8 @@ async def test_time_skipping_server_accepts_every_search_attribute(time_skipping
     async with Worker(client, task_queue=task_queue, workflows=[EchoSearchAttributes]):
         echoed = await client.execute_workflow(EchoSearchAttributes.run, id=str(uuid.uuid4()),
                                                task_queue=task_queue, search_attributes=attributes)
-    assert echoed == EVERY_ATTRIBUTE
+    assert echoed == {name: value if isinstance(value, str) else value.isoformat()
+                      for name, value in EVERY_ATTRIBUTE.items()}
 
 
 async def test_small_history_server_suggests_continue_as_new_after_40_events(

@@ -11,9 +11,12 @@ import asyncio
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.common import TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
-from domain.certificates import CrlReason, LifecycleState
+from domain.certificates import CrlReason, LifecycleInput, LifecycleState
+from domain.names import certificate_workflow_id
 from domain.roles import CertificateStatus
 from domain.validity import TOKYO, calendar_for
 from pki.crl import CRL_PEM
@@ -24,7 +27,7 @@ from tests.fixtures.temporal import TEST_SERVER, product_worker, register_search
 from tests.fixtures.users import registered_master
 from tests.pki.conftest import openssl
 from workflows import certificate_client
-from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
+from workflows.certificate_lifecycle import NOT_AFTER, CertificateLifecycleWorkflow
 
 from .certificate_support import (
     advance_to,
@@ -107,6 +110,9 @@ async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
             assert (fired.astimezone(TOKYO).date() - calendar.issue_date).days + 1 == day
             assert fired.astimezone(TOKYO).time() < time(0, 1)  # just after midnight JST
             assert await handle.query(CertificateLifecycleWorkflow.state) == state
+            if state is LifecycleState.RENEWAL_WINDOW:  # what the Temporal UI shows as current details
+                details = (await handle.query("__temporal_workflow_metadata")).current_details
+                assert f"{serial}：更新受付中" in details and f"有効期限 {calendar.expiry_date} 23:59:59" in details
 
         assert await handle.result() == LifecycleState.EXPIRED
         assert certificate_row(worker_settings, serial).status is CertificateStatus.EXPIRED
@@ -117,9 +123,9 @@ async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
 
         description = await handle.describe()
         attributes = description.typed_search_attributes
-        assert {pair.key.name: pair.value for pair in attributes} == {
+        assert {pair.key.name: pair.value for pair in attributes if pair.key.name.startswith("Rokin")} == {
             "RokinUserUuid": user.uuid, "RokinOrganizationCode": user.organization_code,
-            "RokinCertificateSerial": serial, "RokinState": "expired"}
+            "RokinCertificateSerial": serial, "RokinState": "expired", "RokinCertificateNotAfter": calendar.not_after}
         assert len((await handle.fetch_history()).events) < 100  # a year fits without continue-as-new
         await assert_histories_keep_secrets(client, [delivered.issuance_id, handle.id], user, [delivered])
 
@@ -219,3 +225,35 @@ def _revoke_in_database(settings, serial: str, at: datetime) -> None:  # noqa: A
 def _openssl_hex(serial: str) -> str:
     text = serial.upper()
     return text if len(text) % 2 == 0 else "0" + text
+
+
+async def test_a_lifecycle_started_without_the_not_after_attribute_gets_it_at_its_next_milestone(
+    env, worker_settings, smtp_sink
+):
+    """As one started before RokinCertificateNotAfter existed: the patched branch adds it at day 336."""
+    user = registered_master(worker_settings.database_url)
+    client = env.client
+    async with product_worker(client, worker_settings):
+        delivered = await issue_like_the_web(client, worker_settings, user)
+        serial = delivered.certificate.serial
+        await smtp_sink.async_wait_for(1)
+        await end_lifecycle(client, serial)
+        old_style = TypedSearchAttributes([pair for pair in (await lifecycle(client, serial).describe())
+                                           .typed_search_attributes if pair.key.name != "RokinCertificateNotAfter"])
+        calendar = calendar_for(delivered.certificate.not_before)
+        handle = await client.start_workflow(
+            CertificateLifecycleWorkflow.run, LifecycleInput(serial, user.uuid, user.organization_code,
+                                                             delivered.certificate.not_before, resumed=True),
+            id=certificate_workflow_id(serial), task_queue=worker_settings.task_queue, search_attributes=old_style)
+        assert (await handle.describe()).typed_search_attributes.get(NOT_AFTER) is None
+
+        await advance_to(env, calendar.renewal_opens_at + MINUTE)
+        await smtp_sink.async_wait_for(2)
+        assert await handle.query(CertificateLifecycleWorkflow.state) == LifecycleState.RENEWAL_WINDOW
+        assert (await handle.describe()).typed_search_attributes.get(NOT_AFTER) == calendar.not_after
+        markers = [str(event) for event in (await handle.fetch_history()).events
+                   if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
+        assert [marker for marker in markers if "not-after-search-attribute" in marker] == [
+            marker for marker in markers if "not-after-search-attribute/renewal_opens" in marker]
+        assert any("not-after-search-attribute/renewal_opens" in marker for marker in markers)
+        await end_lifecycle(client, serial)

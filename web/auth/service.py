@@ -17,8 +17,8 @@ from store import users as user_store
 from store.errors import Refusal, ServiceError
 from store.models import Staff, User
 
-from .. import db, messages
-from ..lockout import ArbiterRefusal, LockoutSubject, judge_attempt, refusal_text
+from .. import db, messages, metrics
+from ..lockout import ArbiterRefusal, ArbiterUnavailable, AttemptRefused, LockoutSubject, judge_attempt, refusal_text
 
 
 def authenticate(user_id: str, password: str) -> User:
@@ -28,10 +28,12 @@ def authenticate(user_id: str, password: str) -> User:
     for a wrong password or a locked/blocked ID, ``web.lockout.ArbiterUnavailable`` without an answer.
     """
     user = user_store.get_by_user_id(session=db.session(), user_id=user_id)
+    db.end_reads()  # not across the hash: on SQLite it would serialize every login
     password_ok = user_store.password_matches(user, password)  # burns the same time for an unknown ID
     if user is None:
+        metrics.count_login("unknown_id")
         raise ServiceError(Refusal.INVALID_CREDENTIALS)
-    judge_attempt(LockoutSubject.of_user(user), password_ok)
+    _judge_and_count(LockoutSubject.of_user(user), password_ok)
     return user
 
 
@@ -49,8 +51,24 @@ def authenticate_on(form: FlaskForm, user_id: str, password: str) -> User | None
 def authenticate_staff(login: str, password: str) -> Staff:
     """The active staff account whose password this is; refusals as for ``authenticate``."""
     staff = staff_store.get_by_login(session=db.session(), login=login)
+    db.end_reads()
     password_ok = staff_store.password_matches(staff, password)
     if staff is None:
+        metrics.count_login("unknown_id")
         raise ServiceError(Refusal.INVALID_CREDENTIALS)
-    judge_attempt(LockoutSubject.of_staff(staff), password_ok)
+    _judge_and_count(LockoutSubject.of_staff(staff), password_ok)
     return staff
+
+
+def _judge_and_count(subject: LockoutSubject, password_ok: bool) -> None:
+    """``judge_attempt``, counting its outcome (``web.metrics.LOGINS``): success, wrong_password,
+    locked_now, locked, blocked_now, blocked, or unavailable (no answer)."""
+    try:
+        judge_attempt(subject, password_ok)
+    except AttemptRefused as refusal:
+        metrics.count_login(refusal.result.outcome.value)
+        raise
+    except ArbiterUnavailable:
+        metrics.count_login("unavailable")
+        raise
+    metrics.count_login("success")

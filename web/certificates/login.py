@@ -35,7 +35,7 @@ from domain.validity import CertificateCalendar, calendar_for
 from store import certificates as certificate_store
 from workflows import certificate_client
 
-from .. import db, messages
+from .. import db, messages, metrics
 from ..auth.service import authenticate_on
 from ..principals import EmployerPrincipal
 from ..security import fresh_session
@@ -63,6 +63,7 @@ def _identify_request() -> Identified | CertificateLoginProblem:
 def login():  # noqa: ANN201
     found = _identify_request()
     if isinstance(found, CertificateLoginProblem):
+        metrics.count_login(found.value)  # the certificate refused: no password is asked
         status = 200 if found is CertificateLoginProblem.NO_CERTIFICATE else 403
         return render_template("certificates/login_refused.html", problem=found,
                                message=messages.render(found, _)), status

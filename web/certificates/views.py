@@ -20,7 +20,7 @@ from store import users as user_store
 from store.errors import Refusal
 from store.models import User
 
-from .. import db, messages
+from .. import db, messages, metrics
 from ..auth.service import authenticate_on
 from . import tickets
 from .forms import AuthenticationForm, IssueForm
@@ -60,20 +60,24 @@ def issue():  # noqa: ANN201
         abort(400)
     ticket = tickets.redeem_ticket(form.ticket.data)
     user = None if ticket is None else user_store.get_by_uuid(session=db.session(), user_uuid=ticket.user_uuid)
+    # Neither the hash nor the signing activity we wait for may run inside our transaction.
+    db.end_reads()
     if ticket is None or user is None or not user_store.password_matches(user, ticket.password):
+        metrics.count_issuance("ticket_expired")
         return _stopped(_("認証の有効期限が切れました。もう一度ユーザー認証からやり直してください。"), 409)
-    # End this request's read transaction (objects stay loaded): on SQLite it holds the write
-    # lock the signing activity needs while we wait for it.
-    db.session().commit()
     try:
         result = issue_certificate(user, ticket.password, ticket.request_id)
     except IssuanceUnavailable:
+        metrics.count_issuance("unavailable")
         return _stopped(_("ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"), 503)
     except AlreadyDelivered:
+        metrics.count_issuance("already_delivered")
         return _stopped(_("この電子証明書発行は既に処理されました。電子証明書ファイルを受け取れなかった場合は、"
                           "電子証明書の失効を依頼してから再度発行してください。"), 409)
     if isinstance(result, IssuanceRefusal):
+        metrics.count_issuance(result.value)
         return _stopped(messages.render(result, _), 409)
+    metrics.count_issuance("issued")
     return render_template("certificates/result.html", delivery=result, user=user)
 
 

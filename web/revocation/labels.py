@@ -1,7 +1,8 @@
 """Japanese labels of the revocation reasons and request states, marked for translation.
 
-The texts are those of ``domain.revocation.REASON_LABELS`` / ``STATE_LABELS`` (the PDF and the
-e-mails say the same); here they go through Flask-Babel for the English pages.
+The texts are those of ``domain.revocation.REASON_LABELS`` / ``STATE_LABELS`` /
+``CERTIFICATE_END_LABELS`` (the PDF and the e-mails say the same); here they go through
+Flask-Babel for the English pages.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ STATE = {
     RequestState.REJECTED: _l("否認"),
     RequestState.EXPIRED: _l("期限切れ"),
     RequestState.WITHDRAWN: _l("取下げ"),
+    RequestState.CLOSED: _l("他の手続で失効済み"),
+}
+
+CERTIFICATE_END = {  # a CLOSED request: how its certificate ended (domain.revocation.CERTIFICATE_END_LABELS)
+    "revoked": _l("失効"),
+    "superseded": _l("更新による失効"),
+    "expired": _l("有効期限切れ"),
 }
 
 REASON_CHOICES = [(reason.value, label) for reason, label in REASON.items()]
@@ -39,4 +47,5 @@ ACTION = {  # a request's history (store.revocation_queries.HistoryEntry.action)
     "expire": _l("期限切れ"),
     "withdraw": _l("取下げ"),
     "remind": _l("督促メール送信"),
+    "close": _l("自動終了（他の手続で失効）"),
 }

@@ -1,8 +1,10 @@
 """電子証明書の失効依頼 from the login screen (issue 5 §2): a master user's own certificate is
 revoked on a written request. ID + password (lockout-arbitrated, ``web.auth.service``) → choose
 the certificate and the reason → the request number and the printable request form (書面) to seal
-and send to the Rokin. The authentication is remembered in the session for ``STEP_SECONDS``;
-the browser that filed a request may open its form again (``FORMS_KEY``), nobody else.
+and send to the Rokin. A master user with an open request sees it instead (``my_requests``: its
+state, the form again, 取下げ). The authentication is remembered in the session for
+``STEP_SECONDS``; the browser that filed or looked up a request may open its form again
+(``FORMS_KEY``), nobody else.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def authenticate_requester():  # noqa: ANN201
             refusal_message = _refusal_for(user)
             if refusal_message is None:
                 session[STEP_KEY] = {"uuid": str(user.uuid), "at": time.time()}
+                if revocation_store.open_requests_of(session=db.session(), owner_uuid=user.uuid):
+                    return redirect(url_for("revocation.my_requests"))
                 return redirect(url_for("revocation.choose"))
             form.form_errors.append(refusal_message)
     return render_template("revocation/request_authenticate.html", form=form, paper_days=PAPER_DEADLINE_DAYS)
@@ -60,11 +64,13 @@ def authenticate_requester():  # noqa: ANN201
 @bp.route("/revocation-request/file", methods=["GET", "POST"])
 def choose():  # noqa: ANN201
     """Choose the certificate and the reason; [依頼] files the request and starts its workflow."""
-    user = _authenticated_user()
+    user = authenticated_user()
     if user is None:
         return redirect(url_for("revocation.authenticate_requester"))
     now = datetime.now(timezone.utc)
-    live = certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid, now=now)
+    live = requestable_certificates(user, now)
+    if not live:  # each one has its open request already: show them
+        return redirect(url_for("revocation.my_requests"))
     form = RequestForm()
     form.serial.choices = [(row.serial, row.serial) for row in live]
     if form.validate_on_submit():
@@ -85,7 +91,7 @@ def choose():  # noqa: ANN201
         else:
             db.session().commit()
             session.pop(STEP_KEY, None)
-            session[FORMS_KEY] = [*session.get(FORMS_KEY, [])[-(MAX_REMEMBERED_FORMS - 1):], filed.number]
+            remember_form(filed.number)
             return redirect(url_for("revocation.filed", number=filed.number))
     return render_template("revocation/request_choose.html", form=form, user=user, certificates=live)
 
@@ -135,18 +141,35 @@ def _form_context(number: str) -> dict:
     }
 
 
+def remember_form(number: str) -> None:
+    """This browser may open the request's form (the last few only)."""
+    remembered = [known for known in session.get(FORMS_KEY, []) if known != number]
+    session[FORMS_KEY] = [*remembered[-(MAX_REMEMBERED_FORMS - 1):], number]
+
+
+def requestable_certificates(user: User, now: datetime) -> list:
+    """The user's live certificates without an open request: what a new request may name."""
+    taken = {row.certificate_id for row in revocation_store.open_requests_of(session=db.session(),
+                                                                             owner_uuid=user.uuid)}
+    return [row for row in certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid, now=now)
+            if row.id not in taken]
+
+
 def _refusal_for(user: User) -> str | None:
     if user.status is not UserStatus.ACTIVE:
         return messages.render(Refusal.NOT_REGISTERED, _)
     if not user.is_master:
         return messages.render(RevocationRefusal.GENERAL_USER_CERTIFICATE, _)
+    if revocation_store.open_requests_of(session=db.session(), owner_uuid=user.uuid):
+        return None  # its state, and 取下げ
     if not certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid,
                                                now=datetime.now(timezone.utc)):
         return _("失効できる電子証明書がありません。")
     return None
 
 
-def _authenticated_user() -> User | None:
+def authenticated_user() -> User | None:
+    """The master user who passed this page's ユーザー認証 in the last ``STEP_SECONDS``, else None."""
     step = session.get(STEP_KEY)
     if not step or time.time() - step.get("at", 0) > STEP_SECONDS:
         return None

@@ -31,7 +31,7 @@ from workflows.revocation_client import RevocationRefusedError
 from .. import db, messages
 from .blueprint import bp
 from .forms import ConfirmForm, DecisionForm
-from .labels import ACTION, REASON, STATE
+from .labels import ACTION, CERTIFICATE_END, REASON, STATE
 from .staff_gate import http_status, my_party, staff_page
 
 OPEN = "open"  # the inbox's default filter: both open states
@@ -153,4 +153,5 @@ def _page(number: str, *, error: str | None = None, status: int = 200):  # noqa:
     }
     return render_template("revocation/staff_request.html", request_row=row, history=history, offers=offers,
                            error=error, state_labels=STATE, reason_labels=REASON, action_labels=ACTION,
-                           confirm_form=ConfirmForm(), decision_form=DecisionForm()), status
+                           ending_labels=CERTIFICATE_END, confirm_form=ConfirmForm(),
+                           decision_form=DecisionForm()), status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import master, requests, staff_filing, staff_requests  # noqa: F401
+from . import master, my_requests, requests, staff_filing, staff_requests  # noqa: F401
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from domain.revocation import RequestState
 from domain.revocation_rules import RevocationRefusal
+from domain.roles import StaffRole
 from store import certificates as certificate_store
 from store import revocation as revocation_store
 from store.errors import Refusal
@@ -49,13 +50,18 @@ def test_the_master_files_a_request_and_prints_its_form(app, master):
     assert app.test_client().get(f"{START}/{number}/form").status_code == 404  # only the filing browser
 
 
-def test_a_second_request_for_the_certificate_names_the_open_one(app, master):
+def test_a_second_request_for_the_certificate_names_the_open_one(app, master, staff_as):
     serial = live_serial(app.extensions["rokin"].session_factory, master.user_id)
     _, first = file_request(app, master.user_id, master.password, serial)
     number = first.location.rsplit("/", 1)[1]
-    _, second = file_request(app, master.user_id, master.password, serial)
-    assert second.status_code == 200
-    assert errors(second) == [messages.render(RevocationRefusal.REQUEST_OPEN, number=number)]
+    client = app.test_client()  # the master again: its open request, not a second form
+    assert authenticate(client, master.user_id, master.password).location.endswith(f"{START}/status")
+    assert f'<dd class="request-number">{number}</dd>' in text(client.get(f"{START}/status"))
+    assert client.get(CHOOSE).location.endswith(f"{START}/status")
+    receiver = staff_as(StaffRole.RECEIVER, "recv01")  # paper by post for the same certificate
+    second = post_form(receiver, "/staff/requests/new", {"serial": serial, "reason": "left"})
+    assert second.status_code == 409
+    assert messages.render(RevocationRefusal.REQUEST_OPEN, number=number) in text(second)
 
 
 def test_who_cannot_file(app, master, general, make_organization):

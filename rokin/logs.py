@@ -1,0 +1,148 @@
+"""Logging for every process of the product: one JSON object per line (production) or plain text.
+
+    {"timestamp": "2025-04-01T01:02:03.456Z", "level": "INFO", "logger": "rokin.access",
+     "message": "POST /login 302 41.2ms", "request_id": "…", "method": "POST", "path": "/login", …}
+
+``configure_logging`` sets it up for ``rokin web``, ``rokin worker``, the other ``rokin`` commands
+and ``python -m worker``; gunicorn gets the same ``logging_config`` from ``rokin.gunicorn_conf``.
+
+Context comes with the record, never from the message:
+- the web's request ID (``request_id_var``, set per request by ``web.observability``);
+- Temporal's: ``workflow.logger`` and ``activity.logger`` put a ``temporal_workflow`` or
+  ``temporal_activity`` dict on the record, flattened here into workflow_id, workflow_type,
+  run_id, activity_type… (in JSON the SDK's copy at the end of the message is switched off);
+- anything passed as ``extra=``.
+
+No personal data (SPEC.md §5): messages are ours and carry identifiers only; exception messages
+can hold anything (an SMTP refusal names the address, a SQL error its parameters), so JSON logs
+keep the exception's type and stack but not its message. Text logs are for a developer's
+terminal (``rokin dev``) and keep the whole traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import traceback
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import IO, Any
+
+from .config import Settings
+
+request_id_var: ContextVar[str | None] = ContextVar("rokin_request_id", default=None)
+
+# What a LogRecord has without any ``extra=``; everything else on it is context.
+_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# Temporal's logger details, renamed where two sources name one thing differently.
+_TEMPORAL_KEYS = {"workflow_id": "workflow_id", "workflow_type": "workflow_type", "run_id": "run_id",
+                  "workflow_run_id": "run_id", "activity_id": "activity_id", "activity_type": "activity_type",
+                  "attempt": "attempt", "task_queue": "task_queue", "update_id": "update_id",
+                  "update_name": "update_name"}
+# gunicorn's access atoms (``--access-logfile``): request line parts only; no address, no query.
+_GUNICORN_ATOMS = {"m": "method", "U": "path", "s": "status", "M": "duration_ms"}
+GUNICORN_ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(M)sms"
+
+
+def context_of(record: logging.LogRecord) -> dict[str, Any]:
+    """The record's context as flat JSON-ready fields."""
+    fields: dict[str, Any] = {}
+    if (request_id := request_id_var.get()) is not None:
+        fields["request_id"] = request_id
+    for name, value in vars(record).items():
+        if name in _STANDARD or name.startswith("_"):  # the SDK's private markers too
+            continue
+        if name in ("temporal_workflow", "temporal_activity") and isinstance(value, Mapping):
+            fields.update({_TEMPORAL_KEYS[key]: item for key, item in value.items() if key in _TEMPORAL_KEYS})
+        elif name == "temporal_log":  # SDK core's own log entry: its target says where it came from
+            fields["core_target"] = getattr(value, "target", None)
+        elif name in ("workflow_info", "activity_info"):
+            continue  # the SDK's full info objects (off by default): inputs are not for logs
+        else:
+            fields[name] = value
+    if record.name == "gunicorn.access" and isinstance(record.args, Mapping):
+        fields.update({field: _number(record.args.get(atom)) for atom, field in _GUNICORN_ATOMS.items()})
+    return fields
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({key: value for key, value in context_of(record).items() if key not in entry})
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _, trace = record.exc_info
+            entry["exc_type"] = kind.__name__
+            entry["stack"] = "".join(traceback.format_tb(trace))  # where, not the message
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        context = " ".join(f"{key}={value}" for key, value in context_of(record).items() if value is not None)
+        if not context:
+            return line
+        first, newline, rest = line.partition("\n")  # the traceback stays below the line
+        return f"{first} [{context}]{newline}{rest}"
+
+
+class DropWerkzeugAccessLines(logging.Filter):
+    """``rokin web``'s server logs each request with the client's address and query string;
+    ``web.observability`` writes the access line instead. Its other lines stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "werkzeug" and isinstance(record.msg, str) and record.msg.endswith('"%s" %s %s'))
+
+
+def logging_config(settings: Settings, stream: str = "ext://sys.stderr") -> dict[str, Any]:
+    """The ``logging.config.dictConfig`` of a process (gunicorn's ``logconfig_dict`` too)."""
+    formatter = {"()": JsonFormatter} if settings.log_format == "json" else {"()": TextFormatter}
+    handler = {"class": "logging.StreamHandler", "formatter": "rokin", "filters": ["werkzeug_access"],
+               "stream": stream}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"rokin": formatter},
+        "filters": {"werkzeug_access": {"()": DropWerkzeugAccessLines}},
+        "handlers": {"rokin": handler},
+        "root": {"level": settings.log_level, "handlers": ["rokin"]},
+        "loggers": {
+            # gunicorn's own loggers get our handler instead of theirs, and keep their levels.
+            "gunicorn.error": {"level": settings.log_level, "handlers": ["rokin"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["rokin"], "propagate": False},
+            "werkzeug": {"level": "INFO", "handlers": [], "propagate": True},
+        },
+    }
+
+
+def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
+    """Apply ``logging_config``; ``stream`` replaces stderr (tests)."""
+    config = logging_config(settings)
+    if stream is not None:
+        config["handlers"]["rokin"]["stream"] = stream
+    logging.config.dictConfig(config)
+    _temporal_context_on_records_only(settings.log_format == "json")
+
+
+def _temporal_context_on_records_only(json_format: bool) -> None:
+    """The SDK appends its context dict to every message too; JSON has it as fields already."""
+    from temporalio import activity, workflow
+
+    workflow.logger.workflow_info_on_message = not json_format
+    activity.logger.activity_info_on_message = not json_format
+

@@ -1,0 +1,112 @@
+"""The master user's own open written requests, reached from 電子証明書の失効依頼 on the login screen
+(a master whose certificate is lost cannot log in with it): after ユーザー認証 (``requests``), a
+master with an open request sees its number, state and dates instead of a new-request form, can
+download its form again while the paper is awaited, and can withdraw it (取下げ, after a
+confirmation page).
+
+取下げ goes to the request's workflow like the administrators' (``workflows.revocation_client.
+withdraw``, the master as the party): its validator has the last word, its activity records the
+transition and the audit log names the master user, and the master gets an e-mail — so a
+withdrawal by someone who knew the password does not pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from domain.revocation import OPEN_STATES, RequestState
+from domain.revocation_rules import withdrawal_refusal
+from domain.validity import tokyo_date
+from store import certificates as certificate_store
+from store import revocation as revocation_store
+from store.models import User
+from store.revocation import party_of_user
+from store.revocation_models import RevocationRequest
+from workflows import revocation_client
+from workflows.revocation_client import RevocationRefusedError
+
+from .. import db, messages
+from .blueprint import bp
+from .forms import ConfirmForm
+from .labels import REASON, STATE
+from .requests import authenticated_user, remember_form, requestable_certificates
+
+log = logging.getLogger(__name__)
+
+
+@bp.get("/revocation-request/status")
+def my_requests():  # noqa: ANN201
+    """処理状況: the master's open requests; a new request only for a certificate without one."""
+    user = authenticated_user()
+    if user is None:
+        return redirect(url_for("revocation.authenticate_requester"))
+    rows = revocation_store.open_requests_of(session=db.session(), owner_uuid=user.uuid)
+    for row in rows:
+        remember_form(row.number)
+    return render_template("revocation/my_requests.html", user=user, requests=[_facts(row) for row in rows],
+                           can_file=bool(requestable_certificates(user, datetime.now(timezone.utc))))
+
+
+@bp.get("/revocation-request/<number>/withdraw")
+def confirm_withdraw(number: str):  # noqa: ANN201
+    """取下げの確認: what withdrawing means, then [取下げ]."""
+    if (mine := _mine(number)) is None:
+        return redirect(url_for("revocation.authenticate_requester"))
+    user, row = mine
+    if row.state not in OPEN_STATES:
+        return redirect(url_for("revocation.my_requests"))
+    return render_template("revocation/confirm_withdraw.html", user=user, request=_facts(row), form=ConfirmForm())
+
+
+@bp.post("/revocation-request/<number>/withdraw")
+def withdraw_mine(number: str):  # noqa: ANN201
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if (mine := _mine(number)) is None:
+        return redirect(url_for("revocation.authenticate_requester"))
+    user, row = mine
+    party = party_of_user(user)
+    if (refusal := withdrawal_refusal(party, revocation_store.facts(row))) is not None:
+        flash(messages.render(refusal, _), "error")
+        return redirect(url_for("revocation.my_requests"))
+    db.session().commit()  # end the read transaction: the workflow's activity writes the request
+    bridge = current_app.extensions["rokin"].temporal
+    try:
+        bridge.call(lambda client: revocation_client.withdraw(client, number, party), timeout=40)
+    except RevocationRefusedError as refused:
+        flash(messages.render(refused.refusal, _), "error")
+    except Exception as error:  # noqa: BLE001  Temporal unreachable or slow: nothing was withdrawn here
+        log.warning("withdrawal of a request not confirmed (%s)", type(error).__name__)
+        flash(_(messages.LOCKOUT_UNAVAILABLE), "error")
+    else:
+        flash(_("失効依頼 %(number)s を取り下げました。電子証明書は失効していません。", number=number), "success")
+    return redirect(url_for("revocation.my_requests"))
+
+
+def _mine(number: str) -> tuple[User, RevocationRequest] | None:
+    """The authenticated master and its own request (anyone else's: 404, as if it did not exist);
+    None when the authentication has lapsed."""
+    user = authenticated_user()
+    if user is None:
+        flash(_("一定時間が経過したため、もう一度ユーザー認証を行ってください。"), "error")
+        return None
+    row = revocation_store.get_request(session=db.session(), number=number)
+    if row is None or row.owner_uuid != user.uuid:
+        abort(404)
+    return user, row
+
+
+def _facts(row: RevocationRequest) -> dict:
+    """What the master sees of a request: no staff names, only what happened and by when."""
+    return {
+        "number": row.number, "state": row.state, "state_label": STATE[row.state], "serial": row.certificate.serial,
+        "reason_label": REASON[row.reason], "reason_detail": row.reason_detail,
+        "filed_on": tokyo_date(certificate_store.utc(row.filed_at)),
+        "last_day": tokyo_date(certificate_store.utc(row.paper_deadline_at)) - timedelta(days=1),
+        "received_on": tokyo_date(certificate_store.utc(row.received_at)) if row.received_at else None,
+        "awaiting_paper": row.state is RequestState.AWAITING_PAPER,
+    }
