@@ -10,6 +10,7 @@ with ``load_signer``; until the worker has made it, the endpoint answers tryLate
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -70,10 +71,23 @@ def ensure_responder(directory: Path, ca: ClientCa, now: datetime) -> bool:
 
 
 def load_signer(directory: Path, ca_certificate: x509.Certificate) -> OcspSigner | None:
-    """The delegated signer the web uses, or None while the worker has not made one."""
+    """The delegated signer the web uses, or None while the worker has not made one.
+
+    Loaded once per version of the files: parsing an RSA key checks it, which costs some 50 ms,
+    more than the rest of an OCSP answer. A renewed pair has new modification times and is read
+    again at the next request."""
     certificate_path, key_path = directory / RESPONDER_CERTIFICATE, directory / RESPONDER_KEY
-    if not (certificate_path.is_file() and key_path.is_file()):
+    try:
+        stats = [path.stat() for path in (certificate_path, key_path)]
+        version = tuple((stat.st_ino, stat.st_mtime_ns, stat.st_size) for stat in stats)
+    except FileNotFoundError:
         return None
+    return _signer_for(certificate_path, key_path, version, ca_certificate)
+
+
+@functools.lru_cache(maxsize=4)
+def _signer_for(certificate_path: Path, key_path: Path, _version: tuple,
+                ca_certificate: x509.Certificate) -> OcspSigner:
     return OcspSigner(load_certificate(certificate_path), load_private_key(key_path), ca_certificate)
 
 

@@ -162,7 +162,12 @@ def test_the_responder_certificate_is_short_lived_for_ocsp_signing_only_and_rene
     assert "OCSP Signing" in text and "OCSP No Check" in text and "CA:FALSE" in text
     assert openssl("verify", "-CAfile", str(revocation_pki.ca_certificate), str(path)).returncode == 0
     assert oct((revocation_pki.directory / "ocsp.key").stat().st_mode & 0o777) == "0o600"
+    before = load_signer(revocation_pki.directory, ca.certificate)
+    assert load_signer(revocation_pki.directory, ca.certificate) is before  # read once, not per request
     assert ensure_responder(revocation_pki.directory, ca, now + timedelta(days=24)) is True  # a week before its end
+    renewed = load_signer(revocation_pki.directory, ca.certificate)  # the web signs with the new pair at once
+    assert renewed.certificate.serial_number != before.certificate.serial_number
+    assert renewed.certificate == x509.load_pem_x509_certificate(path.read_bytes())
     assert load_signer(tmp_path / "nowhere", ca.certificate) is None
 
 
