@@ -1,22 +1,163 @@
-"""Each benchmark runs once at a tiny size, so a change that breaks one is caught here.
+"""Each benchmark runs once at a tiny size, so a change that breaks one is caught here; then the
+report is built over their results.
 
 Timing is never asserted: the figures belong to the benchmark's own report.
 """
 
+from __future__ import annotations
+
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bench.common import machine
+
 ROOT = Path(__file__).resolve().parents[2]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TINY = {
+    "issuance": ["--serial", "2", "--levels", "1,2", "--per-client", "1"],
+    "login": ["--levels", "1,2", "--per-client", "2"],
+}
+PAYLOAD_KEYS = {"name", "title", "command", "machine", "results", "markdown", "plots", "headlines"}
 
 
-@pytest.mark.parametrize(
-    ("script", "size"),
-    [("bench/lockout_latency.py", ["--attempts", "5"]), ("bench/issuance_latency.py", ["--issuances", "2"])],
-)
-def test_benchmark_runs_at_tiny_size(script, size):
-    run = subprocess.run([sys.executable, script, *size], cwd=ROOT, capture_output=True, text=True, timeout=240)
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert "p50" in run.stdout
+def run_module(module: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", module, *arguments], cwd=ROOT, capture_output=True, text=True,
+                          timeout=280)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:  # noqa: ANN001
+    return tmp_path_factory.mktemp("benchmarks")
+
+
+@pytest.fixture(scope="module")
+def runs(out: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    return {name: run_module(f"bench.{name}", *size, "--out", str(out)) for name, size in TINY.items()}
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_bench_runs_and_writes_its_results_and_plots(name, runs, out):
+    run = runs[name]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "p50" in run.stdout and "machine:" in run.stdout
+    payload = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
+    assert PAYLOAD_KEYS <= payload.keys() and payload["name"] == name
+    assert payload["command"].startswith(f"python -m bench.{name}") and payload["headlines"]
+    assert payload["machine"]["cores"] and "production parameters" in payload["markdown"]
+    assert payload["plots"]
+    for plot in payload["plots"]:
+        assert (out / plot).read_bytes().startswith(PNG_SIGNATURE), plot
+
+
+def test_issuance_measures_the_product_and_both_baselines_at_every_level(runs, out):
+    results = json.loads((out / "results" / "issuance.json").read_text(encoding="utf-8"))["results"]
+    assert results["serial"]["issuance"]["n"] == 2
+    assert [level["clients"] for level in results["levels"]] == [1, 2]
+    for level in results["levels"]:
+        assert {"issuance", "bare_workflow", "raw_crypto", "floor", "ratios"} <= level.keys()
+        assert level["issuance"]["n"] == level["clients"]
+
+
+def test_report_has_the_headlines_and_a_section_per_bench(runs, out):
+    report = run_module("bench.report", "--out", str(out))
+    assert report.returncode == 0, report.stderr
+    text = (out / "README.md").read_text(encoding="utf-8")
+    for name in TINY:
+        payload = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
+        assert f"## {payload['title']}" in text and f"`{payload['command']}`" in text
+        assert all(headline["value"] in text for headline in payload["headlines"])
+        assert all(f"]({plot})" in text for plot in payload["plots"])
+    assert text.index("| bench | figure | value |") < text.index("## ")
+    assert text.index("## Issuance") < text.index("## Certificate login")
+
+
+def test_report_refuses_a_result_whose_plot_is_missing(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "x.json").write_text(json.dumps({
+        "name": "x", "title": "X", "command": "python -m bench.x", "machine": machine(), "markdown": "",
+        "plots": ["x-latency.png"], "headlines": []}))
+    report = run_module("bench.report", "--out", str(tmp_path))
+    assert report.returncode == 2
+    assert "x-latency.png" in report.stderr and "Traceback" not in report.stderr
+    assert not (tmp_path / "README.md").exists()
+
+
+def test_report_without_results_says_so(tmp_path):
+    report = run_module("bench.report", "--out", str(tmp_path))
+    assert report.returncode == 2 and "no results" in report.stderr
+
+
+# --- lifecycle scale and burst (their own output directory: tiny runs of the stateful benches) ---
+
+SCALE_TINY = ["--certificates", "50", "--lockouts", "50", "--step", "50", "--locked", "0.1", "--logins", "3",
+              "--issuances", "2"]
+
+
+@pytest.fixture(scope="module")
+def stateful_out(tmp_path_factory) -> Path:  # noqa: ANN001
+    return tmp_path_factory.mktemp("stateful-benchmarks")
+
+
+def _payload(out: Path, name: str) -> dict:
+    payload = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
+    assert PAYLOAD_KEYS <= payload.keys() and payload["name"] == name
+    assert payload["command"].startswith(f"python -m bench.{name}") and payload["headlines"]
+    assert payload["plots"]
+    for plot in payload["plots"]:
+        assert (out / plot).read_bytes().startswith(PNG_SIGNATURE), plot
+    return payload
+
+
+def test_scale_keeps_every_workflow_and_timer_across_the_restart(stateful_out):
+    run = run_module("bench.scale", *SCALE_TINY, "--out", str(stateful_out))
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = _payload(stateful_out, "scale")["results"]
+    running = results["restart"]["running"]
+    assert running["found"]["lifecycles_bulk"] == running["found"]["lockouts_bulk"] == 50
+    assert running["exact"], running
+    lifecycles, locks = results["restart"]["lifecycle_timers"], results["restart"]["lock_timers"]
+    # 50 bulk lifecycles + those of the issuance probes (a warm-up and 2 per phase)
+    assert lifecycles["checked"] == 55 and lifecycles["matching"] == 55, lifecycles
+    assert locks["checked"] == 5 and locks["matching"] == 5, locks
+    assert results["mail"]["received"] == results["mail"]["expected"] > 0
+    assert [sample["workflows"] for sample in results["growth"]["samples"]] == [0, 50, 100]
+    assert "pending timers: lifecycles 55/55 as expected" in run.stdout and "locks 5/5" in run.stdout
+
+
+def test_burst_counts_stay_exact(stateful_out):
+    run = run_module("bench.burst", "--attempts", "10", "--out", str(stateful_out))
+    assert run.returncode == 0, run.stderr[-3000:]
+    counts = _payload(stateful_out, "burst")["results"]["counts"]
+    assert counts["exact"], counts
+    many, one = counts["many_ids"], counts["one_id"]
+    assert many["judged"] == many["histories_in_order"] == many["read_model_matches"] == 10
+    assert one["judged"] == 10 and one["history_in_order"]
+    assert one["arbiter_outcomes"] == {"wrong_password": 5, "locked_now": 1, "locked": 4}
+    assert one["read_model"] == {"failed_attempts": 6, "lock_count": 1, "status": "locked"}
+    assert one["lock_emails"] == one["emails_total"] == one["pending_lock_timers"] == 1
+    assert "Counts exact: **yes**" in run.stdout
+
+
+def test_report_takes_the_scale_and_burst_results(stateful_out):
+    report = run_module("bench.report", "--out", str(stateful_out))
+    assert report.returncode == 0, report.stderr
+    text = (stateful_out / "README.md").read_text(encoding="utf-8")
+    assert text.index("## Burst") < text.index("## Lifecycle scale")
+
+
+# --- revocation delay (issue 5): its own output directory, two approvals ---
+
+
+def test_revocation_delay_times_ocsp_and_crl_after_each_approval(tmp_path):
+    run = run_module("bench.revocation_delay", "--requests", "2", "--out", str(tmp_path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "p50" in run.stdout and "machine:" in run.stdout
+    payload = _payload(tmp_path, "revocation_delay")
+    results = payload["results"]
+    for key in ("ocsp_revoked_ms", "crl_listed_ms", "database_revoked_ms", "approve_post_ms"):
+        assert results[key]["n"] == 2, key
+    assert len(results["samples_ms"]["ocsp"]) == 2 and "openssl ocsp" in payload["markdown"]
