@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -10,6 +13,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # verification works whichever profile made it.
 _hasher = argon2.PasswordHasher()
 
+# Each hash takes 64 MiB and a core for ~0.2 s. Unbounded, a burst of 100 logins took 2.5 GB
+# and starved the thread that talks to Temporal (bench/burst.py); past one hash per core,
+# more at once only makes each slower. Extra requests wait their turn here instead.
+_HASHING_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
 
 def use_fast_hashing() -> None:
     global _hasher
@@ -17,14 +25,16 @@ def use_fast_hashing() -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _HASHING_SLOTS:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        with _HASHING_SLOTS:
+            return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

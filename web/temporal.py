@@ -8,6 +8,7 @@ starts lazily — after any fork of a process server — on the first call.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -45,4 +46,9 @@ class TemporalBridge:
         async def run() -> T:
             return await work(await self._get_client())
 
-        return asyncio.run_coroutine_threadsafe(run(), self._ensure_loop()).result(timeout)
+        future = asyncio.run_coroutine_threadsafe(run(), self._ensure_loop())
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()  # the view has given up and answered: stop the work rather than finish it unseen
+            raise

@@ -25,6 +25,7 @@ async def test_issue_download_the_p12_and_log_in_with_it(browser, browser_page, 
     await page.fill("#password", registered.password)
     await page.click("#submit")
     await page.wait_for_selector("#issue")
+    await page.wait_for_load_state("load")  # issuance.js has run: its submit listener comes before ours
     assert not await page.is_visible("#issuing")
 
     # What the page shows once 発行 is pressed, as the POST leaves (recorded by a listener that runs
