@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 
@@ -13,10 +14,40 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # verification works whichever profile made it.
 _hasher = argon2.PasswordHasher()
 
+
+
+class FairSlots:
+    """At most ``slots`` holders at once, served strictly in arrival order.
+
+    Not ``threading.Semaphore``: a thread that releases it can take it again before the one it
+    woke gets to run, and under a burst some waiters starved for 20 s (bench/issuance.py)."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiting: collections.deque[object] = collections.deque()
+        self._condition = threading.Condition()
+
+    def __enter__(self) -> None:
+        ticket = object()
+        with self._condition:
+            self._waiting.append(ticket)
+            while self._waiting[0] is not ticket or self._free == 0:
+                self._condition.wait()
+            self._waiting.popleft()
+            self._free -= 1
+            if self._free and self._waiting:
+                self._condition.notify_all()  # the next in line may take the other free slot
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._condition:
+            self._free += 1
+            self._condition.notify_all()
+
+
 # Each hash takes 64 MiB and a core for ~0.2 s. Unbounded, a burst of 100 logins took 2.5 GB
 # and starved the thread that talks to Temporal (bench/burst.py); past one hash per core,
 # more at once only makes each slower. Extra requests wait their turn here instead.
-_HASHING_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+_HASHING_SLOTS = FairSlots(max(1, os.cpu_count() or 1))
 
 
 def use_fast_hashing() -> None:
