@@ -73,7 +73,7 @@ def withdraw_mine(number: str):  # noqa: ANN201
     if (refusal := withdrawal_refusal(party, revocation_store.facts(row))) is not None:
         flash(messages.render(refusal, _), "error")
         return redirect(url_for("revocation.my_requests"))
-    db.session().commit()  # end the read transaction: the workflow's activity writes the request
+    db.end_reads()  # the workflow's activity writes the request
     bridge = current_app.extensions["rokin"].temporal
     try:
         bridge.call(lambda client: revocation_client.withdraw(client, number, party), timeout=40)

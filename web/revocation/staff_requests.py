@@ -112,7 +112,7 @@ def withdraw(number: str):  # noqa: ANN201
 
 def _run(number: str, update, done: str):  # noqa: ANN001, ANN202
     """Send the update to the request's workflow; its validators have the last word."""
-    db.session().commit()  # end the read transaction: the workflow's activity writes the request
+    db.end_reads()  # the workflow's activity writes the request
     bridge = current_app.extensions["rokin"].temporal
     try:
         bridge.call(update, timeout=40)
