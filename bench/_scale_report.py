@@ -211,8 +211,7 @@ def publish(args: argparse.Namespace, measured: dict[str, Any], command: str) ->
         "title": "Lifecycle scale: live workflows on one dev server",
         "command": command,
         "machine": measured["machine"],
-        "results": {"arguments": {key: str(value) if isinstance(value, Path) else value
-                                  for key, value in vars(args).items()}, **results},
+        "results": {"arguments": {key: value for key, value in vars(args).items() if key != "out"}, **results},
         "markdown": body,
         "plots": plots(results, args.out),
         "headlines": [

@@ -33,7 +33,6 @@ import math
 import os
 import random
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -408,8 +407,8 @@ def run_cli(argv: list[str] | None = None) -> None:
     log(describe(info))
     with running_stack() as stack:
         measured = asyncio.run(main(args, stack, info))
-    command = "python -m bench.scale " + " ".join(sys.argv[1:] if argv is None else argv)
-    report.publish(args, measured, command.strip())
+    report.publish(args, measured, f"python -m bench.scale --certificates {args.certificates} "
+                                   f"--lockouts {args.lockouts} --step {args.step}")  # the sizes, not --out
 
 
 if __name__ == "__main__":
