@@ -74,8 +74,7 @@ def load_signer(directory: Path, ca_certificate: x509.Certificate) -> OcspSigner
     """The delegated signer the web uses, or None while the worker has not made one.
 
     Loaded once per version of the files: parsing an RSA key checks it (about 40 ms for RSA-2048),
-    more than the rest of an OCSP answer. A renewed pair has new modification times and is read
-    again at the next request."""
+    work an answer need not repeat. A renewed pair is a new version and is read at the next request."""
     certificate_path, key_path = directory / RESPONDER_CERTIFICATE, directory / RESPONDER_KEY
     try:
         stats = [path.stat() for path in (certificate_path, key_path)]
