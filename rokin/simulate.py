@@ -25,11 +25,11 @@ from datetime import date, datetime, time, timedelta
 
 from domain.business_days import add_business_days
 from domain.certificates import IssuedCertificate
-from domain.lockout import MAX_CONSECUTIVE_FAILURES
+from domain.lockout import LOCK_DURATION, MAX_CONSECUTIVE_FAILURES
 from domain.names import certificate_workflow_id, lockout_workflow_id, revocation_request_workflow_id
-from domain.revocation import RevocationReason, reminder_at
+from domain.revocation import REMINDER_AFTER_BUSINESS_DAYS, RevocationReason, reminder_at
 from domain.roles import StaffRole
-from domain.validity import TOKYO, calendar_for, tokyo_date
+from domain.validity import REMINDER_DAYS_BEFORE_EXPIRY, RENEWAL_WINDOW_DAYS, TOKYO, calendar_for, tokyo_date
 
 from .acting import Person
 from .simulation import Entry, Stage, stage
@@ -91,13 +91,15 @@ async def _year(on: Stage, start: date) -> None:
     await on.until(at(LOCK_DAY, 8, 50))
     locked_until = await on.do(f"the general user types a wrong password {MAX_CONSECUTIVE_FAILURES} times",
                                _mistype(on, general))
-    await on.until(locked_until + TIMER_SLACK, "60 minutes after the lock: it lifts by itself")
+    await on.until(locked_until + TIMER_SLACK,
+                   f"{LOCK_DURATION.seconds // 60} minutes after the lock: it lifts by itself")
     await on.until(locked_until + timedelta(minutes=5))
     await on.do("the general user logs in with the right password", act.log_in(general))
 
     # Day 336: the renewal window opens for both; the master user renews, the general user does not.
     await on.until(calendar_for(first.not_before).renewal_opens_at + TIMER_SLACK,
-                   "day 336 of both certificates, 00:00: the renewal window opens (30 days before expiry)")
+                   f"day 336 of both certificates, 00:00: the renewal window opens "
+                   f"({RENEWAL_WINDOW_DAYS} days before expiry)")
     renewal_day = on.day(await on.now())
     await on.until(at(renewal_day, 10))
     second = await on.do("the master user renews: a new certificate", _issue(on, master, MASTER, 2))
@@ -113,7 +115,8 @@ async def _year(on: Stage, start: date) -> None:
     await on.until(datetime.combine(received_on, time(11), tzinfo=TOKYO))
     await on.do(f"Rokin's receiver records the paper of {filed.number} (受付)", act.receive_paper(filed.number, receiver))
     reminded_at = reminder_at(await on.now())
-    await on.until(reminded_at + TIMER_SLACK, "3 business days since the paper arrived, undecided: 09:00 reminder")
+    await on.until(reminded_at + TIMER_SLACK,
+                   f"{REMINDER_AFTER_BUSINESS_DAYS} business days since the paper arrived, undecided: 09:00 reminder")
     await on.until(reminded_at.replace(hour=14))
     await on.do(f"an approver approves {filed.number} (承認)",
                 act.approve(filed.number, approver, "書面と届出印を確認しました"))
@@ -123,7 +126,7 @@ async def _year(on: Stage, start: date) -> None:
     # The general user never renewed: the reminder 7 days before, then the expiry.
     general_calendar = calendar_for(general_certificate.not_before)
     await on.until(general_calendar.reminder_at + TIMER_SLACK,
-                   "00:00, 7 days before the general user's certificate expires")
+                   f"00:00, {REMINDER_DAYS_BEFORE_EXPIRY} days before the general user's certificate expires")
     await on.until(general_calendar.expires_at + TIMER_SLACK,
                    "00:00 after its 366th day: the general user's certificate expires")
 

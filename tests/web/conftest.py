@@ -68,6 +68,17 @@ def master(client, make_organization) -> Account:  # noqa: ANN001
 
 
 @pytest.fixture
+def registered(app, make_organization) -> Account:  # noqa: ANN001
+    """A master user past 初期登録 (arranged through the store) who has no certificate yet."""
+    code, user_id, _ = make_organization()
+    with app.extensions["rokin"].session_factory.begin() as session:
+        user = user_store.get_by_user_id(session=session, user_id=user_id)
+        user_store.complete_initial_registration(session=session, user=user, new_password=MASTER_PASSWORD,
+                                                 email="master@example.jp", actor=audit.Actor.cli())
+    return Account(code, user_id, MASTER_PASSWORD)
+
+
+@pytest.fixture
 def add_general_users(app):  # noqa: ANN001, ANN201
     """Create general users for a master straight through the store (fast arrangement)."""
     factory = app.extensions["rokin"].session_factory

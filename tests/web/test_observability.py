@@ -16,15 +16,13 @@ from domain.roles import StaffRole
 from rokin.logs import JsonFormatter
 from store import audit
 from store import staff as staff_store
-from store import users as user_store
 from tests.conftest import post_form
 from tests.fixtures.mail import free_port
 from web import create_app, metrics
 
 from .certificates.issuing import authenticate, issue_form, press_issue, result
 from .client_certificates import present
-from .conftest import MASTER_PASSWORD
-from .pages import Account, login
+from .pages import login
 from .staff.conftest import StaffAccount, make_staff  # noqa: F401  (a fixture)
 from .staff.conftest import log_in as staff_log_in
 
@@ -247,17 +245,6 @@ def test_issuances_are_counted_by_outcome(app, client, registered):
         count(before, "rokin_logins_total", kind="issuance", outcome="success") == 1
     scraped = app.test_client().get("/metrics").get_data(as_text=True)
     assert registered.user_id not in scraped and registered.password not in scraped
-
-
-@pytest.fixture
-def registered(app, make_organization) -> Account:  # noqa: ANN001
-    """A master user past 初期登録 without a certificate (as in tests/web/certificates)."""
-    code, user_id, _ = make_organization()
-    with app.extensions["rokin"].session_factory.begin() as session:
-        user = user_store.get_by_user_id(session=session, user_id=user_id)
-        user_store.complete_initial_registration(session=session, user=user, new_password=MASTER_PASSWORD,
-                                                 email="master@example.jp", actor=audit.Actor.cli())
-    return Account(code, user_id, MASTER_PASSWORD)
 
 
 @pytest.fixture
