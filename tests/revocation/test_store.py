@@ -24,6 +24,7 @@ from domain.revocation import (
 )
 from domain.revocation_rules import RevocationRefusal
 from domain.roles import CertificateStatus, UserRole, UserStatus
+from domain.validity import tokyo_date
 from store import certificates as certificate_store
 from store import revocation as revocation_store
 from store import revocation_direct, revocation_queries
@@ -73,8 +74,9 @@ def refused(call, *args, **kwargs) -> revocation_store.RevocationRefused:  # noq
 
 
 async def test_a_master_files_and_a_second_request_is_refused_naming_the_open_one(session_factory, world):
-    filed = file(session_factory, world, reason_detail="  新しいパソコンに替えました  ")
-    assert is_request_number(filed.number) and filed.number.startswith(f"R-{datetime.now().year}-")
+    filed_at = now()
+    filed = file(session_factory, world, now=filed_at, reason_detail="  新しいパソコンに替えました  ")
+    assert is_request_number(filed.number) and filed.number.startswith(f"R-{tokyo_date(filed_at).year}-")
     assert (filed.certificate_serial, filed.owner_uuid, filed.requested_by) == (
         world.master_serial, world.master.uuid, world.master.uuid)
     assert filed.received_by == "" and filed.received_at is None
@@ -234,9 +236,10 @@ async def test_the_database_itself_allows_one_open_request_per_certificate(sessi
 
 
 async def test_inbox_filters_and_counts_business_days_waiting(session_factory, world):
-    filed = file(session_factory, world)
+    filed_at = now()
+    filed = file(session_factory, world, now=filed_at)
     with session_factory() as session:
-        later = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
+        later = filed_at + timedelta(days=14)  # two weeks on: business days have passed whatever the holidays
         rows = revocation_queries.inbox(session=session, now=later, states=[RequestState.AWAITING_PAPER],
                                         organization_code=world.master.organization_code)
         assert [row.number for row in rows] == [filed.number]
