@@ -1,7 +1,7 @@
 """The Temporal worker: every workflow and activity of the product on one task queue.
 
 Run with ``python worker.py`` (or ``python -m worker``); configuration comes from the
-environment (``rokin.config``). SIGINT/SIGTERM shut it down gracefully.
+environment (``core.config``). SIGINT/SIGTERM shut it down gracefully.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
-from rokin.config import ConfigError, Settings
-from rokin.logs import configure_logging
+from core.config import ConfigError, Settings
+from core.logs import configure_logging
 from rokin.worker_health import WorkerHealth, health_server, worker_runtime
 from store.db import make_engine, make_session_factory
 from workflows import WORKFLOWS, schedules

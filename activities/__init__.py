@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.ca import CaLoader
-from rokin.config import Settings
+from core.config import Settings
 
 from .certificates import CertificateActivities
 from .lockout import LockoutActivities

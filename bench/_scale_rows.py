@@ -35,7 +35,7 @@ from domain.validity import calendar_for
 from pki.ca import load_client_ca
 from pki.csr import new_key_and_csr, parse_csr
 from pki.issue import CertificateSubject, build_client_certificate, certificate_pem, new_serial, serial_hex
-from rokin.config import Settings
+from core.config import Settings
 from store.models import AuditEntry, Certificate, Organization, User
 from store.passwords import hash_password
 

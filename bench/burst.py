@@ -55,7 +55,7 @@ from pki.issue import (
     new_serial,
     serial_hex,
 )
-from rokin.mailsink import read_messages
+from core.maildir import read_messages
 from store import certificates as certificate_store
 from store import users as user_store
 from store.db import make_engine, make_session_factory

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from domain.names import TASK_QUEUE
 from rokin import search_attributes
-from rokin.config import Settings
+from core.config import Settings
 from rokin.devstack import port_answers
 
 from .common import ROOT

@@ -2,7 +2,7 @@
 
 Development: the CA ``ensure_dev_pki`` made in ``<data_dir>/pki`` (unencrypted key, mode 0600).
 Production: ``ROKIN_CA_CERT`` and ``ROKIN_CA_KEY`` name the files and ``ROKIN_CA_KEY_PASSPHRASE``
-unlocks the key (``rokin.config``). The web only ever needs the certificate.
+unlocks the key (``core.config``). The web only ever needs the certificate.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.roles import StaffRole
-from rokin.config import Settings
+from core.config import Settings
 from store import audit
 from store import organizations as org_store
 from store import staff as staff_store

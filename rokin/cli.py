@@ -10,7 +10,7 @@
     rokin admin sample-data [--json]
     rokin simulate [--start-date YYYY-MM-DD] [--json]
 
-The data directory is ROKIN_DATA_DIR (default ./var); see ``rokin.config`` for the rest.
+The data directory is ROKIN_DATA_DIR (default ./var); see ``core.config`` for the rest.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from typing import NoReturn
 
 from domain.roles import StaffRole
 
-from .config import ConfigError, Settings
+from core.config import ConfigError, Settings
 from .devstack import DEFAULT_PORTS
-from .logs import configure_logging
+from core.logs import configure_logging
 
 
 SERVERS = frozenset({"web", "worker", "pki-http", "mailsink"})  # what ``rokin dev`` runs as children

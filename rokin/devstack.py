@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 
 from . import search_attributes
-from .config import Settings
+from core.config import Settings
 
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 60.0

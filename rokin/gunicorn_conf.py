@@ -1,6 +1,6 @@
 """gunicorn settings for the web and the PKI listener: ``gunicorn -c python:rokin.gunicorn_conf …``.
 
-- Logs: gunicorn's own lines in our format (``rokin.logs``, ROKIN_LOG_FORMAT/ROKIN_LOG_LEVEL). The
+- Logs: gunicorn's own lines in our format (``core.logs``, ROKIN_LOG_FORMAT/ROKIN_LOG_LEVEL). The
   web writes its access lines itself (``web.observability``), so its command sets no
   ``--access-logfile``; where one is set (the PKI listener), each line holds the method, the path
   without the query string, the status and the time — no client address.
@@ -19,9 +19,9 @@ from pathlib import Path as _Path
 
 from gunicorn.glogging import Logger as _GunicornLogger
 
-from rokin.config import Settings as _Settings
-from rokin.logs import GUNICORN_ACCESS_FORMAT as _ACCESS_FORMAT
-from rokin.logs import logging_config as _logging_config
+from core.config import Settings as _Settings
+from core.logs import GUNICORN_ACCESS_FORMAT as _ACCESS_FORMAT
+from core.logs import logging_config as _logging_config
 
 
 class _AccessLinesOnlyWhenAsked(_GunicornLogger):

@@ -47,7 +47,7 @@ from workflows.reconciliation import ReconciliationWorkflow
 
 from . import visibility
 from .acting import Acting, Person
-from .config import Settings
+from core.config import Settings
 
 PASSWORD = "Sample2026pw"
 WRONG_PASSWORD = "Wrong2026pw"

@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from pki.devca import DevPki
 from pki.tls import peer_certificate_pem, server_context
 
-CLIENT_CERT_KEY = "SSL_CLIENT_CERT"  # the WSGI environ key, as with nginx/Apache
+from core.serving import CLIENT_CERT_KEY
 HANDSHAKE_TIMEOUT_SECONDS = 120  # the browser waits for its user in the certificate prompt
 
 

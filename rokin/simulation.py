@@ -38,8 +38,10 @@ from worker import make_worker
 
 from . import search_attributes
 from .acting import Acting
-from .config import Settings
-from .mailsink import read_messages, start_sink
+from core.config import Settings
+from core.maildir import read_messages
+
+from .mailsink import start_sink
 
 T = TypeVar("T")
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"  # from the temporalio wheel's extra

@@ -34,7 +34,7 @@ from temporalio.runtime import (
 )
 from temporalio.worker import Worker
 
-from .config import ConfigError, split_address
+from core.config import ConfigError, split_address
 
 log = logging.getLogger(__name__)
 

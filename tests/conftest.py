@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
-from rokin.config import Settings
+from core.config import Settings
 from store import audit
 from store import organizations as org_store
 from store.db import make_engine, make_session_factory

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
-from rokin.config import Settings, secret_key
+from core.config import Settings, secret_key
 from store.db import make_engine, make_session_factory
 
 from . import db, errors, i18n, observability, security

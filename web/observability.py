@@ -2,7 +2,7 @@
 
 - Every request gets an ID: the ``X-Request-ID`` nginx sends, when the request comes from a
   trusted proxy (``ROKIN_TRUSTED_PROXY``) and the value looks like an ID; otherwise a new one.
-  Every log line written during the request carries it (``rokin.logs.request_id_var``) and the
+  Every log line written during the request carries it (``core.logs.request_id_var``) and the
   response returns it in ``X-Request-ID``.
 - One access line per request (logger ``rokin.access``): method, path, endpoint, status,
   duration. No query string, no client address, no user: the path of a route holds opaque
@@ -24,7 +24,7 @@ import uuid
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 
-from rokin.logs import request_id_var
+from core.logs import request_id_var
 
 from . import metrics
 from .readiness import OK, Readiness

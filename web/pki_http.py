@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from rokin.config import Settings
+from core.config import Settings
 from store.db import make_engine, make_session_factory
 
 from . import RokinState, crl, db, ocsp

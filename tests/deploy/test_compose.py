@@ -16,7 +16,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.names import SearchAttribute
-from rokin.config import Settings, split_address
+from core.config import Settings, split_address
 from tests.fixtures.temporal import DEV_SERVER
 from web.certificates.client_certificate import PROXY_HEADER
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from rokin.config import Settings
+from core.config import Settings
 from tests.fixtures.mail import free_port
 
 from .conftest import ROOT

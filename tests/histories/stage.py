@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from pki.devca import DevPki, ensure_dev_pki
-from rokin.config import Settings
+from core.config import Settings
 from rokin.mailsink import start_sink
 from store.migrate import upgrade
 from store.passwords import use_fast_hashing

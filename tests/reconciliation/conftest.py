@@ -14,7 +14,7 @@ from activities.certificates import CertificateActivities
 from domain.certificates import SigningRequest
 from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
-from rokin.config import Settings
+from core.config import Settings
 from store.db import make_engine, make_session_factory
 
 CSR = new_key_and_csr("abc123").csr_pem

@@ -21,7 +21,7 @@ from domain.names import lockout_workflow_id, reconciliation_workflow_id
 from domain.reconciliation import ReconciliationInput, ReconciliationReport, Repair
 from domain.roles import CertificateStatus
 from pki.crl import CRL_DER
-from rokin.config import Settings
+from core.config import Settings
 from store import certificates as certificate_store
 from store import lockout as lockout_store
 from store.db import make_engine, make_session_factory

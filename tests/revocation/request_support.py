@@ -12,7 +12,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from domain.names import revocation_request_workflow_id
 from domain.revocation import Party, PartyKind, RequestInput, RevocationReason
 from domain.roles import StaffRole
-from rokin.config import Settings
+from core.config import Settings
 from store import revocation as revocation_store
 from store.db import make_engine, make_session_factory
 from store.revocation_models import RevocationRequest

@@ -18,7 +18,7 @@ from domain.revocation import RevocationReason
 from pki.ca import load_client_ca
 from pki.ocsp import CONTENT_TYPE_REQUEST, CONTENT_TYPE_RESPONSE
 from pki.ocsp_responder import ensure_responder
-from rokin.config import Settings
+from core.config import Settings
 from store import revocation_direct
 from store import users as user_store
 from tests.fixtures.servers import serving

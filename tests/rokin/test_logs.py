@@ -1,4 +1,4 @@
-"""``rokin.logs``: the formats, and what ``rokin web`` and the worker really write — one JSON object
+"""``core.logs``: the formats, and what ``rokin web`` and the worker really write — one JSON object
 per line with request IDs and Temporal IDs, and nothing personal — while users register and fail
 their passwords over HTTPS against the real worker on the Temporal dev server."""
 
@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from pki.devca import DevPki
-from rokin.config import Settings
-from rokin.logs import DropWerkzeugAccessLines, JsonFormatter, TextFormatter, request_id_var
+from core.config import Settings
+from core.logs import DropWerkzeugAccessLines, JsonFormatter, TextFormatter, request_id_var
 from store import audit
 from store import organizations as org_store
 from store import users as user_store
@@ -46,7 +46,7 @@ def formatted(formatter: logging.Formatter, emit: Callable[[logging.Logger], Non
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(formatter)
-    logger = logging.getLogger(f"test.rokin.logs.{id(buffer)}")
+    logger = logging.getLogger(f"test.core.logs.{id(buffer)}")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
@@ -102,7 +102,7 @@ def test_json_keeps_an_exceptions_type_and_stack_but_not_its_message():
 
 def test_text_lines_are_readable_with_the_context_at_the_end():
     line = formatted(TextFormatter(), lambda log: log.info("GET / 200", extra={"endpoint": "auth.login_screen"}))
-    assert re.fullmatch(r"\S+ \S+ INFO test\.rokin\.logs\.\d+: GET / 200 \[endpoint=auth\.login_screen\]\n", line)
+    assert re.fullmatch(r"\S+ \S+ INFO test\.core\.logs\.\d+: GET / 200 \[endpoint=auth\.login_screen\]\n", line)
 
 
 def test_werkzeugs_request_lines_are_dropped_and_its_other_lines_kept():

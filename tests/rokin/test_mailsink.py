@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from rokin.mailsink import read_messages
+from core.maildir import read_messages
 from tests.fixtures.mail import free_port
 
 SUBJECT = "【ろうきん】初期登録完了のお知らせ"

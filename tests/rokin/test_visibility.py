@@ -21,7 +21,7 @@ from domain.validity import TOKYO
 from pki.devca import ensure_dev_pki
 from rokin import search_attributes, visibility
 from rokin.acting import Acting
-from rokin.config import Settings
+from core.config import Settings
 from rokin.mailsink import start_sink
 from rokin.sample_data import Made, SampleDataError, load, query_values
 from store.db import make_engine, make_session_factory

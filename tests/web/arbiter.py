@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from temporalio.client import Client
 
-from rokin.config import Settings
+from core.config import Settings
 from tests.fixtures.temporal import product_worker
 
 T = TypeVar("T")

@@ -28,7 +28,7 @@ from pki.issue import (
     new_serial,
     serial_hex,
 )
-from rokin.serve import CLIENT_CERT_KEY
+from core.serving import CLIENT_CERT_KEY
 from store import certificates as certificate_store
 from store import users as user_store
 from tests.fixtures.browser import PAGE_TIMEOUT_MS

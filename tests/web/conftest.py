@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from rokin.config import Settings
+from core.config import Settings
 from store import audit
 from store import users as user_store
 from store.models import User

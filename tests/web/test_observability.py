@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from domain.roles import StaffRole
-from rokin.logs import JsonFormatter
+from core.logs import JsonFormatter
 from store import audit
 from store import staff as staff_store
 from tests.conftest import post_form

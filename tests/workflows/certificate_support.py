@@ -20,7 +20,7 @@ from domain.certificates import IssuanceOutcome, IssuedCertificate, LifecycleSta
 from domain.names import certificate_workflow_id, issuance_workflow_id
 from pki.csr import KeyAndCsr, new_key_and_csr
 from pki.pkcs12 import build_p12
-from rokin.config import Settings
+from core.config import Settings
 from store import certificates as certificate_store
 from store.db import make_engine, make_session_factory
 from store.models import Certificate

@@ -21,7 +21,7 @@ from domain.lockout import AttemptResult, LockoutStatus, SubjectKind
 from domain.lockout_release import ActorKind, ReleaseRequest, ReleaseResult
 from domain.names import lockout_workflow_id
 from domain.roles import StaffRole
-from rokin.config import Settings
+from core.config import Settings
 from store import audit
 from store import lockout as lockout_store
 from store import staff as staff_store

@@ -25,8 +25,8 @@ from domain.certificate_login import CertificateLoginProblem, certificate_login_
 from domain.roles import UserStatus
 from pki.files import load_certificate
 from pki.issue import fingerprint_sha256, serial_hex
-from rokin.config import Settings
-from rokin.serve import CLIENT_CERT_KEY
+from core.config import Settings
+from core.serving import CLIENT_CERT_KEY
 from store import certificates as certificate_store
 from store.models import Certificate, User
 

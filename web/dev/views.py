@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template
 
-from rokin.mailsink import MailMessage, read_messages
+from core.maildir import MailMessage, read_messages
 
 bp = Blueprint("dev", __name__)
 

@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from .config import Settings
+from core.config import Settings
 
 request_id_var: ContextVar[str | None] = ContextVar("rokin_request_id", default=None)
 
