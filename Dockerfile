@@ -10,6 +10,7 @@ COPY domain domain
 COPY store store
 COPY pki pki
 COPY rokin rokin
+COPY usecases usecases
 COPY web web
 COPY workflows workflows
 COPY activities activities

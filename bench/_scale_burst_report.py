@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from web.lockout import ANSWER_DEADLINE_SECONDS
+from usecases.gateway import LOCKOUT_DEADLINE_SECONDS
 
 from .common import write_results
 from .tables import table
@@ -80,7 +80,7 @@ def unanswered_note(label: str, found: dict[str, Any]) -> str:
     if not waited:
         return ""
     return (f" {label}: {waited} attempts waited longer than the web waits for the arbiter "
-            f"({ANSWER_DEADLINE_SECONDS:.0f} s) and were refused with \"try again later\"; the arbiter judged "
+            f"({LOCKOUT_DEADLINE_SECONDS:.0f} s) and were refused with \"try again later\"; the arbiter judged "
             f"{found['judged'] - found['answered']} of them afterwards, each counted as the rule says.")
 
 

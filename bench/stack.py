@@ -96,10 +96,10 @@ class Stack:
     def pid(self, name: str) -> int:
         return self._processes[name].pid
 
-    def bridge(self):  # noqa: ANN201  (web.temporal.TemporalBridge; imported late, it pulls in Flask)
+    def bridge(self):  # noqa: ANN201  (usecases.bridge.TemporalBridge, imported late)
         """A Temporal client for this process, used from threads exactly as the web uses its own."""
         if self._bridge is None:
-            from web.temporal import TemporalBridge
+            from usecases.bridge import TemporalBridge
 
             self._bridge = TemporalBridge(self.temporal_address, self.settings.temporal_namespace,
                                           self.settings.task_queue)

@@ -13,10 +13,12 @@ Context comes with the record, never from the message:
   run_id, activity_type… (in JSON the SDK's copy at the end of the message is switched off);
 - anything passed as ``extra=``.
 
-No personal data (SPEC.md §5): messages are ours and carry identifiers only; exception messages
-can hold anything (an SMTP refusal names the address, a SQL error its parameters), so JSON logs
-keep the exception's type and stack but not its message. Text logs are for a developer's
-terminal (``rokin dev``) and keep the whole traceback.
+No personal data (SPEC.md §5): messages are ours and carry identifiers only. Every handler has
+``RedactPersonalData``: in the values put into a message and in exception messages it replaces
+e-mail addresses, query strings and anything shaped like a user ID or password (6–12 letters
+and digits with both) — UUIDs, serials and codes stay. JSON logs, besides, keep an exception's
+type and stack but not its message; text logs (a developer's terminal, ``rokin dev``) keep the
+whole traceback, redacted.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 import traceback
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -101,6 +104,56 @@ class TextFormatter(logging.Formatter):
         return f"{first} [{context}]{newline}{rest}"
 
 
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+QUERY_STRING = re.compile(r"\?[^\s\"'<>]*")
+# domain.credentials' shape of user IDs and passwords: 6–12 ASCII letters and digits, both present.
+# A hyphen or word character on either side means part of something longer (a UUID, a serial).
+CREDENTIAL_SHAPED = re.compile(r"(?<![\w-])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{6,12}(?![\w-])")
+
+
+def redact(text: str) -> str:
+    """``text`` without e-mail addresses, query strings or user-ID/password-shaped words."""
+    text = EMAIL.sub("[email]", text)
+    text = QUERY_STRING.sub("?[query]", text)
+    return CREDENTIAL_SHAPED.sub("[redacted]", text)
+
+
+class RedactPersonalData(logging.Filter):
+    """Redacts what a record carries from outside the code: the values of its message's arguments
+    and its exception's message (the traceback's frames are code, and stay readable)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            if isinstance(record.args, Mapping):
+                record.args = {key: _redacted(value) for key, value in record.args.items()}
+            else:
+                record.args = tuple(_redacted(value) for value in args)
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            exception = traceback.TracebackException(*record.exc_info)  # type: ignore[arg-type]
+            record.exc_text = "".join(_redacted_lines(exception)).rstrip("\n")
+        return True
+
+
+def _redacted(value: Any) -> Any:
+    return value if isinstance(value, (int, float, bool)) or value is None else redact(str(value))
+
+
+def _redacted_lines(exception: traceback.TracebackException) -> list[str]:
+    """The traceback as ``format_exception`` writes it, each exception's own message redacted."""
+    lines: list[str] = []
+    for cause in (exception.__cause__, exception.__context__):
+        if cause is not None and not lines:
+            lines += _redacted_lines(cause)
+            lines.append("\nThe above exception was the direct cause of the following exception:\n\n"
+                         if cause is exception.__cause__ else
+                         "\nDuring handling of the above exception, another exception occurred:\n\n")
+    lines.append("Traceback (most recent call last):\n")
+    lines += exception.stack.format()
+    lines += [redact(line) for line in exception.format_exception_only()]
+    return lines
+
+
 class DropWerkzeugAccessLines(logging.Filter):
     """``rokin web``'s server logs each request with the client's address and query string;
     ``web.observability`` writes the access line instead. Its other lines stay."""
@@ -112,13 +165,13 @@ class DropWerkzeugAccessLines(logging.Filter):
 def logging_config(settings: Settings, stream: str = "ext://sys.stderr") -> dict[str, Any]:
     """The ``logging.config.dictConfig`` of a process (gunicorn's ``logconfig_dict`` too)."""
     formatter = {"()": JsonFormatter} if settings.log_format == "json" else {"()": TextFormatter}
-    handler = {"class": "logging.StreamHandler", "formatter": "rokin", "filters": ["werkzeug_access"],
+    handler = {"class": "logging.StreamHandler", "formatter": "rokin", "filters": ["werkzeug_access", "redact"],
                "stream": stream}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"rokin": formatter},
-        "filters": {"werkzeug_access": {"()": DropWerkzeugAccessLines}},
+        "filters": {"werkzeug_access": {"()": DropWerkzeugAccessLines}, "redact": {"()": RedactPersonalData}},
         "handlers": {"rokin": handler},
         "root": {"level": settings.log_level, "handlers": ["rokin"]},
         "loggers": {

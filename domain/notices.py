@@ -43,3 +43,8 @@ class NoticeRequest:
 class NoticeResult:
     sent: bool
     message_id: str = ""
+
+
+def notice_summary(kind: NoticeKind) -> str:
+    """The static summary the Temporal UI shows for a notice workflow, whoever starts it."""
+    return f"メール通知（{kind.value}）"

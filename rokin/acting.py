@@ -1,40 +1,40 @@
-"""What employers and Rokin staff do on the pages, done from Python: the same store functions and
-workflow client helpers the web calls, in the same order (each method names the page it stands for).
+"""The actors of ``rokin simulate`` and ``rokin admin sample-data``: each method is one thing a
+person does on a page, done by calling that page's use-case (``usecases``) — the very function
+the Flask view calls, with its own database session and a Temporal port on this event loop.
 
-``rokin simulate`` acts on a time-skipping server and ``rokin admin sample-data`` on the dev stack;
-``clock`` says what "now" is on each (the web uses the wall clock). Nothing here fakes a workflow:
-passwords go to the lockout arbiter, certificates through the issuance workflow, written requests
-through their workflow's updates.
+Use-cases are synchronous (a view is), and the worker of ``rokin simulate`` runs on this same
+event loop, so each call runs in a thread (``asyncio.to_thread``) and reaches Temporal through a
+bridge lent this loop's client (``TemporalBridge.on_loop``). ``clock`` says what "now" is: the
+time-skipping server's time in the simulator, the wall clock on the dev stack.
 """
 
 from __future__ import annotations
 
-import uuid
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from domain.certificates import IssuedCertificate
-from domain.lockout import AttemptResult, SubjectKind
-from domain.lockout_release import ActorKind, ReleaseKind, ReleaseRequest
-from domain.names import notice_workflow_id
-from domain.notices import NoticeKind, NoticeRequest
+from domain.lockout import AttemptResult, ReleaseKind, SubjectKind
+from domain.notices import NoticeRequest
 from domain.revocation import Party, PartyKind, RequestInput, RevocationReason
-from domain.roles import StaffRole
-from pki.csr import new_key_and_csr
+from domain.roles import StaffRole, UserRole
 from store import audit
-from store import certificates as certificate_store
-from store import organizations as org_store
-from store import revocation as revocation_store
-from store import staff as staff_store
 from store import users as user_store
-from workflows import certificate_client, lockout_client, revocation_client
+from store.revocation import party_of_staff
+from usecases import authentication, certificate_login, organizations, registration, releases, revocation
+from usecases import users as user_cases
+from usecases.bridge import TemporalBridge
+from usecases.gateway import TemporalGateway
 
 Clock = Callable[[], Awaitable[datetime]]
-NOTICE_WORKFLOW = "NoticeWorkflow"
+T = TypeVar("T")
+GENERAL_DISPLAY_NAME = "一般ユーザー"
 
 
 class ActionRefused(Exception):
@@ -57,6 +57,19 @@ class Person:
         return Party(kind, self.uuid, organization_code=self.organization_code)
 
 
+class _RecordingGateway(TemporalGateway):
+    """Remembers the notices the use-cases start, so the simulator can wait for them to settle."""
+
+    def __init__(self, bridge: TemporalBridge) -> None:
+        super().__init__(bridge)
+        self.notices: list[str] = []
+
+    def send_notice(self, notice: NoticeRequest) -> str:
+        workflow_id = super().send_notice(notice)
+        self.notices.append(workflow_id)
+        return workflow_id
+
+
 class Acting:
     def __init__(self, client: Client, session_factory: sessionmaker[Session], *, task_queue: str,
                  clock: Clock) -> None:
@@ -64,56 +77,84 @@ class Acting:
         self.session_factory = session_factory
         self.task_queue = task_queue
         self.clock = clock
-        self.notices: list[str] = []  # IDs of the notice workflows started here (not by another workflow)
+        self.temporal = _RecordingGateway(TemporalBridge.on_loop(client, asyncio.get_running_loop(), task_queue))
+
+    @property
+    def notices(self) -> list[str]:
+        """IDs of the notice workflows started by the use-cases (not by another workflow)."""
+        return self.temporal.notices
+
+    async def _call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``use_case(session, *args, **kwargs)`` in a thread, with a session of its own."""
+
+        def run() -> T:
+            with self.session_factory() as session:
+                return use_case(session, *args, **kwargs)
+
+        return await asyncio.to_thread(run)
 
     # --- Rokin staff pages and the CLI --------------------------------------------------------
 
-    def staff_account(self, login: str, role: StaffRole) -> Party:
+    async def staff_account(self, login: str, role: StaffRole) -> Party:
         """``rokin admin create-staff``."""
-        with self.session_factory.begin() as session:
-            staff, _ = staff_store.create_staff(session=session, login=login, role=role, actor=audit.Actor.cli())
-            return revocation_store.party_of_staff(staff)
+        staff, _ = await self._call(organizations.create_staff, login=login, role=role, actor=audit.Actor.cli())
+        return party_of_staff(staff)
 
     async def register_organization(self, *, code: str, name: str, email: str, password: str) -> Person:
-        """Staff register the organization; its master user completes 初期登録 (the e-mail follows)."""
-        with self.session_factory.begin() as session:
-            created = org_store.create_organization(session=session, code=code, name=name, email=email,
-                                                    actor=audit.Actor.cli())
-            master = user_store.complete_initial_registration(
-                session=session, user=created.master, new_password=password, email=email, actor=audit.Actor.cli())
-            person = Person(str(master.uuid), master.user_id, code, SubjectKind.MASTER, password)
-        await self._registration_complete(person)
-        return person
+        """Staff register the organization (団体登録); its master user completes 初期登録."""
+        created = await self._call(organizations.register_organization, code=code, name=name, email=email,
+                                   actor=audit.Actor.cli())
+        return await self._register(created.master.uuid, UserRole.MASTER, email, password)
 
     # --- employer pages ---------------------------------------------------------------------------
 
     async def add_general_user(self, master: Person, *, user_id: str, email: str, password: str) -> Person:
-        """The master user creates a general user (一般ユーザー登録), who completes 初期登録."""
-        with self.session_factory.begin() as session:
-            master_row = user_store.get_by_uuid(session=session, user_uuid=master.uuid)
-            user, _ = user_store.create_general_user(session=session, master=master_row, user_id=user_id,
-                                                     display_name="一般ユーザー", actor=audit.Actor.cli())
-            user_store.complete_initial_registration(session=session, user=user, new_password=password,
-                                                     email=email, actor=audit.Actor.cli())
-            person = Person(str(user.uuid), user_id, master.organization_code, SubjectKind.GENERAL, password)
-        await self._registration_complete(person)
-        return person
+        """The master user creates a general user (ユーザー一覧), who completes 初期登録."""
 
-    async def password(self, person: Person, password: str) -> AttemptResult:
-        """One password on any login form: the hash here, then the lockout arbiter's judgement."""
-        with self.session_factory() as session:
-            password_ok = user_store.password_matches(
-                user_store.get_by_uuid(session=session, user_uuid=person.uuid), password)
-        return await lockout_client.attempt(
-            self.client, user_uuid=person.uuid, organization_code=person.organization_code,
-            subject_kind=person.kind, password_ok=password_ok, task_queue=self.task_queue)
+        def create(session: Session) -> Any:
+            master_row = user_store.get_by_uuid(session=session, user_uuid=master.uuid)
+            user, _ = user_cases.create_general_user(session, master=master_row, user_id=user_id,
+                                                     display_name=GENERAL_DISPLAY_NAME,
+                                                     actor=audit.Actor("user", master.uuid))
+            return user.uuid
+
+        return await self._register(await self._call(create), UserRole.GENERAL, email, password)
+
+    async def _register(self, user_uuid: Any, role: UserRole, email: str, password: str) -> Person:
+        def complete(session: Session) -> Person:
+            user = user_store.get_by_uuid(session=session, user_uuid=user_uuid)
+            registration.complete_registration(session, self.temporal, user=user, role=role, new_password=password,
+                                               email=email, actor=audit.Actor("user", str(user_uuid)))
+            kind = SubjectKind.MASTER if role is UserRole.MASTER else SubjectKind.GENERAL
+            return Person(str(user.uuid), user.user_id, user.organization.code, kind, password)
+
+        return await self._call(complete)
 
     async def log_in(self, person: Person) -> None:
-        if not (result := await self.password(person, person.password)).allowed:
-            raise ActionRefused(f"login refused: {result.outcome.value}")
+        """ログイン's password step (and every other entry's): refused unless the arbiter allows it."""
+        try:
+            await self._call(authentication.authenticate_user, self.temporal, user_id=person.user_id,
+                             password=person.password)
+        except authentication.AttemptRefused as refused:
+            raise ActionRefused(f"login refused: {refused.result.outcome.value}") from None
+
+    async def mistype(self, person: Person, password: str) -> AttemptResult:
+        """A wrong password at ログイン: the arbiter's answer."""
+        try:
+            await self._call(authentication.authenticate_user, self.temporal, user_id=person.user_id,
+                             password=password)
+        except authentication.AttemptRefused as refused:
+            return refused.result
+        raise ActionRefused("a wrong password was let in")
 
     async def issue_certificate(self, person: Person) -> IssuedCertificate:
-        """電子証明書発行 ④–⑦: authenticate, then the issuance workflow signs the browser's CSR."""
+        """電子証明書発行 ④–⑦: authenticate, 発行, and the .p12 built with the password."""
+        # TODO(issue 11): the issuance use-case (usecases.issuance) once the delivery saga lands.
+        import uuid
+
+        from pki.csr import new_key_and_csr
+        from workflows import certificate_client
+
         await self.log_in(person)
         outcome = await certificate_client.issue(
             self.client, user_uuid=person.uuid, csr_pem=new_key_and_csr(person.user_id).csr_pem,
@@ -124,49 +165,41 @@ class Acting:
 
     async def certificate_login(self, person: Person, serial: str) -> list[str]:
         """ログイン with a certificate: its first use supersedes the older ones; returns their serials."""
-        await self.log_in(person)
         at = await self.clock()
-        with self.session_factory.begin() as session:
-            row = certificate_store.get_by_serial(session=session, serial=serial)
-            superseded = certificate_store.record_first_use(session=session, certificate=row, now=at)
-        await certificate_client.tell_superseded(self.client, superseded, by_serial=serial, at=at)
-        return superseded
+
+        def log_in(session: Session) -> list[str]:
+            from store import certificates as certificate_store
+
+            certificate = certificate_store.get_by_serial(session=session, serial=serial)
+            owner = user_store.get_by_uuid(session=session, user_uuid=person.uuid)
+            return certificate_login.log_in_with_certificate(session, self.temporal, owner=owner,
+                                                             certificate=certificate, password=person.password, now=at)
+
+        return await self._call(log_in)
 
     async def release(self, master: Person, general: Person, kind: ReleaseKind) -> None:
         """The master user's user list: ロック解除 / 閉塞解除 of a general user."""
-        await lockout_client.release(
-            self.client, user_uuid=general.uuid, organization_code=general.organization_code,
-            subject_kind=general.kind,
-            request=ReleaseRequest(kind, ActorKind.MASTER_USER, master.uuid, master.organization_code))
+
+        def release(session: Session) -> None:
+            account = user_store.get_by_uuid(session=session, user_uuid=general.uuid)
+            actor = user_store.get_by_uuid(session=session, user_uuid=master.uuid)
+            releases.release(session, self.temporal, account=account, kind=kind, actor=actor)
+
+        await self._call(release)
 
     # --- written revocation requests --------------------------------------------------------------
 
     async def file_revocation_request(self, master: Person, serial: str, reason: RevocationReason) -> RequestInput:
-        """電子証明書の失効依頼 from the login screen: filed and its workflow started in one transaction."""
+        """電子証明書の失効依頼 from the login screen: ユーザー認証, then the request is filed."""
         await self.log_in(master)
-        now = await self.clock()
-        with self.session_factory.begin() as session:
-            filed = revocation_store.file_request(session=session, serial=serial, reason=reason,
-                                                  actor=master.party, now=now)
-            await revocation_client.start_request(self.client, filed, task_queue=self.task_queue)
-            return filed
+        return await self._call(revocation.file_request, self.temporal, serial=serial, reason=reason,
+                                actor=master.party, now=await self.clock())
 
     async def receive_paper(self, number: str, receiver: Party) -> None:
         """The staff inbox's 受付: the paper arrived."""
-        await revocation_client.receive(self.client, number, receiver)
+        await self._call(revocation.receive_paper, self.temporal, number=number, actor=receiver)
 
     async def approve(self, number: str, approver: Party, comment: str) -> None:
-        """The staff inbox's 承認: the comment is stored first, the update names it by ID."""
-        with self.session_factory.begin() as session:
-            comment_id = revocation_store.add_decision_comment(session=session, number=number, actor=approver,
-                                                               text=comment, approve=True)
-        await revocation_client.approve(self.client, number, approver, comment_id=comment_id)
-
-    # --- e-mail the web starts itself -----------------------------------------------------------
-
-    async def _registration_complete(self, person: Person) -> None:
-        request = NoticeRequest(NoticeKind.REGISTRATION_COMPLETE, person.uuid)
-        workflow_id = notice_workflow_id(request.kind.value, request.user_uuid, str(uuid.uuid4()))
-        await self.client.start_workflow(NOTICE_WORKFLOW, request, id=workflow_id, task_queue=self.task_queue,
-                                         static_summary=f"E-mail notice {request.kind.value}")
-        self.notices.append(workflow_id)
+        """The staff inbox's 承認, with its comment."""
+        await self._call(revocation.decide, self.temporal, number=number, actor=approver, approve=True,
+                         comment=comment)

@@ -16,11 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from domain.roles import StaffRole
 from core.config import Settings
 from store import audit
-from store import organizations as org_store
-from store import staff as staff_store
 from store.db import make_engine, make_session_factory
 from store.errors import CredentialError, Refusal, ServiceError
 from store.migrate import upgrade
+from usecases import organizations
 from web.messages import english
 
 T = TypeVar("T")
@@ -44,12 +43,12 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
-def _in_transaction(settings: Settings, work: Callable[..., T]) -> T:
-    """Bring the database to the newest schema (idempotent), then run ``work`` in one transaction."""
+def _with_session(settings: Settings, work: Callable[..., T]) -> T:
+    """Bring the database to the newest schema (idempotent), then run ``work`` (a use-case) with a session."""
     engine = make_engine(settings.database_url)
     try:
         upgrade(settings.database_url)
-        with make_session_factory(engine).begin() as session:
+        with make_session_factory(engine)() as session:
             return work(session)
     except CredentialError as error:
         raise CommandError(OPTION_OF_FIELD.get(error.field, error.field), english(error.problem),
@@ -64,11 +63,11 @@ def _in_transaction(settings: Settings, work: Callable[..., T]) -> T:
 
 def create_org(settings: Settings, *, code: str, name: str, email: str, as_json: bool) -> None:
     def work(session):  # noqa: ANN001, ANN202
-        created = org_store.create_organization(
-            session=session, code=code, name=name, email=email, actor=audit.Actor.cli())
+        created = organizations.register_organization(session, code=code, name=name, email=email,
+                                                      actor=audit.Actor.cli())
         return created.organization.code, created.organization.name, created.master.user_id, created.initial_password
 
-    organization_code, organization_name, master_user_id, initial_password = _in_transaction(settings, work)
+    organization_code, organization_name, master_user_id, initial_password = _with_session(settings, work)
     if as_json:
         print(json.dumps({
             "organization_code": organization_code,
@@ -84,11 +83,11 @@ def create_org(settings: Settings, *, code: str, name: str, email: str, as_json:
 
 def create_staff(settings: Settings, *, login: str, role: str, as_json: bool) -> None:
     def work(session):  # noqa: ANN001, ANN202
-        staff, initial_password = staff_store.create_staff(
-            session=session, login=login, role=StaffRole(role), actor=audit.Actor.cli())
+        staff, initial_password = organizations.create_staff(session, login=login, role=StaffRole(role),
+                                                             actor=audit.Actor.cli())
         return staff.login, staff.role.value, initial_password
 
-    staff_login, staff_role, initial_password = _in_transaction(settings, work)
+    staff_login, staff_role, initial_password = _with_session(settings, work)
     if as_json:
         print(json.dumps({"login": staff_login, "role": staff_role, "initial_password": initial_password}))
     else:

@@ -1,5 +1,5 @@
 """``rokin admin sample-data``: fill a running development stack with what the README's visibility
-queries look for, made the way the pages make it (``rokin.acting``) on the stack's own worker.
+queries look for, made through the pages' own use-cases (``rokin.acting``) on the stack's own worker.
 
 - 8001: a master user and four general users. Certificates for the master user and ``s8001a``;
   ``s8001b`` locked (6 wrong passwords); ``s8001c`` blocked (locked, unlocked by the master user,
@@ -84,8 +84,8 @@ async def load(acting: Acting, settings: Settings) -> Made:
             raise SampleDataError(f"organization {taken[0]} exists already: sample data was loaded into this "
                                   "data directory before (use a fresh ROKIN_DATA_DIR)")
     made = Made()
-    receiver = acting.staff_account("samplerecv1", StaffRole.RECEIVER)
-    approver = acting.staff_account("sampleappr1", StaffRole.APPROVER)
+    receiver = await acting.staff_account("samplerecv1", StaffRole.RECEIVER)
+    approver = await acting.staff_account("sampleappr1", StaffRole.APPROVER)
 
     master = await _organization(acting, made, "8001")
     await _certificate(acting, made, "8001/s8001a", await _general(acting, made, master, "s8001a"))
@@ -144,7 +144,7 @@ async def _certificate(acting: Acting, made: Made, key: str, person: Person, wha
 
 async def _lock(acting: Acting, person: Person) -> datetime:
     for _ in range(MAX_CONSECUTIVE_FAILURES):
-        result = await acting.password(person, WRONG_PASSWORD)
+        result = await acting.mistype(person, WRONG_PASSWORD)
     return result.locked_until or datetime.now(timezone.utc)
 
 

@@ -1,7 +1,7 @@
 """``rokin simulate``: one organization's year on Temporal's time-skipping server, as a timeline.
 
 Everything really runs — the product's workflows and activities on ``rokin.simulation``'s stage,
-driven the way the pages drive them (``rokin.acting``); only the clock jumps, from one timer to
+driven through the pages' own use-cases (``rokin.acting``); only the clock jumps, from one timer to
 the next. Staff see what users receive and when:
 
 day 1      staff register the organization; master user: 初期登録, certificate; a general user likewise
@@ -69,8 +69,8 @@ async def _year(on: Stage, start: date) -> None:
 
     act = on.act
     on.roles.update({MASTER_EMAIL: MASTER, GENERAL_EMAIL: GENERAL})
-    receiver = act.staff_account("recv01", StaffRole.RECEIVER)
-    approver = act.staff_account("appr01", StaffRole.APPROVER)
+    receiver = await act.staff_account("recv01", StaffRole.RECEIVER)
+    approver = await act.staff_account("appr01", StaffRole.APPROVER)
 
     await on.until(at(1, 9))
     master = await on.do(f"Rokin staff register organization {ORGANIZATION_CODE}; the master user completes 初期登録",
@@ -144,7 +144,7 @@ async def _issue(on: Stage, person: Person, role: str, number: int) -> IssuedCer
 
 async def _mistype(on: Stage, person: Person) -> datetime:
     for _ in range(MAX_CONSECUTIVE_FAILURES):
-        result = await on.act.password(person, "Wrong2026pw")
+        result = await on.act.mistype(person, "Wrong2026pw")
     assert result.locked_until is not None, result
     return result.locked_until
 

@@ -37,3 +37,16 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def end_reads(session: Session) -> None:
+    """Commit a read-only transaction, keeping its objects loaded: before anything slow.
+
+    Before an argon2 check or a wait on Temporal: on SQLite every transaction holds the write lock
+    from its BEGIN, so one left open across a 200 ms hash makes every other request wait, and the
+    workflows' activities too. Nothing may be written before this point; unsaved changes are a
+    bug, not something to commit.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("unsaved changes before a slow step")
+    session.commit()

@@ -12,8 +12,11 @@ from core.config import Settings, secret_key
 from store.db import make_engine, make_session_factory
 
 from . import db, errors, i18n, observability, security
+from usecases.bridge import TemporalBridge
+from usecases.gateway import LOCKOUT_DEADLINE_SECONDS, TemporalGateway
+from usecases.ports import TemporalPort
+
 from .extensions import babel, csrf, login_manager
-from .temporal import TemporalBridge
 
 
 @dataclass
@@ -22,7 +25,8 @@ class RokinState:
 
     settings: Settings
     session_factory: sessionmaker[Session]
-    temporal: TemporalBridge
+    bridge: TemporalBridge  # the process's one Temporal client (readiness, the CRL's on-demand refresh)
+    temporal: TemporalPort  # what the use-cases call; page tests may put a fake here
 
 
 def create_app(config: dict | None = None, settings: Settings | None = None) -> Flask:
@@ -37,10 +41,13 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.config.update(config or {})
+    bridge = TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue)
     app.extensions["rokin"] = RokinState(
         settings=settings,
         session_factory=make_session_factory(make_engine(settings.database_url)),
-        temporal=TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue),
+        bridge=bridge,
+        temporal=TemporalGateway(bridge, lockout_deadline=app.config.get("LOCKOUT_DEADLINE_SECONDS",
+                                                                          LOCKOUT_DEADLINE_SECONDS)),
     )
 
     observability.init_app(app)  # request IDs, access log, /metrics, /healthz, /readyz

@@ -11,7 +11,9 @@ import logging
 from flask import Blueprint, Response, abort, current_app
 
 from pki.crl import CRL_DER
+from usecases.ports import TemporalUnavailable
 from workflows import crl_client
+from workflows.crl_client import CrlRefreshFailed
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +29,11 @@ def crl() -> Response:
     rokin = current_app.extensions["rokin"]
     path = rokin.settings.pki_dir / CRL_DER
     if not path.exists():
-        bridge = rokin.temporal
+        bridge = rokin.bridge
         try:
             bridge.call(lambda client: crl_client.refresh(client, bridge.task_queue), timeout=REFRESH_WAIT_SECONDS + 2)
-        except Exception as error:  # noqa: BLE001  no worker, no CA yet...: a plain 503
-            log.warning("no CRL to serve and none could be made (%s)", type(error).__name__)
+        except (TemporalUnavailable, CrlRefreshFailed) as error:  # no worker, no CA yet...: a plain 503
+            log.warning("no CRL to serve and none could be made: %s", error)
             abort(503)
     response = Response(path.read_bytes(), mimetype=MEDIA_TYPE)
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_SECONDS}"

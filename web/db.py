@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from store import db as store_db
+
 
 def session() -> Session:
     if "db_session" not in g:
@@ -13,17 +15,8 @@ def session() -> Session:
 
 
 def end_reads() -> None:
-    """Commit the request's read-only transaction, keeping its objects loaded.
-
-    Call it before anything slow: an argon2 check, or waiting on Temporal. On SQLite every
-    transaction holds the write lock from its BEGIN (``store.db``), so a transaction left open
-    across a 200 ms hash makes every other request wait, and the workflows' activities too.
-    Nothing may be written before this point; unsaved changes are a bug, not something to commit.
-    """
-    db_session = session()
-    if db_session.new or db_session.dirty or db_session.deleted:
-        raise RuntimeError("unsaved changes before a slow step")
-    db_session.commit()
+    """``store.db.end_reads`` on the request's session (see there why)."""
+    store_db.end_reads(session())
 
 
 def init_app(app: Flask) -> None:

@@ -91,7 +91,7 @@ def healthz() -> Response:
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
     state = current_app.extensions["rokin"]
-    checks = current_app.extensions["rokin_readiness"].check(state.session_factory, state.temporal)
+    checks = current_app.extensions["rokin_readiness"].check(state.session_factory, state.bridge)
     ready = all(value == OK for value in checks.values())
     return jsonify(status="ready" if ready else "unavailable", checks=checks), 200 if ready else 503
 

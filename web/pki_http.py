@@ -12,17 +12,21 @@ from flask import Flask, Response
 from core.config import Settings
 from store.db import make_engine, make_session_factory
 
+from usecases.bridge import TemporalBridge
+from usecases.gateway import TemporalGateway
+
 from . import RokinState, crl, db, ocsp
-from .temporal import TemporalBridge
 
 
 def create_pki_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder=None)
+    bridge = TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue)
     app.extensions["rokin"] = RokinState(
         settings=settings,
         session_factory=make_session_factory(make_engine(settings.database_url)),
-        temporal=TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue),
+        bridge=bridge,
+        temporal=TemporalGateway(bridge),
     )
     app.config["MAX_CONTENT_LENGTH"] = ocsp.MAX_REQUEST_BYTES  # nothing else is ever posted here
     db.init_app(app)  # the OCSP answers read the database

@@ -66,6 +66,14 @@ def _uuid_or_none(key: str) -> uuid.UUID | None:
         return None
 
 
+def current_staff() -> Staff:
+    """The logged-in staff member (behind a staff gate)."""
+    principal = current_user._get_current_object()
+    if not isinstance(principal, StaffPrincipal):
+        raise PermissionError("no staff member logged in")
+    return principal.staff
+
+
 def current_actor(client_address: str | None) -> Actor:
     principal = current_user
     if isinstance(principal, EmployerPrincipal):

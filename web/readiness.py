@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .temporal import TemporalBridge
+from usecases.bridge import TemporalBridge
+from usecases.ports import TemporalUnavailable
 
 CHECK_TIMEOUT_SECONDS = 2.0
 OK, UNAVAILABLE, TIMEOUT = "ok", "unavailable", "timeout"
@@ -52,7 +54,7 @@ def _state_of(query: Future) -> str:
         query.result(timeout=CHECK_TIMEOUT_SECONDS)
     except FutureTimeout:
         return TIMEOUT
-    except Exception:  # noqa: BLE001  refused, unknown host, bad credentials...: the state is enough
+    except (SQLAlchemyError, OSError):  # refused, unknown host, bad credentials...: the state is enough
         return UNAVAILABLE
     return OK
 
@@ -62,8 +64,6 @@ def _temporal_state(temporal: TemporalBridge) -> str:
         serving = temporal.call(
             lambda client: client.service_client.check_health(timeout=timedelta(seconds=CHECK_TIMEOUT_SECONDS)),
             timeout=CHECK_TIMEOUT_SECONDS)
-    except (TimeoutError, FutureTimeout):
-        return TIMEOUT
-    except Exception:  # noqa: BLE001
-        return UNAVAILABLE
+    except TemporalUnavailable as error:
+        return TIMEOUT if error.timed_out else UNAVAILABLE
     return OK if serving else UNAVAILABLE

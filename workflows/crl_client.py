@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from temporalio.client import (
     Client,
+    WorkflowFailureError,
     Schedule,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
@@ -47,11 +48,18 @@ async def ensure_schedule(client: Client, task_queue: str) -> bool:
     return True
 
 
+class CrlRefreshFailed(Exception):
+    """No CRL within the wait: no worker polls, or the CA is not usable yet."""
+
+
 async def refresh(client: Client, task_queue: str, *, wait: timedelta = timedelta(seconds=10)) -> CrlPublished:
-    """Regenerate the CRL now and return what was published."""
+    """Regenerate the CRL now and return what was published; raises ``CrlRefreshFailed``."""
     handle = await client.start_workflow(
         CrlRefreshWorkflow.run, CrlRefresh("on-demand"), id=f"{crl_workflow_id(task_queue)}/on-demand",
         task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE, execution_timeout=wait,
         static_summary="CRL（失効リスト）の再生成（CRLファイルがないため）")
-    return await handle.result()
+    try:
+        return await handle.result()
+    except WorkflowFailureError as error:  # timed out (its execution timeout) or failed
+        raise CrlRefreshFailed("the CRL could not be regenerated in time") from error

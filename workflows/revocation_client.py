@@ -29,7 +29,7 @@ from temporalio.common import (
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.service import RPCError
 
-from domain.names import TASK_QUEUE, SearchAttribute, notice_workflow_id, revocation_request_workflow_id
+from domain.names import TASK_QUEUE, SearchAttribute, revocation_request_workflow_id
 from domain.notices import NoticeKind, NoticeRequest
 from domain.revocation import (
     Party,
@@ -44,7 +44,7 @@ from domain.revocation_rules import RevocationRefusal
 from domain.roles import UserRole
 
 from . import certificate_client
-from .notice import NoticeWorkflow
+from .notice_client import start_notice
 from .revocation_request import RevocationRequestWorkflow
 
 UPDATE_TIMEOUT = timedelta(seconds=30)  # an approval waits for the database and the CRL
@@ -152,7 +152,4 @@ async def announce_revoked(client: Client, revocations: Iterable[Revocation], *,
             notices.append(NoticeRequest(NoticeKind.CERTIFICATE_REVOKED_TO_MASTER, revocation.master_uuid,
                                          about_user_uuid=revocation.owner_uuid))
         for notice in notices:
-            await client.start_workflow(
-                NoticeWorkflow.run, notice, task_queue=task_queue,
-                id=notice_workflow_id(notice.kind.value, notice.user_uuid, str(uuid.uuid4())),
-                static_summary=f"失効のお知らせ（{notice.kind.value}）")
+            await start_notice(client, notice, task_queue=task_queue)

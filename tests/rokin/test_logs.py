@@ -24,7 +24,7 @@ import pytest
 
 from pki.devca import DevPki
 from core.config import Settings
-from core.logs import DropWerkzeugAccessLines, JsonFormatter, TextFormatter, request_id_var
+from core.logs import DropWerkzeugAccessLines, JsonFormatter, RedactPersonalData, TextFormatter, redact, request_id_var
 from store import audit
 from store import organizations as org_store
 from store import users as user_store
@@ -280,3 +280,39 @@ def _answers(browser: Browser) -> bool:
 @pytest.fixture
 def settings(settings: Settings, task_queue: str) -> Settings:
     return replace(settings, task_queue=task_queue)
+
+
+@pytest.mark.parametrize(("raw", "redacted"), [
+    ("user taro2024 failed", "user [redacted] failed"),  # a user ID's shape (letters and digits, 6–12)
+    ("password Kumiai2024", "password [redacted]"),
+    ("to boss@example.jp", "to [email]"),
+    ("GET /employer/users?q=abc&x=1 200", "GET /employer/users?[query] 200"),
+    # identifiers stay: UUIDs, serials, request numbers, codes, states, words
+    ("user 4f3a2b1c-1234-4abc-9def-0123456789ab", "user 4f3a2b1c-1234-4abc-9def-0123456789ab"),
+    ("serial 3f2a9c0d1e2b3c4d5e6f70819a2b3c4d", "serial 3f2a9c0d1e2b3c4d5e6f70819a2b3c4d"),
+    ("R-2027-000001 of 8001: locked_now, TypeError", "R-2027-000001 of 8001: locked_now, TypeError"),
+])
+def test_redaction_removes_what_looks_personal_and_keeps_identifiers(raw: str, redacted: str):
+    assert redact(raw) == redacted
+
+
+def test_the_redacting_filter_covers_arguments_and_exception_messages_not_the_code():
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.addFilter(RedactPersonalData())
+    handler.setFormatter(TextFormatter())
+    log = logging.getLogger(f"test.redaction.{id(buffer)}")
+    log.addHandler(handler)
+    user_id, password, address = "taro2024", "Secret2024", "taro@example.jp"  # data, not in the source lines below
+    try:
+        try:
+            raise ValueError(f"recipient {address} refused")
+        except ValueError as error:
+            raise KeyError(password) from error
+    except KeyError:
+        log.exception("login of %s failed", user_id)
+    written = buffer.getvalue()
+    assert "login of [redacted] failed" in written
+    assert "ValueError: recipient [email] refused" in written and "KeyError: '[redacted]'" in written
+    assert "direct cause" in written and "test_the_redacting_filter_covers" in written  # frames stay
+    assert not any(secret in written for secret in (user_id, password, address))

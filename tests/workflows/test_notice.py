@@ -96,17 +96,18 @@ async def test_mail_server_down_then_up_delivers_exactly_once(
     assert user.email not in history
 
 
-async def test_web_notice_contract_starts_the_workflow(time_skipping_env, worker_settings, smtp_sink):
-    """web/notices.py starts "NoticeWorkflow" through the web's TemporalBridge; the mail arrives."""
-    from web import create_app
-    from web.notices import registration_complete
+async def test_the_gateway_starts_a_notice_through_a_bridge_and_the_mail_arrives(
+        time_skipping_env, worker_settings, smtp_sink):
+    """What the use-cases call (``TemporalGateway.send_notice``) over a ``TemporalBridge``, as the web does."""
+    from usecases.bridge import TemporalBridge
+    from usecases.gateway import TemporalGateway
 
     address = time_skipping_env.client.service_client.config.target_host
-    app = create_app({"TESTING": True}, settings=replace(worker_settings, temporal_address=address))
+    gateway = TemporalGateway(TemporalBridge(address, "default", worker_settings.task_queue))
     user = registered_master(worker_settings.database_url)
     async with product_worker(time_skipping_env.client, worker_settings):
-        with app.app_context():
-            await asyncio.to_thread(registration_complete, uuid.UUID(user.uuid))
+        notice = NoticeRequest(NoticeKind.REGISTRATION_COMPLETE, user.uuid)
+        await asyncio.to_thread(gateway.send_notice, notice)
         [message] = await smtp_sink.async_wait_for(1)
     assert message.subject == SUBJECT
 

@@ -15,13 +15,14 @@ from flask_login import logout_user
 from domain.roles import UserRole, UserStatus
 from store import users as user_store
 from store.errors import CredentialError, ServiceError
+from usecases import authentication, registration
 
-from .. import db, forms, messages, notices
-from ..lockout import ArbiterRefusal, refusal_text
+from .. import db, forms, messages
+from ..ports import temporal
 from ..principals import current_actor
 from ..security import fresh_session
 from .forms import InitialPasswordForm, RegistrationForm
-from .service import authenticate
+from .service import REFUSALS, counted, show_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -50,12 +51,11 @@ def register_login(kind: str):  # noqa: ANN201
     form = InitialPasswordForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.user_id.data, form.password.data)
+            user = counted(lambda: authentication.authenticate_user(
+                db.session(), temporal(), user_id=form.user_id.data, password=form.password.data))
             user_store.check_pending_registration(user, role=role)
-        except ServiceError as refusal:
-            form.form_errors.append(messages.render(refusal.refusal, _))
-        except ArbiterRefusal as refusal:
-            form.form_errors.append(refusal_text(refusal))
+        except REFUSALS as refusal:
+            show_refusal(form, refusal)
         else:
             fresh_session()
             session["registration"] = {"uuid": str(user.uuid), "kind": kind, "at": time.time()}
@@ -74,18 +74,14 @@ def register(kind: str):  # noqa: ANN201
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user_store.check_pending_registration(user, role=role)
-            user_store.complete_initial_registration(
-                session=db.session(), user=user, new_password=form.new_password.data,
-                email=form.email.data, actor=current_actor(request.remote_addr),
-            )
+            registration.complete_registration(
+                db.session(), temporal(), user=user, role=role, new_password=form.new_password.data,
+                email=form.email.data, actor=current_actor(request.remote_addr))
         except CredentialError as error:
             forms.add_error(getattr(form, error.field), error.problem)
         except ServiceError as refusal:
             form.form_errors.append(messages.render(refusal.refusal, _))
         else:
-            db.session().commit()
-            notices.registration_complete(user.uuid)
             fresh_session()
             flash(_("初期登録が完了しました。続けて電子証明書を発行してください。"), "success")
             return redirect(url_for("certificates.authenticate_user"))

@@ -59,7 +59,7 @@ class Delivery:
 def issue_certificate(user: User, password: str, request_id: str) -> Delivery | IssuanceRefusal:
     """Issue a certificate to ``user`` and pack it with ``password``; or the workflow's refusal."""
     key_and_csr = new_key_and_csr(user.user_id)
-    bridge = current_app.extensions["rokin"].temporal
+    bridge = current_app.extensions["rokin"].bridge
     try:
         outcome = bridge.call(
             lambda client: certificate_client.issue(

@@ -2,7 +2,7 @@
 
 - ``GET/POST /login``: the certificate of the request (``client_certificate``) must be one of
   ours and live; then the owner's password, arbitrated by the lockout workflow
-  (``web.auth.service.authenticate``). The first login with a renewed certificate supersedes the
+  (``usecases.certificate_login``). The first login with a renewed certificate supersedes the
   older one (committed at once; the lifecycles hear of it afterwards).
 - Every later request of an employer session must come with the same certificate, still live:
   a revocation, a supersession or another certificate ends the session at the next request,
@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -33,16 +32,15 @@ from flask_login import current_user, login_user, logout_user
 from domain.certificate_login import CertificateLoginProblem
 from domain.validity import CertificateCalendar, calendar_for
 from store import certificates as certificate_store
-from workflows import certificate_client
+from usecases import certificate_login
 
 from .. import db, messages, metrics
-from ..auth.service import authenticate_on
+from ..auth.service import REFUSALS, counted, show_refusal
+from ..ports import temporal
 from ..principals import EmployerPrincipal
 from ..security import fresh_session
 from .client_certificate import Identified, identify, presented_pem
 from .forms import CertificateLoginForm
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("certificate_login", __name__)
 
@@ -69,29 +67,17 @@ def login():  # noqa: ANN201
                                message=messages.render(found, _)), status
     form = CertificateLoginForm()
     if form.validate_on_submit():
-        user = authenticate_on(form, found.user.user_id, form.password.data)
-        if user is not None:
-            _record_first_use(found)
-            start_certificate_session(user, found.certificate.serial)
+        try:
+            counted(lambda: certificate_login.log_in_with_certificate(
+                db.session(), temporal(), owner=found.user, certificate=found.certificate,
+                password=form.password.data, now=_now()))
+        except REFUSALS as refusal:
+            show_refusal(form, refusal)
+        else:
+            start_certificate_session(found.user, found.certificate.serial)
             return redirect(url_for("employer.top"))
     return render_template("certificates/login.html", form=form, certificate=found.certificate,
                            user=found.user)
-
-
-def _record_first_use(found: Identified) -> None:
-    """The first login with a renewed certificate supersedes the older one: in the database now
-    (it stops working at its next request), in its lifecycle as soon as Temporal hears it."""
-    at = _now()
-    serial = found.certificate.serial
-    superseded = certificate_store.record_first_use(session=db.session(), certificate=found.certificate, now=at)
-    db.session().commit()
-    if not superseded:
-        return
-    bridge = current_app.extensions["rokin"].temporal
-    try:
-        bridge.call(lambda client: certificate_client.tell_superseded(client, superseded, by_serial=serial, at=at))
-    except Exception as error:  # noqa: BLE001  the lifecycle's own milestone check catches up later
-        log.warning("supersession of %d certificate(s) not signalled (%s)", len(superseded), type(error).__name__)
 
 
 def start_certificate_session(user, serial: str) -> None:  # noqa: ANN001

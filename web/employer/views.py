@@ -11,16 +11,19 @@ from flask_login import current_user
 
 from domain.lockout import ReleaseKind
 from domain.quotas import MAX_GENERAL_USERS
-from store import revocation_direct
 from store import users as user_store
 from store.errors import CredentialError, Refusal, ServiceError
 from store.models import User
+from usecases import releases
+from usecases import users as user_cases
+from usecases.authentication import subject_of_user
+from usecases.ports import TemporalUnavailable
 from workflows.lockout_client import ReleaseRefused
 
 from .. import db, forms, messages
 from .. import lockout as web_lockout
+from ..ports import temporal
 from ..principals import current_actor, employer_required, master_required
-from ..revocation.announce import announce_revoked
 from . import labels
 from .forms import CreateGeneralUserForm, DeleteGeneralUserForm, ReleaseForm
 
@@ -57,20 +60,17 @@ def create_user():  # noqa: ANN201
     if form.validate_on_submit():
         master = _me()
         try:
-            user, initial_password = user_store.create_general_user(
-                session=db.session(), master=master, user_id=form.user_id.data,
-                display_name=form.display_name.data, actor=current_actor(request.remote_addr),
-            )
+            user, initial_password = user_cases.create_general_user(
+                db.session(), master=master, user_id=form.user_id.data, display_name=form.display_name.data,
+                actor=current_actor(request.remote_addr))
         except CredentialError as error:
             forms.add_error(getattr(form, error.field), error.problem)
         except ServiceError as refusal:
-            db.session().rollback()  # a failed flush leaves the session unusable for the page below
             if refusal.refusal is Refusal.USER_ID_TAKEN:
                 forms.add_error(form.user_id, refusal.refusal)
             else:
                 form.form_errors.append(messages.render(refusal.refusal, _))
         else:
-            db.session().commit()
             return render_template("employer/user_created.html", user=user, initial_password=initial_password)
     return _top_page(form)
 
@@ -90,14 +90,10 @@ def delete_user(user_uuid: str):  # noqa: ANN201
     if not form.validate_on_submit():
         abort(400)
     try:  # deleting a general user revokes their live certificates (SPEC §2 Revocation)
-        user, revoked = revocation_direct.delete_general_user(
-            session=db.session(), master=_me(), user_uuid=user_uuid, now=datetime.now(timezone.utc),
-            client_address=request.remote_addr,
-        )
+        user = user_cases.delete_general_user(db.session(), temporal(), master=_me(), user_uuid=user_uuid,
+                                              now=datetime.now(timezone.utc), client_address=request.remote_addr)
     except ServiceError as refusal:
         abort(_HTTP_STATUS.get(refusal.refusal, 400))
-    db.session().commit()
-    announce_revoked(revoked)
     flash(_("ユーザーID %(user_id)s を削除しました。", user_id=user.user_id), "success")
     return redirect(url_for("employer.top"))
 
@@ -122,10 +118,10 @@ def release(user_uuid: str, kind: str):  # noqa: ANN201
     user = _managed_user_or_abort(user_uuid)
     release_kind = ReleaseKind(kind)
     try:
-        web_lockout.release(web_lockout.LockoutSubject.of_user(user), release_kind)
+        releases.release(db.session(), temporal(), account=user, kind=release_kind, actor=_me())
     except ReleaseRefused as refusal:
         flash(web_lockout.release_refusal_text(refusal), "error")
-    except web_lockout.ArbiterUnavailable as refusal:
+    except TemporalUnavailable as refusal:
         flash(web_lockout.refusal_text(refusal), "error")
     else:
         flash(web_lockout.released_text(release_kind, user.user_id), "success")
@@ -154,7 +150,7 @@ def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
             user_rows=[(user, web_lockout.view_of(user)) for user in users],
             lockout_text=web_lockout.status_text,
             offered_releases=lambda user, view: web_lockout.offered_releases(
-                web_lockout.LockoutSubject.of_user(user), view),
+                subject_of_user(user), view),
             general_count=general_count,
             max_general=MAX_GENERAL_USERS,
             quota_full=general_count >= MAX_GENERAL_USERS,

@@ -11,15 +11,15 @@ from flask_login import current_user
 
 from domain.revocation import RevocationReason
 from store import certificates as certificate_store
-from store import revocation_direct
 from store import users as user_store
 from store.errors import Refusal, ServiceError
 from store.models import User
 from store.revocation import RevocationRefused
+from usecases import revocation as revocation_cases
 
 from .. import db, messages
+from ..ports import temporal
 from ..principals import EmployerPrincipal, master_required
-from .announce import announce_revoked
 from .blueprint import bp
 from .forms import MasterRevokeForm
 from .labels import REASON
@@ -60,15 +60,12 @@ def revoke(user_uuid: str):  # noqa: ANN201
         return render_template("revocation/confirm_revoke.html", user=user, certificates=live, form=form), 400
     reason = RevocationReason(form.reason.data)
     try:
-        revoked = revocation_direct.revoke_by_master(
-            session=db.session(), master=current_user.user, user_uuid=user_uuid, reason=reason,
-            now=datetime.now(timezone.utc), client_address=request.remote_addr)
+        revocation_cases.revoke_by_master(db.session(), temporal(), master=current_user.user, user_uuid=user_uuid,
+                                          reason=reason, now=datetime.now(timezone.utc),
+                                          client_address=request.remote_addr)
     except RevocationRefused as refused:
-        db.session().rollback()
         flash(messages.render(refused.refusal, _, **refused.details), "error")
         return redirect(url_for("employer.top"))
-    db.session().commit()
-    announce_revoked(revoked)
     flash(_("ユーザーID %(user_id)s の電子証明書を失効しました（理由：%(reason)s）。",
             user_id=user.user_id, reason=REASON[reason]), "success")
     return redirect(url_for("employer.top"))

@@ -12,30 +12,28 @@ withdrawal by someone who knew the password does not pass unnoticed.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from domain.revocation import OPEN_STATES, RequestState
-from domain.revocation_rules import withdrawal_refusal
 from domain.validity import tokyo_date
 from store import certificates as certificate_store
 from store import revocation as revocation_store
 from store.models import User
-from store.revocation import party_of_user
+from store.revocation import RevocationRefused, party_of_user
 from store.revocation_models import RevocationRequest
-from workflows import revocation_client
+from usecases import revocation as revocation_cases
+from usecases.ports import TemporalUnavailable
 from workflows.revocation_client import RevocationRefusedError
 
 from .. import db, messages
+from ..ports import temporal
 from .blueprint import bp
 from .forms import ConfirmForm
 from .labels import REASON, STATE
 from .requests import authenticated_user, remember_form, requestable_certificates
-
-log = logging.getLogger(__name__)
 
 
 @bp.get("/revocation-request/status")
@@ -69,18 +67,11 @@ def withdraw_mine(number: str):  # noqa: ANN201
     if (mine := _mine(number)) is None:
         return redirect(url_for("revocation.authenticate_requester"))
     user, row = mine
-    party = party_of_user(user)
-    if (refusal := withdrawal_refusal(party, revocation_store.facts(row))) is not None:
-        flash(messages.render(refusal, _), "error")
-        return redirect(url_for("revocation.my_requests"))
-    db.end_reads()  # the workflow's activity writes the request
-    bridge = current_app.extensions["rokin"].temporal
     try:
-        bridge.call(lambda client: revocation_client.withdraw(client, number, party), timeout=40)
-    except RevocationRefusedError as refused:
+        revocation_cases.withdraw(db.session(), temporal(), number=row.number, actor=party_of_user(user))
+    except (RevocationRefused, RevocationRefusedError) as refused:
         flash(messages.render(refused.refusal, _), "error")
-    except Exception as error:  # noqa: BLE001  Temporal unreachable or slow: nothing was withdrawn here
-        log.warning("withdrawal of a request not confirmed (%s)", type(error).__name__)
+    except TemporalUnavailable:  # nothing was withdrawn that we know of
         flash(_(messages.LOCKOUT_UNAVAILABLE), "error")
     else:
         flash(_("失効依頼 %(number)s を取り下げました。電子証明書は失効していません。", number=number), "success")

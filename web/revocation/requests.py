@@ -9,11 +9,10 @@ state, the form again, 取下げ). The authentication is remembered in the sessi
 
 from __future__ import annotations
 
-import logging
 import time
 from datetime import datetime, timedelta, timezone
 
-from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from domain.revocation import PAPER_DEADLINE_DAYS, RevocationReason
@@ -26,17 +25,17 @@ from store import users as user_store
 from store.errors import Refusal
 from store.models import User
 from store.revocation import RevocationRefused, party_of_user
-from workflows import revocation_client
+from usecases import revocation as revocation_cases
+from usecases.ports import TemporalUnavailable
 
 from .. import db, messages
 from ..auth.forms import CredentialsForm
 from ..auth.service import authenticate_on
+from ..ports import temporal
 from .blueprint import bp
 from .forms import RequestForm
 from .labels import REASON
 from .request_pdf import SheetText, render_pdf
-
-log = logging.getLogger(__name__)
 
 STEP_KEY = "revocation_request"
 FORMS_KEY = "revocation_forms"
@@ -76,20 +75,14 @@ def choose():  # noqa: ANN201
     if form.validate_on_submit():
         reason = RevocationReason(form.reason.data)
         try:
-            filed = revocation_store.file_request(
-                session=db.session(), serial=form.serial.data, reason=reason, actor=party_of_user(user), now=now,
-                reason_detail=form.reason_detail.data or "", client_address=request.remote_addr)
-            bridge = current_app.extensions["rokin"].temporal
-            bridge.call(lambda client: revocation_client.start_request(client, filed, task_queue=bridge.task_queue))
+            filed = revocation_cases.file_request(
+                db.session(), temporal(), serial=form.serial.data, reason=reason, actor=party_of_user(user),
+                now=now, reason_detail=form.reason_detail.data or "", client_address=request.remote_addr)
         except RevocationRefused as refused:
-            db.session().rollback()
             form.form_errors.append(messages.render(refused.refusal, _, **refused.details))
-        except Exception as error:  # noqa: BLE001  no workflow, no request: roll back and say so
-            db.session().rollback()
-            log.warning("revocation request not filed (%s)", type(error).__name__)
+        except TemporalUnavailable:  # no workflow, no request: nothing was filed
             form.form_errors.append(_(messages.LOCKOUT_UNAVAILABLE))
         else:
-            db.session().commit()
             session.pop(STEP_KEY, None)
             remember_form(filed.number)
             return redirect(url_for("revocation.filed", number=filed.number))

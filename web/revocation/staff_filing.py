@@ -4,27 +4,23 @@ at once in an emergency (緊急失効, suspected misuse) with a mandatory note (
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timezone
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from domain.revocation import RevocationReason
 from domain.roles import StaffRole
-from store import revocation as revocation_store
-from store import revocation_direct
 from store.errors import ServiceError
 from store.revocation import RevocationRefused
-from workflows import revocation_client
+from usecases import revocation as revocation_cases
+from usecases.ports import TemporalUnavailable
 
 from .. import db, messages
-from .announce import announce_revoked
+from ..ports import temporal
 from .blueprint import bp
 from .forms import EmergencyForm, FileOnBehalfForm
 from .staff_gate import http_status, me, my_party, staff_page
-
-log = logging.getLogger(__name__)
 
 NOT_FOUND_TEXT = messages.N_("該当する電子証明書がありません。シリアル番号を確認してください。")
 
@@ -36,21 +32,16 @@ def file_on_behalf():  # noqa: ANN201
     status = 200
     if form.validate_on_submit():
         try:
-            filed = revocation_store.file_request(
-                session=db.session(), serial=form.serial.data.strip().lower(),
+            filed = revocation_cases.file_request(
+                db.session(), temporal(), serial=form.serial.data.strip().lower(),
                 reason=RevocationReason(form.reason.data), actor=my_party(), now=datetime.now(timezone.utc),
                 reason_detail=form.reason_detail.data or "", client_address=request.remote_addr)
-            bridge = current_app.extensions["rokin"].temporal
-            bridge.call(lambda client: revocation_client.start_request(client, filed, task_queue=bridge.task_queue))
         except (ServiceError, RevocationRefused) as refusal:
             status = _show_refusal(form, refusal)
-        except Exception as error:  # noqa: BLE001  no workflow, no request
-            db.session().rollback()
-            log.warning("revocation request not filed (%s)", type(error).__name__)
+        except TemporalUnavailable:  # no workflow, no request: nothing was filed
             form.form_errors.append(_(messages.LOCKOUT_UNAVAILABLE))
             status = 503
         else:
-            db.session().commit()
             flash(_("失効依頼 %(number)s を登録しました（書面受付済み）。", number=filed.number), "success")
             return redirect(url_for("revocation.request_page", number=filed.number))
     return render_template("revocation/staff_file.html", form=form), status
@@ -64,22 +55,19 @@ def emergency():  # noqa: ANN201
     if form.validate_on_submit():
         serial = form.serial.data.strip().lower()
         try:
-            revoked = revocation_direct.revoke_in_emergency(
-                session=db.session(), staff=me(), serial=serial, reason=RevocationReason(form.reason.data),
+            revocation_cases.revoke_in_emergency(
+                db.session(), temporal(), staff=me(), serial=serial, reason=RevocationReason(form.reason.data),
                 note=form.note.data or "", now=datetime.now(timezone.utc), client_address=request.remote_addr)
         except (ServiceError, RevocationRefused) as refusal:
             status = _show_refusal(form, refusal)
         else:
-            db.session().commit()
-            announce_revoked([revoked])
             flash(_("電子証明書 %(serial)s を失効しました。", serial=serial), "success")
             return redirect(url_for("revocation.emergency"))
     return render_template("revocation/staff_emergency.html", form=form), status
 
 
 def _show_refusal(form, refusal: ServiceError | RevocationRefused) -> int:  # noqa: ANN001
-    """Roll back, say why on the form, and give the page's HTTP status."""
-    db.session().rollback()
+    """Say why on the form (the use-case rolled back), and give the page's HTTP status."""
     if isinstance(refusal, RevocationRefused):
         form.form_errors.append(messages.render(refusal.refusal, _, **refusal.details))
         return http_status(refusal.refusal)

@@ -7,9 +7,10 @@ The request's workflow is the arbiter of every action; the page checks the same 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from domain.revocation import OPEN_STATES, RequestState
@@ -25,10 +26,12 @@ from store import revocation as revocation_store
 from store import revocation_queries
 from store.errors import ServiceError
 from store.revocation import RevocationRefused
-from workflows import revocation_client
+from usecases import revocation as revocation_cases
+from usecases.ports import TemporalUnavailable
 from workflows.revocation_client import RevocationRefusedError
 
 from .. import db, messages
+from ..ports import temporal
 from .blueprint import bp
 from .forms import ConfirmForm, DecisionForm
 from .labels import ACTION, CERTIFICATE_END, REASON, STATE
@@ -59,66 +62,47 @@ def request_page(number: str):  # noqa: ANN201
 @bp.post("/staff/requests/<number>/receive")
 @staff_page()
 def receive(number: str):  # noqa: ANN201
-    row = _request_or_404(number)
+    _request_or_404(number)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if (refusal := receive_refusal(my_party(), revocation_store.facts(row))) is not None:
-        return _refused(number, refusal)
-    return _run(number, lambda client: revocation_client.receive(client, number, my_party()),
+    return _run(number, lambda: revocation_cases.receive_paper(db.session(), temporal(), number=number,
+                                                               actor=my_party()),
                 _("失効依頼 %(number)s の書面を受け付けました。", number=number))
 
 
 @bp.post("/staff/requests/<number>/decide")
 @staff_page()
 def decide(number: str):  # noqa: ANN201
-    row = _request_or_404(number)
+    _request_or_404(number)
     form = DecisionForm()
-    approve = request.form.get("decision") == "approve"
-    if not form.validate_on_submit() or request.form.get("decision") not in ("approve", "reject"):
+    decision = request.form.get("decision")
+    if not form.validate_on_submit() or decision not in ("approve", "reject"):
         abort(400)
-    comment = (form.comment.data or "").strip()
-    party = my_party()
-    refusal = decision_refusal(party, revocation_store.facts(row), approve=approve, has_comment=bool(comment))
-    if refusal is not None:
-        return _refused(number, refusal)
-    comment_id = 0
-    if comment:
-        try:
-            comment_id = revocation_store.add_decision_comment(session=db.session(), number=number, actor=party,
-                                                               text=comment, approve=approve,
-                                                               client_address=request.remote_addr)
-        except RevocationRefused as refused:
-            db.session().rollback()
-            return _refused(number, refused.refusal)
-        db.session().commit()
-    if approve:
-        return _run(number, lambda client: revocation_client.approve(client, number, party, comment_id=comment_id),
-                    _("失効依頼 %(number)s を承認しました。電子証明書は失効しました。", number=number))
-    return _run(number, lambda client: revocation_client.reject(client, number, party, comment_id=comment_id),
-                _("失効依頼 %(number)s を否認しました。", number=number))
+    approve = decision == "approve"
+    done = (_("失効依頼 %(number)s を承認しました。電子証明書は失効しました。", number=number) if approve
+            else _("失効依頼 %(number)s を否認しました。", number=number))
+    return _run(number, lambda: revocation_cases.decide(
+        db.session(), temporal(), number=number, actor=my_party(), approve=approve, comment=form.comment.data or "",
+        client_address=request.remote_addr), done)
 
 
 @bp.post("/staff/requests/<number>/withdraw")
 @staff_page(StaffRole.ADMINISTRATOR)
 def withdraw(number: str):  # noqa: ANN201
-    row = _request_or_404(number)
+    _request_or_404(number)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if (refusal := withdrawal_refusal(my_party(), revocation_store.facts(row))) is not None:
-        return _refused(number, refusal)
-    return _run(number, lambda client: revocation_client.withdraw(client, number, my_party()),
+    return _run(number, lambda: revocation_cases.withdraw(db.session(), temporal(), number=number, actor=my_party()),
                 _("失効依頼 %(number)s を取り下げました。", number=number))
 
 
-def _run(number: str, update, done: str):  # noqa: ANN001, ANN202
-    """Send the update to the request's workflow; its validators have the last word."""
-    db.end_reads()  # the workflow's activity writes the request
-    bridge = current_app.extensions["rokin"].temporal
+def _run(number: str, action: Callable[[], None], done: str):  # noqa: ANN202
+    """Do the use-case; the rules (here, then the workflow's validators) have the last word."""
     try:
-        bridge.call(update, timeout=40)
-    except RevocationRefusedError as refused:
+        action()
+    except (RevocationRefused, RevocationRefusedError) as refused:
         return _refused(number, refused.refusal)
-    except Exception:  # noqa: BLE001  Temporal unreachable or slow: nothing was decided here
+    except TemporalUnavailable:  # nothing was decided that we know of
         flash(_(messages.LOCKOUT_UNAVAILABLE), "error")
         return redirect(url_for("revocation.request_page", number=number))
     flash(done, "success")

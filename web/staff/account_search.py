@@ -14,19 +14,22 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from domain.lockout import SubjectKind
+from domain.lockout import LockoutInput, SubjectKind
 from domain.roles import StaffRole, UserRole, UserStatus
 from store.lockout import LockoutView
 from store.models import Organization, Staff, User
 
-from ..lockout import LockoutSubject, view_of
+from usecases.authentication import subject_of_staff, subject_of_user
+
+from ..lockout import view_of
 
 MAX_RESULTS = 50  # an organization has at most 20 users; a staff login adds one
 
 
 @dataclass(frozen=True)
 class AccountRow:
-    subject: LockoutSubject
+    record: User | Staff
+    subject: LockoutInput
     login_id: str  # the user ID, or the staff login ID
     organization_code: str  # '' for staff
     organization_name: str
@@ -37,7 +40,7 @@ class AccountRow:
     @property
     def account(self) -> str:
         """The URL part that says which table the UUID is in."""
-        return "staff" if self.subject.kind is SubjectKind.STAFF else "user"
+        return "staff" if self.subject.subject_kind is SubjectKind.STAFF else "user"
 
 
 def find_accounts(*, session: Session, query: str) -> list[AccountRow]:
@@ -69,9 +72,9 @@ def find_account(*, session: Session, account: str, account_uuid: str) -> Accoun
 
 
 def _user_row(user: User) -> AccountRow:
-    return AccountRow(LockoutSubject.of_user(user), user.user_id, user.organization.code, user.organization.name,
+    return AccountRow(user, subject_of_user(user), user.user_id, user.organization.code, user.organization.name,
                       user.role, user.status, view_of(user))
 
 
 def _staff_row(staff: Staff) -> AccountRow:
-    return AccountRow(LockoutSubject.of_staff(staff), staff.login, "", "", staff.role, None, view_of(staff))
+    return AccountRow(staff, subject_of_staff(staff), staff.login, "", "", staff.role, None, view_of(staff))

@@ -11,10 +11,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from domain.lockout import LockoutStatus, ReleaseKind, SubjectKind
+from usecases import releases
+from usecases.ports import TemporalUnavailable
 from workflows.lockout_client import ReleaseRefused
 
 from .. import db
 from .. import lockout as web_lockout
+from ..ports import temporal
+from ..principals import current_staff
 from ..employer import labels as employer_labels
 from ..principals import staff_required
 from . import account_search
@@ -55,10 +59,10 @@ def release(account: str, account_uuid: str, kind: str):  # noqa: ANN201
     release_kind = ReleaseKind(kind)
     row = _releasable_or_abort(account, account_uuid, release_kind)
     try:
-        web_lockout.release(row.subject, release_kind)
+        releases.release(db.session(), temporal(), account=row.record, kind=release_kind, actor=current_staff())
     except ReleaseRefused as refusal:
         flash(web_lockout.release_refusal_text(refusal), "error")
-    except web_lockout.ArbiterUnavailable as refusal:
+    except TemporalUnavailable as refusal:
         flash(web_lockout.refusal_text(refusal), "error")
     else:
         flash(web_lockout.released_text(release_kind, row.login_id), "success")

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from domain.credentials import MAX_LENGTH, MIN_LENGTH
 from domain.organizations import CODE_MAX_LENGTH, CODE_MIN_LENGTH
 from domain.roles import StaffRole
-from store import organizations as org_store
 from store.errors import CredentialError, Refusal, ServiceError
+from usecases import organizations as organization_cases
 
 from .. import db, forms, messages
 from ..principals import current_actor, staff_required
@@ -31,22 +31,18 @@ def register_organization():  # noqa: ANN201
     """Same service as ``rokin admin create-org``; the audit log names this staff member."""
     form = OrganizationForm()
     if form.validate_on_submit():
-        session = db.session()
         try:
-            created = org_store.create_organization(
-                session=session, code=form.code.data, name=form.name.data, email=form.email.data,
+            created = organization_cases.register_organization(
+                db.session(), code=form.code.data, name=form.name.data, email=form.email.data,
                 actor=current_actor(request.remote_addr))
         except CredentialError as error:
-            session.rollback()
             forms.add_error(getattr(form, error.field), error.problem)
         except ServiceError as refusal:
-            session.rollback()
             if refusal.refusal is Refusal.ORGANIZATION_CODE_TAKEN:
                 forms.add_error(form.code, refusal.refusal)
             else:
                 form.form_errors.append(messages.render(refusal.refusal, _))
         else:
-            session.commit()
             code = created.organization.code
             one_time.hold(code, created.initial_password)
             flash(_("団体を登録しました。ご利用開始のお知らせを印刷し、団体へお渡しください。"), "success")

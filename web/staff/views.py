@@ -22,8 +22,10 @@ from store.errors import CredentialError, ServiceError
 
 from .. import db
 from ..auth.service import authenticate_staff
+from usecases.authentication import AttemptRefused
+from usecases.ports import TemporalUnavailable
 from ..extensions import login_manager
-from ..lockout import ArbiterRefusal, refusal_text
+from ..lockout import refusal_text
 from ..principals import StaffPrincipal, current_actor, staff_required
 from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error, staff_message
 
@@ -91,7 +93,7 @@ def login():  # noqa: ANN201
             staff = authenticate_staff(form.login.data, form.password.data)
         except ServiceError as refusal:
             form.form_errors.append(staff_message(refusal.refusal))
-        except ArbiterRefusal as refusal:
+        except (AttemptRefused, TemporalUnavailable) as refusal:
             form.form_errors.append(refusal_text(refusal))
         else:
             _start_session(staff)

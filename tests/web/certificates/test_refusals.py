@@ -24,7 +24,7 @@ from store.errors import Refusal
 from store.passwords import hash_password
 from web import messages, sealing
 from web.certificates import tickets
-from web.temporal import TemporalBridge
+from usecases.bridge import TemporalBridge
 
 from ..pages import errors, text
 from .arrange import certificates_of, mirror_lockout, record_certificate
@@ -185,7 +185,7 @@ def test_the_password_is_never_in_clear_in_the_page_or_the_session(app, client, 
 
 def test_without_temporal_the_issue_says_try_again_later(app, client, registered, factory):
     form = issue_form(authenticate(client, registered.user_id, registered.password))
-    app.extensions["rokin"].temporal = TemporalBridge("127.0.0.1:1", "default", "nowhere")
+    app.extensions["rokin"].bridge = TemporalBridge("127.0.0.1:1", "default", "nowhere")
     response = press_issue(client, form)
     assert response.status_code == 503
     assert stopped_message(response) == "ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"

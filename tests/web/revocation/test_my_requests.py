@@ -72,7 +72,7 @@ def test_the_master_withdraws_after_confirming_and_is_told_by_email(app, master,
     response = post_form(client, withdraw_path(number), {})
     assert response.status_code == 302 and response.location.endswith(STATUS)
     assert request_state(factory, number) is RequestState.WITHDRAWN
-    bridge = app.extensions["rokin"].temporal  # the workflow has ended, its e-mail sent
+    bridge = app.extensions["rokin"].bridge  # the workflow has ended, its e-mail sent
     assert bridge.call(lambda c: revocation_client.request_handle(c, number).result()) == RequestState.WITHDRAWN
     assert certificate(factory, serial).status is CertificateStatus.ACTIVE
     with factory() as session:
@@ -136,7 +136,7 @@ def test_an_emergency_revocation_closes_the_request_and_the_inbox_shows_it(app, 
     # The certificate's lifecycle, as issuance would have started it: its end is what closes the request.
     issued_at = utc(certificate(factory, serial).not_before)
     lifecycle = LifecycleInput(serial, user_uuid, master.organization_code, issued_at, resumed=True)
-    bridge = app.extensions["rokin"].temporal
+    bridge = app.extensions["rokin"].bridge
     bridge.call(lambda client: start_lifecycle_workflow(client, lifecycle, task_queue=bridge.task_queue,
                                                         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE))
     administrator = staff_as(StaffRole.ADMINISTRATOR, "admin01")

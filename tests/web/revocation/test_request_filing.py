@@ -43,7 +43,7 @@ def test_the_master_files_a_request_and_prints_its_form(app, master):
     with factory() as session:
         row = revocation_store.get_request(session=session, number=number)
         assert row.state is RequestState.AWAITING_PAPER and row.reason_detail == "担当者交代"
-    bridge = app.extensions["rokin"].temporal
+    bridge = app.extensions["rokin"].bridge
     assert bridge.call(lambda c: revocation_client.status(c, number)).state is RequestState.AWAITING_PAPER
 
     assert client.get(CHOOSE).status_code == 302  # one filing per authentication

@@ -1,0 +1,69 @@
+"""``TemporalPort`` on a real Temporal server: each call goes through the workflow client helpers
+(``workflows.*_client``) over a ``TemporalBridge``, which turns "no answer" into
+``TemporalUnavailable``. Refusals (``ReleaseRefused``, ``RevocationRefusedError``) pass through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from domain.lockout import AttemptResult, LockoutInput
+from domain.lockout_release import ReleaseRequest, ReleaseResult
+from domain.notices import NoticeRequest
+from domain.revocation import Party, RequestInput, Revocation
+from workflows import certificate_client, lockout_client, revocation_client
+from workflows.notice_client import start_notice
+
+from .bridge import TemporalBridge
+
+LOCKOUT_DEADLINE_SECONDS = 8.0  # the lockout client retries within this; then "try later"
+REVOCATION_UPDATE_SECONDS = 40.0  # an approval waits for the database and the CRL
+BRIDGE_SLACK_SECONDS = 2.0  # the client helper gives up first and says why
+
+
+class TemporalGateway:
+    def __init__(self, bridge: TemporalBridge, *, lockout_deadline: float = LOCKOUT_DEADLINE_SECONDS) -> None:
+        self.bridge = bridge
+        self.task_queue = bridge.task_queue
+        self.lockout_deadline = lockout_deadline
+
+    def judge_attempt(self, subject: LockoutInput, *, password_ok: bool) -> AttemptResult:
+        return self.bridge.call(
+            lambda client: lockout_client.attempt(
+                client, user_uuid=subject.user_uuid, organization_code=subject.organization_code,
+                subject_kind=subject.subject_kind, password_ok=password_ok, task_queue=self.task_queue,
+                deadline=self.lockout_deadline),
+            timeout=self.lockout_deadline + BRIDGE_SLACK_SECONDS)
+
+    def release(self, subject: LockoutInput, request: ReleaseRequest) -> ReleaseResult:
+        return self.bridge.call(
+            lambda client: lockout_client.release(
+                client, user_uuid=subject.user_uuid, organization_code=subject.organization_code,
+                subject_kind=subject.subject_kind, request=request, deadline=self.lockout_deadline),
+            timeout=self.lockout_deadline + BRIDGE_SLACK_SECONDS)
+
+    def send_notice(self, notice: NoticeRequest) -> str:
+        return self.bridge.call(lambda client: start_notice(client, notice, task_queue=self.task_queue))
+
+    def tell_superseded(self, serials: Sequence[str], *, by_serial: str, at: datetime) -> None:
+        self.bridge.call(lambda client: certificate_client.tell_superseded(client, serials, by_serial=by_serial, at=at))
+
+    def announce_revoked(self, revocations: Sequence[Revocation]) -> None:
+        self.bridge.call(lambda client: revocation_client.announce_revoked(client, revocations,
+                                                                           task_queue=self.task_queue))
+
+    def start_revocation_request(self, request: RequestInput) -> None:
+        self.bridge.call(lambda client: revocation_client.start_request(client, request, task_queue=self.task_queue))
+
+    def receive_paper(self, number: str, actor: Party) -> None:
+        self.bridge.call(lambda client: revocation_client.receive(client, number, actor),
+                         timeout=REVOCATION_UPDATE_SECONDS)
+
+    def decide(self, number: str, actor: Party, *, approve: bool, comment_id: int) -> None:
+        decision = revocation_client.approve if approve else revocation_client.reject
+        self.bridge.call(lambda client: decision(client, number, actor, comment_id=comment_id),
+                         timeout=REVOCATION_UPDATE_SECONDS)
+
+    def withdraw(self, number: str, actor: Party) -> None:
+        self.bridge.call(lambda client: revocation_client.withdraw(client, number, actor),
+                         timeout=REVOCATION_UPDATE_SECONDS)

@@ -1,0 +1,38 @@
+"""Rokin staff (and the CLI) register organizations and create staff accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from domain.roles import StaffRole
+from store import audit
+from store import organizations as organization_store
+from store import staff as staff_store
+from store.models import Staff
+from store.organizations import NewOrganization
+
+
+def register_organization(session: Session, *, code: str, name: str, email: str,
+                          actor: audit.Actor) -> NewOrganization:
+    """団体登録: the organization and its master user with a one-time initial password (shown once).
+
+    Raises ``ServiceError`` (code taken) or ``CredentialError`` (its field)."""
+    try:
+        created = organization_store.create_organization(session=session, code=code, name=name, email=email,
+                                                         actor=actor)
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return created
+
+
+def create_staff(session: Session, *, login: str, role: StaffRole, actor: audit.Actor) -> tuple[Staff, str]:
+    """A staff account and its one-time password (changed at first login). Raises ``ServiceError``."""
+    try:
+        created = staff_store.create_staff(session=session, login=login, role=role, actor=actor)
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return created

@@ -1,0 +1,30 @@
+"""初期登録 (master and general): the user replaces the initial password with their own and sets
+their e-mail address; the first step is ``authentication.authenticate_for_registration``."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from domain.notices import NoticeKind, NoticeRequest
+from domain.roles import UserRole
+from store import audit
+from store import users as user_store
+from store.models import User
+
+from .notices import notify
+from .ports import TemporalPort
+
+
+def complete_registration(session: Session, temporal: TemporalPort, *, user: User, role: UserRole,
+                          new_password: str, email: str, actor: audit.Actor) -> User:
+    """Raises ``ServiceError`` (already registered, wrong page) or ``CredentialError`` (its field)."""
+    try:
+        user_store.check_pending_registration(user, role=role)
+        user_store.complete_initial_registration(session=session, user=user, new_password=new_password,
+                                                 email=email, actor=actor)
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    notify(temporal, NoticeRequest(NoticeKind.REGISTRATION_COMPLETE, str(user.uuid)))
+    return user

@@ -1,0 +1,125 @@
+"""Revocation: directly (the master user, an administrator's emergency) and by written request
+(filed by the master user or a receiver, received, decided, withdrawn).
+
+A direct revocation is in force once committed — login and OCSP read the database — and the
+workflows hear of it afterwards (``announce``). A written request is filed and its workflow
+started in one transaction; from then on its workflow is the arbiter, and its validators have
+the last word on every update (``RevocationRefusedError`` passes through).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from domain.revocation import Party, RequestInput, Revocation, RevocationReason
+from domain.revocation_rules import RevocationRefusal, decision_refusal, receive_refusal, withdrawal_refusal
+from store import revocation as revocation_store
+from store import revocation_direct
+from store.models import Staff, User
+from store.revocation import RevocationRefused
+
+from .ports import TemporalPort, TemporalUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def announce(temporal: TemporalPort, revoked: Sequence[Revocation]) -> None:
+    """After a direct revocation was committed: end the lifecycles (and so regenerate the CRL) and
+    e-mail the owners. Without Temporal the revocation stands; the daily reconciliation ends
+    the lifecycles that missed it."""
+    if not revoked:
+        return
+    try:
+        temporal.announce_revoked(list(revoked))
+    except TemporalUnavailable as error:
+        log.warning("revocation of %d certificate(s) committed but not announced: %s", len(revoked), error)
+
+
+def revoke_by_master(session: Session, temporal: TemporalPort, *, master: User, user_uuid: str,
+                     reason: RevocationReason, now: datetime, client_address: str | None) -> list[Revocation]:
+    """失効 on the user list: the general user's live certificates. Raises ``RevocationRefused``."""
+    try:
+        revoked = revocation_direct.revoke_by_master(session=session, master=master, user_uuid=user_uuid,
+                                                     reason=reason, now=now, client_address=client_address)
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    announce(temporal, revoked)
+    return revoked
+
+
+def revoke_in_emergency(session: Session, temporal: TemporalPort, *, staff: Staff, serial: str,
+                        reason: RevocationReason, note: str, now: datetime, client_address: str | None) -> Revocation:
+    """緊急失効 by an administrator. Raises ``RevocationRefused`` or ``ServiceError`` (unknown serial)."""
+    try:
+        revoked = revocation_direct.revoke_in_emergency(session=session, staff=staff, serial=serial, reason=reason,
+                                                        note=note, now=now, client_address=client_address)
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    announce(temporal, [revoked])
+    return revoked
+
+
+def file_request(session: Session, temporal: TemporalPort, *, serial: str, reason: RevocationReason, actor: Party,
+                 now: datetime, reason_detail: str = "", client_address: str | None = None) -> RequestInput:
+    """File a written request (a master online, or a receiver for paper that came by post) and start
+    its workflow; without the workflow nothing is filed. Raises ``RevocationRefused``,
+    ``ServiceError`` (unknown serial) or ``TemporalUnavailable``."""
+    try:
+        filed = revocation_store.file_request(session=session, serial=serial, reason=reason, actor=actor, now=now,
+                                              reason_detail=reason_detail, client_address=client_address)
+        temporal.start_revocation_request(filed)
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return filed
+
+
+def receive_paper(session: Session, temporal: TemporalPort, *, number: str, actor: Party) -> None:
+    """受付. Raises ``RevocationRefused`` (the rules, checked here first) or ``RevocationRefusedError``."""
+    _check(receive_refusal(actor, _facts(session, number)))
+    session.commit()  # the workflow's activity writes the request
+    temporal.receive_paper(number, actor)
+
+
+def decide(session: Session, temporal: TemporalPort, *, number: str, actor: Party, approve: bool, comment: str,
+           client_address: str | None = None) -> None:
+    """承認 / 否認 with a comment (required to reject); the comment is stored first and the update
+    names it by ID. Raises ``RevocationRefused`` or ``RevocationRefusedError``."""
+    comment = comment.strip()
+    _check(decision_refusal(actor, _facts(session, number), approve=approve, has_comment=bool(comment)))
+    comment_id = 0
+    if comment:
+        try:
+            comment_id = revocation_store.add_decision_comment(session=session, number=number, actor=actor,
+                                                               text=comment, approve=approve,
+                                                               client_address=client_address)
+        except Exception:
+            session.rollback()
+            raise
+    session.commit()
+    temporal.decide(number, actor, approve=approve, comment_id=comment_id)
+
+
+def withdraw(session: Session, temporal: TemporalPort, *, number: str, actor: Party) -> None:
+    """取下げ by the master user or an administrator. Raises ``RevocationRefused`` or ``RevocationRefusedError``."""
+    _check(withdrawal_refusal(actor, _facts(session, number)))
+    session.commit()
+    temporal.withdraw(number, actor)
+
+
+def _facts(session: Session, number: str):  # noqa: ANN202
+    return revocation_store.facts(revocation_store.require_request(session=session, number=number))
+
+
+def _check(refusal: RevocationRefusal | None) -> None:
+    if refusal is not None:
+        raise RevocationRefused(refusal)
