@@ -9,6 +9,10 @@ transaction. A retry — after a timeout, or a worker killed after the commit bu
 report — therefore returns the same certificate, never a second one; a worker killed before the
 commit leaves nothing behind, and the certificate it had signed never left its memory.
 
+Issuance saga (issue 11): the issuance records the certificate PENDING_DELIVERY; ``record_delivery``
+makes it ACTIVE once the web confirmed the .p12, and ``void_issuance`` revokes it when that never
+happens (or when signing itself failed for good) and republishes the CRL.
+
 Blocking work (SQLAlchemy, RSA signing, files) runs in ``asyncio.to_thread``, as in ``activities.mail``.
 """
 
@@ -33,7 +37,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from domain.certificates import (
     LIFECYCLE_WORKFLOW,
     CrlPublished,
-    CrlReason,
+    DeliveryRecord,
     EndingRequest,
     IssuanceOutcome,
     IssuanceRefusal,
@@ -66,7 +70,7 @@ from store import users
 from store.models import Certificate
 from store.organizations import lock_organization
 
-VOIDED_REASON = CrlReason.CESSATION_OF_OPERATION  # signed, recorded, never delivered
+VOIDED_REASON = certificate_store.UNDELIVERED_REASON  # signed, recorded, never delivered
 USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
 ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
 CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
@@ -120,10 +124,16 @@ class CertificateActivities:
                                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)  # never a second one
 
     @activity.defn
+    async def record_delivery(self, record: DeliveryRecord) -> None:
+        """The web confirmed it built the .p12: the request's pending certificate becomes ACTIVE."""
+        await asyncio.to_thread(self._deliver, record)
+
+    @activity.defn
     async def void_issuance(self, request_id: str) -> bool:
-        """Signing failed for the workflow: revoke what a lost attempt may still have recorded."""
-        voided = await asyncio.to_thread(self._void, request_id)
-        if voided:
+        """Revoke the request's certificate that nobody received: signing failed for the workflow
+        (what a lost attempt may still have recorded), or the delivery was never confirmed."""
+        voided, revoked = await asyncio.to_thread(self._void, request_id)
+        if revoked:  # also when an earlier attempt revoked it but failed to publish the CRL
             await asyncio.to_thread(self._publish_crl)
         return voided
 
@@ -164,7 +174,8 @@ class CertificateActivities:
                 row = certificate_store.record_issued(session=session, user=user, new=certificate_store.NewCertificate(
                     request_id=request.request_id, serial=serial_hex(certificate.serial_number),
                     certificate_pem=certificate_pem(certificate), fingerprint_sha256=fingerprint_sha256(certificate),
-                    not_before=certificate.not_valid_before_utc, not_after=certificate.not_valid_after_utc))
+                    not_before=certificate.not_valid_before_utc, not_after=certificate.not_valid_after_utc),
+                    pending=request.awaiting_delivery)
             elif str(row.owner_uuid) != request.user_uuid:
                 raise ApplicationError("request ID reused for another user", type="RequestIdReused",
                                        non_retryable=True)
@@ -184,12 +195,34 @@ class CertificateActivities:
         except CaUnusable as error:  # retried: an operator may be putting the files in place
             raise ApplicationError(str(error), type="CaUnusable") from None
 
-    def _void(self, request_id: str) -> bool:
+    def _deliver(self, record: DeliveryRecord) -> None:
+        with self.session_factory.begin() as session:
+            row = certificate_store.get_by_request(session=session, request_id=record.request_id)
+            if row is None:
+                raise ApplicationError("no certificate for this request", type="CertificateNotFound",
+                                       non_retryable=True)
+            try:
+                certificate_store.record_delivery(session=session, certificate=row, at=record.at)
+            except certificate_store.NotDeliverable:
+                raise ApplicationError("the certificate is no longer pending", type="NotDeliverable",
+                                       non_retryable=True) from None
+
+    def _void(self, request_id: str) -> tuple[bool, bool]:
+        """(revoked by this call, revoked at all) for the request's certificate."""
+        at = datetime.now(timezone.utc)
         with self.session_factory.begin() as session:
             row = certificate_store.get_by_request(session=session, request_id=request_id)
-            return row is not None and certificate_store.end_certificate(
-                session=session, certificate=row, status=CertificateStatus.REVOKED, reason=VOIDED_REASON,
-                at=datetime.now(timezone.utc))
+            if row is None:
+                return False, False
+            if row.status is CertificateStatus.PENDING_DELIVERY:
+                voided = certificate_store.void_undelivered(session=session, certificate=row, at=at)
+            else:
+                # ACTIVE: recorded by an issuance from before the saga, or delivered by an attempt whose
+                # answer the workflow never got (it gave up and told the web): nobody holds the .p12.
+                voided = certificate_store.end_certificate(session=session, certificate=row,
+                                                           status=CertificateStatus.REVOKED, reason=VOIDED_REASON,
+                                                           at=at)
+            return voided, row.status is CertificateStatus.REVOKED
 
     def _reach(self, request: MilestoneRequest) -> MilestoneReport:
         with self.session_factory.begin() as session:

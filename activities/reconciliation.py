@@ -28,9 +28,9 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.certificates import CrlReason, LifecycleInput, LifecycleState, Revoked, Superseded
+from domain.certificates import CrlReason, IssuanceOutcome, LifecycleInput, LifecycleState, Revoked, Superseded
 from domain.lockout import LockoutInput, LockoutStatus, lockout_summary
-from domain.names import SearchAttribute, certificate_workflow_id, lockout_workflow_id
+from domain.names import SearchAttribute, certificate_workflow_id, issuance_workflow_id, lockout_workflow_id
 from domain.reconciliation import (
     CertificateFacts,
     Fix,
@@ -40,10 +40,12 @@ from domain.reconciliation import (
     Presence,
     Repair,
     Scan,
+    UndeliveredFacts,
     certificate_repair,
     ending_status,
     lockout_repair,
     released_state,
+    undelivered_repair,
 )
 from domain.roles import CertificateStatus
 from store import audit
@@ -91,6 +93,8 @@ class ReconciliationActivities:
     # --- certificates ------------------------------------------------------------------------
 
     async def _check_certificate(self, row: queries.CertificateToCheck, request: PageRequest) -> Fix | None:
+        if row.status is CertificateStatus.PENDING_DELIVERY:
+            return await self._check_undelivered(row, request)
         handle = activity.client().get_workflow_handle(certificate_workflow_id(row.serial), result_type=LifecycleState)
         presence, description = await _presence(handle)
         result = None
@@ -121,6 +125,29 @@ class ReconciliationActivities:
             closed_at = description.close_time if description and description.close_time else request.now
             await asyncio.to_thread(self._mirror_certificate, row.serial, repair, result, closed_at)
         return Fix(repair, Scan.CERTIFICATES, row.serial, found)
+
+    async def _check_undelivered(self, row: queries.CertificateToCheck, request: PageRequest) -> Fix | None:
+        """Pending delivery: its issuance workflow, not a lifecycle, is what should end it."""
+        client = activity.client()
+        handle = client.get_workflow_handle(issuance_workflow_id(row.request_id or ""), result_type=IssuanceOutcome)
+        presence, description = await _presence(handle)
+        delivery = None
+        if presence is Presence.COMPLETED:
+            delivery = (await client.get_workflow_handle(handle.id, run_id=description.run_id,
+                                                         result_type=IssuanceOutcome).result(follow_runs=False)).delivery
+        repair = undelivered_repair(UndeliveredFacts(row.issued_at, presence, delivery), request.now)
+        if repair is None:
+            return None
+        if repair is Repair.VOID_UNDELIVERED:
+            await asyncio.to_thread(self._void_undelivered, row.serial, request.now)
+        found = f"{presence.value}:{delivery.value}" if delivery else presence.value
+        return Fix(repair, Scan.CERTIFICATES, row.serial, f"{found}/{row.status.value}")
+
+    def _void_undelivered(self, serial: str, at: datetime) -> None:
+        with self.session_factory.begin() as session:
+            certificate = certificate_store.get_by_serial(session=session, serial=serial)
+            if certificate is not None:
+                certificate_store.void_undelivered(session=session, certificate=certificate, at=at, actor=ACTOR)
 
     def _mirror_certificate(self, serial: str, repair: Repair, result: LifecycleState | None, at: datetime) -> None:
         with self.session_factory.begin() as session:

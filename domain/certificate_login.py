@@ -40,8 +40,9 @@ def certificate_login_problem(
     *, status: CertificateStatus, not_before: datetime, owner_active: bool, now: datetime
 ) -> CertificateLoginProblem | None:
     """Why one of our certificates cannot log in at ``now``, or None."""
-    if status in _BY_STATUS:
-        return _BY_STATUS[status]
+    if status is not CertificateStatus.ACTIVE:
+        # Only ACTIVE works. PENDING_DELIVERY (issue 11) was never handed to anyone: as unknown.
+        return _BY_STATUS.get(status, CertificateLoginProblem.UNKNOWN)
     calendar = calendar_for(not_before)
     if now < calendar.issued_at:
         return CertificateLoginProblem.NOT_YET_VALID

@@ -6,7 +6,11 @@ Rules (SPEC.md §2 "Certificates", seed 001 ④, seed 003 Q4–Q5):
   issued (renewal); the old one works until the new one is first used, then it is superseded;
 - at most ``MAX_CERTIFICATES_PER_ORGANIZATION`` certificate holders per organization — a user
   renewing keeps their place;
-- nothing while the ID is locked or blocked.
+- nothing while the ID is locked or blocked;
+- issuance is a saga (SPEC.md §2): a signed certificate is PENDING_DELIVERY until the web confirms
+  it built the .p12, and is revoked if that confirmation does not come within the delivery
+  deadline. A pending certificate works nowhere, but it counts for the two rules above, so no
+  race can give a user two; while it is pending the user is told to wait.
 
 Nothing secret is in these dataclasses: a CSR and a certificate are public, serials and UUIDs
 are opaque. The private key and the .p12 never leave the web process.
@@ -17,7 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .lockout import LockoutStatus
 from .quotas import MAX_CERTIFICATES_PER_ORGANIZATION
@@ -25,6 +29,10 @@ from .roles import CertificateStatus
 from .validity import calendar_for
 
 KEY_SIZE = 2048  # RSA, generated per issuance by the web
+# How long a signed certificate waits for the web's confirmation that it built the .p12 before the
+# issuance revokes it. Short: the web confirms within a second of signing, and until the deadline
+# the user cannot issue again. The web may pass another value (``IssuanceRequest``).
+DELIVERY_DEADLINE = timedelta(minutes=2)
 
 
 class IssuanceRefusal(enum.StrEnum):
@@ -34,6 +42,7 @@ class IssuanceRefusal(enum.StrEnum):
     HOLDS_VALID_CERTIFICATE = "holds_valid_certificate"  # and its renewal window is not open yet
     ORGANIZATION_QUOTA = "organization_quota"
     INVALID_CSR = "invalid_csr"  # not a self-signed RSA-2048 request: a bug in the caller
+    ISSUANCE_PENDING = "issuance_pending"  # an earlier issuance awaits delivery: delivered or revoked soon
 
 
 class CrlReason(enum.StrEnum):
@@ -53,10 +62,15 @@ class HeldCertificate:
     serial: str
     status: CertificateStatus
     not_before: datetime
+    delivered: bool = True  # False: signed, never confirmed delivered (pending, or revoked for it)
 
     def is_live(self, now: datetime) -> bool:
         """Active and not past its notAfter (the status of an expired one may not be mirrored yet)."""
         return self.status is CertificateStatus.ACTIVE and calendar_for(self.not_before).is_valid(now)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is CertificateStatus.PENDING_DELIVERY
 
 
 def issuance_refusal(
@@ -70,7 +84,7 @@ def issuance_refusal(
     """Why the user may not be issued a certificate at ``now``, or None.
 
     ``organization_holders``: users of the organization, the requester included, who hold a
-    live certificate.
+    live or a pending certificate.
     """
     if not user_active:
         return IssuanceRefusal.USER_NOT_ACTIVE
@@ -78,12 +92,21 @@ def issuance_refusal(
         return IssuanceRefusal.ACCOUNT_BLOCKED
     if lockout is LockoutStatus.LOCKED:
         return IssuanceRefusal.ACCOUNT_LOCKED
+    if any(certificate.is_pending for certificate in held):
+        return IssuanceRefusal.ISSUANCE_PENDING
     live = [certificate for certificate in held if certificate.is_live(now)]
     if any(not calendar_for(certificate.not_before).in_renewal_window(now) for certificate in live):
         return IssuanceRefusal.HOLDS_VALID_CERTIFICATE
     if not live and organization_holders >= MAX_CERTIFICATES_PER_ORGANIZATION:
         return IssuanceRefusal.ORGANIZATION_QUOTA
     return None
+
+
+def previous_issuance_voided(held: Sequence[HeldCertificate]) -> bool:
+    """Whether the user's newest certificate was revoked because it was never delivered: the
+    issuance pages say that the previous issuance did not complete."""
+    newest = max(held, key=lambda certificate: certificate.not_before, default=None)
+    return newest is not None and newest.status is CertificateStatus.REVOKED and not newest.delivered
 
 
 def friendly_name(user_id: str) -> str:
@@ -101,6 +124,7 @@ class IssuanceRequest:
     request_id: str  # a UUID the web makes per 発行 click; the workflow ID and the idempotency key
     user_uuid: str
     csr_pem: str
+    delivery_deadline_seconds: int = int(DELIVERY_DEADLINE.total_seconds())  # after signing; then revoked
 
 
 @dataclass(frozen=True)
@@ -109,6 +133,9 @@ class SigningRequest:
     user_uuid: str
     csr_pem: str
     requested_at: datetime  # the workflow's clock: notBefore and the eligibility rules use it
+    # Record it PENDING_DELIVERY (the issuance saga) rather than ACTIVE. False: issuances that
+    # started before the saga existed, and callers that hold the key themselves (sample data).
+    awaiting_delivery: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,12 +149,36 @@ class IssuedCertificate:
     renews: list[str] = field(default_factory=list)  # serials of the certificates this one renews
 
 
+class DeliveryState(enum.StrEnum):
+    """Where a signed certificate stands in the issuance saga."""
+
+    PENDING = "pending"  # signed; waiting for the web's confirmation that it built the .p12
+    DELIVERED = "delivered"  # confirmed: ACTIVE, its lifecycle started
+    VOIDED = "voided"  # no confirmation in time (or it could not be recorded): revoked
+
+
 @dataclass(frozen=True)
 class IssuanceOutcome:
     """Exactly one of ``certificate`` and ``refusal``."""
 
     certificate: IssuedCertificate | None = None
     refusal: IssuanceRefusal | None = None
+    delivery: DeliveryState | None = None  # with a certificate; None from issuances before the saga
+
+
+@dataclass(frozen=True)
+class DeliveryConfirmation:
+    """Update: the web built the .p12 of this certificate and is about to hand it over."""
+
+    serial: str
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """Activity: mark the request's pending certificate delivered (ACTIVE) at ``at``."""
+
+    request_id: str
+    at: datetime
 
 
 # --- certificate lifecycle workflow -------------------------------------------------------

@@ -16,7 +16,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from .certificates import LifecycleState
+from .certificates import DELIVERY_DEADLINE, DeliveryState, LifecycleState
 from .lockout import LockoutState, LockoutStatus, ReleaseKind, release
 from .roles import CertificateStatus
 
@@ -52,6 +52,7 @@ class Repair(enum.StrEnum):
     MARK_EXPIRED = "mark_expired"  # past notAfter, still ACTIVE, nothing left to mark it
     START_LOCKOUT = "start_lockout"  # locked/blocked in the read model, no arbiter: start one with that state
     MIRROR_LOCKOUT = "mirror_lockout"  # the arbiter released it, the read model still says locked/blocked
+    VOID_UNDELIVERED = "void_undelivered"  # pending delivery past the deadline, its issuance over: revoke
     REPORT_ONLY = "report_only"  # a disagreement with no safe automatic repair: for an operator
 
 
@@ -78,6 +79,25 @@ def certificate_repair(facts: CertificateFacts, now: datetime) -> Repair | None:
             return Repair.RECORD_ENDING  # fail safe: an ended certificate stays ended
         return Repair.REPORT_ONLY  # "expired" before its notAfter: clocks disagree, look at it
     return Repair.START_LIFECYCLE
+
+
+@dataclass(frozen=True)
+class UndeliveredFacts:
+    """A PENDING_DELIVERY certificate and what Temporal knows of its issuance workflow."""
+
+    issued_at: datetime
+    presence: Presence  # of the issuance workflow (``issuance/<request ID>``)
+    delivery: DeliveryState | None = None  # a COMPLETED issuance's result
+
+
+def undelivered_repair(facts: UndeliveredFacts, now: datetime) -> Repair | None:
+    """What to do about a certificate still pending delivery (belt and braces: its issuance voids it
+    at its own deadline unless that workflow was terminated, failed, or lost)."""
+    if facts.presence is Presence.RUNNING or now - facts.issued_at <= DELIVERY_DEADLINE:
+        return None  # the issuance decides (a shorter deadline of its own is past by now anyway)
+    if facts.presence is Presence.COMPLETED and facts.delivery is not DeliveryState.VOIDED:
+        return Repair.REPORT_ONLY  # delivered by the workflow's account: the database lost it, look at it
+    return Repair.VOID_UNDELIVERED  # nobody can confirm it any more
 
 
 def ending_status(result: LifecycleState) -> CertificateStatus:

@@ -21,6 +21,9 @@ class StaffRole(enum.StrEnum):
 
 
 class CertificateStatus(enum.StrEnum):
+    # Signed, but the web has not yet confirmed it built the .p12: it works nowhere (login, OCSP),
+    # yet counts for the one-per-user rule and the quota. ACTIVE once delivered, REVOKED if not in time.
+    PENDING_DELIVERY = "pending_delivery"
     ACTIVE = "active"
     SUPERSEDED = "superseded"
     REVOKED = "revoked"

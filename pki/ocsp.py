@@ -6,7 +6,8 @@ request, so a revocation shows at once, whatever the CRL is doing:
 
 - ACTIVE or EXPIRED → good (OCSP speaks of revocation only; validity dates are the client's check);
 - REVOKED or SUPERSEDED → revoked, with the time and the RFC 5280 reason (none for unspecified);
-- a serial we never issued, or another issuer's certificate → unknown (RFC 6960 §2.2).
+- a serial we never issued, or another issuer's certificate → unknown (RFC 6960 §2.2); so is one
+  pending delivery (issue 11): signed, but not handed to anyone yet, so never "good".
 
 Signed by a delegated responder certificate (``pki.ocsp_responder``): the web serves OCSP and
 must never hold the CA key (SPEC.md §5). ``OcspSigner.by_ca`` signs with the CA itself where the
@@ -77,7 +78,7 @@ def respond(der_request: bytes, *, session: Session, signer: OcspSigner, now: da
 def database_lookup(session: Session) -> Lookup:
     def lookup(serial: int) -> SerialStatus | None:
         row = certificate_store.get_by_serial(session=session, serial=format(serial, "x"))
-        if row is None:
+        if row is None or row.status is CertificateStatus.PENDING_DELIVERY:  # pending: never handed out (yet)
             return None
         if row.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
             return SerialStatus(certificate_store.utc(row.revoked_at or row.issued_at),

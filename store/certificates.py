@@ -4,6 +4,10 @@ The database is what login checks (phase 2): a revoked or superseded row stops a
 the next request, whatever the lifecycle workflow or the CRL are doing. Every change here is
 idempotent — activities are retried — and audited. Times are stored as UTC (SQLite keeps no
 offset).
+
+Issuance saga (issue 11): a certificate is recorded PENDING_DELIVERY, becomes ACTIVE when the web
+confirms the delivery (``record_delivery``), or is revoked when it never does (``void_undelivered``).
+Only ACTIVE rows work; pending ones count for the eligibility rules.
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.certificates import CrlReason, HeldCertificate, IssuanceRefusal, issuance_refusal
+from domain.certificates import (
+    CrlReason,
+    HeldCertificate,
+    IssuanceRefusal,
+    issuance_refusal,
+    previous_issuance_voided,
+)
 from domain.roles import CertificateStatus, UserStatus
 
 from . import audit
@@ -24,6 +34,8 @@ from .models import Certificate, User
 
 SYSTEM = audit.Actor("system", "certificate-lifecycle")
 ENDING_STATUSES = frozenset({CertificateStatus.SUPERSEDED, CertificateStatus.REVOKED})
+HOLDING_STATUSES = (CertificateStatus.ACTIVE, CertificateStatus.PENDING_DELIVERY)
+UNDELIVERED_REASON = CrlReason.CESSATION_OF_OPERATION  # signed, never delivered: nobody holds its key
 
 
 def utc(moment: datetime) -> datetime:
@@ -41,7 +53,7 @@ def get_by_request(*, session: Session, request_id: str) -> Certificate | None:
 
 def held(certificate: Certificate) -> HeldCertificate:
     return HeldCertificate(serial=certificate.serial, status=certificate.status,
-                           not_before=utc(certificate.not_before))
+                           not_before=utc(certificate.not_before), delivered=certificate.delivered_at is not None)
 
 
 def user_certificates(*, session: Session, user_uuid: uuid.UUID | str) -> list[Certificate]:
@@ -57,13 +69,20 @@ def live_certificates(*, session: Session, user_uuid: uuid.UUID | str, now: date
 
 
 def organization_holders(*, session: Session, organization_id: int, now: datetime) -> int:
-    """How many users of the organization hold a live certificate (the quota counts these)."""
+    """How many users of the organization hold a live or a pending certificate (the quota counts
+    these: a pending one may be delivered any moment)."""
     rows = session.execute(select(Certificate.owner_uuid, Certificate.serial, Certificate.status,
                                   Certificate.not_before)
                            .where(Certificate.organization_id == organization_id,
-                                  Certificate.status == CertificateStatus.ACTIVE)).all()
+                                  Certificate.status.in_(HOLDING_STATUSES))).all()
     return len({row.owner_uuid for row in rows
-                if HeldCertificate(row.serial, row.status, utc(row.not_before)).is_live(now)})
+                if (certificate := HeldCertificate(row.serial, row.status, utc(row.not_before))).is_pending
+                or certificate.is_live(now)})
+
+
+def latest_issuance_voided(*, session: Session, user_uuid: uuid.UUID | str) -> bool:
+    """Whether the user's latest issuance did not complete: its certificate was revoked undelivered."""
+    return previous_issuance_voided([held(row) for row in user_certificates(session=session, user_uuid=user_uuid)])
 
 
 def refusal_for(*, session: Session, user: User | None, now: datetime) -> IssuanceRefusal | None:
@@ -92,18 +111,57 @@ class NewCertificate:
     not_after: datetime
 
 
-def record_issued(*, session: Session, user: User, new: NewCertificate) -> Certificate:
+def record_issued(*, session: Session, user: User, new: NewCertificate, pending: bool = False) -> Certificate:
+    """The signed certificate: PENDING_DELIVERY (the issuance saga) or, without ``pending``, ACTIVE
+    and delivered at once (issuances from before the saga, certificates restored by hand)."""
     row = Certificate(
         serial=new.serial, owner_uuid=user.uuid, organization_id=user.organization_id,
-        status=CertificateStatus.ACTIVE, not_before=utc(new.not_before), not_after=utc(new.not_after),
+        status=CertificateStatus.PENDING_DELIVERY if pending else CertificateStatus.ACTIVE,
+        not_before=utc(new.not_before), not_after=utc(new.not_after),
         fingerprint_sha256=new.fingerprint_sha256, issued_at=utc(new.not_before), request_id=new.request_id,
-        certificate_pem=new.certificate_pem,
+        certificate_pem=new.certificate_pem, delivered_at=None if pending else utc(new.not_before),
     )
     session.add(row)
     session.flush()
+    detail = f"request={new.request_id}" + (" pending_delivery" if pending else "")
     audit.record(session=session, actor=audit.Actor("user", str(user.uuid)), action="certificate.issue",
-                 target_kind="certificate", target_id=new.serial, detail=f"request={new.request_id}")
+                 target_kind="certificate", target_id=new.serial, detail=detail)
     return row
+
+
+def record_delivery(*, session: Session, certificate: Certificate, at: datetime) -> bool:
+    """PENDING_DELIVERY → ACTIVE: the web built the .p12. False if it was delivered already; raises
+    ``NotDeliverable`` if it was revoked meanwhile (it must stay so), or if its owner was deleted
+    since it was signed (deleting a user revokes their live certificates; this one was not yet)."""
+    if certificate.status is CertificateStatus.PENDING_DELIVERY:
+        if certificate.owner.status is not UserStatus.ACTIVE:
+            raise NotDeliverable(certificate.status)
+        certificate.status = CertificateStatus.ACTIVE
+        certificate.delivered_at = utc(at)
+        audit.record(session=session, actor=SYSTEM, action="certificate.deliver", target_kind="certificate",
+                     target_id=certificate.serial, detail=f"request={certificate.request_id}")
+        return True
+    if certificate.status is CertificateStatus.ACTIVE and certificate.delivered_at is not None:
+        return False
+    raise NotDeliverable(certificate.status)
+
+
+class NotDeliverable(Exception):
+    """The certificate is no longer pending: it was revoked as undelivered, or it ended otherwise."""
+
+
+def void_undelivered(*, session: Session, certificate: Certificate, at: datetime,
+                     actor: audit.Actor = SYSTEM) -> bool:
+    """PENDING_DELIVERY → REVOKED (cessationOfOperation), audited as ``certificate.void``, so the
+    CRL lists it and the user may issue again. False if it was not pending (idempotent)."""
+    if certificate.status is not CertificateStatus.PENDING_DELIVERY:
+        return False
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = utc(at)
+    certificate.revocation_reason = UNDELIVERED_REASON.value
+    audit.record(session=session, actor=actor, action="certificate.void", target_kind="certificate",
+                 target_id=certificate.serial, detail=f"reason={UNDELIVERED_REASON.value} not_delivered")
+    return True
 
 
 def renewed_by_others(*, session: Session, certificate: Certificate, now: datetime) -> list[str]:

@@ -134,6 +134,9 @@ class Certificate(Base):
     request_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     certificate_pem: Mapped[str] = mapped_column(Text, default="")
     first_used_at: Mapped[datetime | None]
+    # Issue 11 (migration 0005): when the web confirmed it built the .p12 (the issuance saga). NULL
+    # while PENDING_DELIVERY, and on a certificate revoked because it never was delivered.
+    delivered_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship(back_populates="certificates")
 

@@ -2,7 +2,7 @@
 
 - certificates whose lifecycle still matters: ACTIVE ones (expired or not: an ACTIVE row past its
   notAfter needs its lifecycle's last step), and REVOKED/SUPERSEDED ones not yet past notAfter
-  (their lifecycle should have ended);
+  (their lifecycle should have ended); and PENDING_DELIVERY ones, whose issuance should end them;
 - accounts the lockout read model shows as locked or blocked right now.
 
 Pages are ordered by a unique key and start after the last key of the previous page, so rows
@@ -41,6 +41,7 @@ class CertificateToCheck:
     issued_at: datetime
     revoked_at: datetime | None
     reason: CrlReason | None
+    request_id: str | None = None  # the issuance that signed it (``issuance/<request ID>``)
 
 
 def certificates_to_check(*, session: Session, after_id: int, limit: int, now: datetime) -> list[CertificateToCheck]:
@@ -48,7 +49,7 @@ def certificates_to_check(*, session: Session, after_id: int, limit: int, now: d
         select(Certificate, Organization.code)
         .join(Organization, Certificate.organization_id == Organization.id)
         .where(Certificate.id > after_id,
-               or_(Certificate.status == CertificateStatus.ACTIVE,
+               or_(Certificate.status.in_((CertificateStatus.ACTIVE, CertificateStatus.PENDING_DELIVERY)),
                    and_(Certificate.status.in_(ENDING_STATUSES), Certificate.not_after >= utc(now))))
         .order_by(Certificate.id)
         .limit(limit)
@@ -57,7 +58,7 @@ def certificates_to_check(*, session: Session, after_id: int, limit: int, now: d
         id=row.id, serial=row.serial, owner_uuid=str(row.owner_uuid), organization_code=code, status=row.status,
         not_before=utc(row.not_before), not_after=utc(row.not_after), issued_at=utc(row.issued_at),
         revoked_at=utc(row.revoked_at) if row.revoked_at else None,
-        reason=CrlReason(row.revocation_reason) if row.revocation_reason else None,
+        reason=CrlReason(row.revocation_reason) if row.revocation_reason else None, request_id=row.request_id,
     ) for row, code in rows]
 
 

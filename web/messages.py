@@ -11,7 +11,7 @@ from pathlib import Path
 from babel.support import Translations
 
 from domain.certificate_login import CertificateLoginProblem
-from domain.certificates import IssuanceRefusal
+from domain.certificates import DELIVERY_DEADLINE, IssuanceRefusal
 from domain.contact import ContactProblem
 from domain.credentials import MAX_LENGTH, MIN_LENGTH, CredentialProblem
 from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES, Outcome
@@ -98,6 +98,7 @@ ISSUANCE = {
     IssuanceRefusal.HOLDS_VALID_CERTIFICATE: N_("既に有効な電子証明書が発行されているため、認証を行えません。電子証明書の更新は、有効期限が切れる%(renewal_days)d日前から可能です。"),
     IssuanceRefusal.ORGANIZATION_QUOTA: N_("電子証明書は1団体につき最大%(max_certificates)d枚までです。これ以上発行できません。"),
     IssuanceRefusal.INVALID_CSR: N_("電子証明書を発行できませんでした。しばらくしてから再度お試しください。"),
+    IssuanceRefusal.ISSUANCE_PENDING: N_("前回の電子証明書発行の処理が完了していないため、認証を行えません。%(delivery_minutes)d分ほどしてから再度お試しください。"),
 }
 
 # Revocation (issue 5, domain.revocation_rules.RevocationRefusal). REQUEST_OPEN takes %(number)s,
@@ -151,6 +152,7 @@ PARAMETERS = {
     "max_general": MAX_GENERAL_USERS,
     "renewal_days": RENEWAL_WINDOW_DAYS,
     "max_certificates": MAX_CERTIFICATES_PER_ORGANIZATION,
+    "delivery_minutes": max(1, round(DELIVERY_DEADLINE.total_seconds() / 60)),
     "note_max": NOTE_MAX_LENGTH,
     "reason_detail_max": REASON_DETAIL_MAX_LENGTH,
     "paper_days": PAPER_DEADLINE_DAYS,

@@ -1,31 +1,46 @@
 """One certificate issuance (seed 001 ⑤ 発行 → ⑥ 発行中 → ⑦ 発行結果), ID ``issuance/<request ID>``.
 
-The web made the key pair and the CSR in memory and waits for this workflow's result: the
-certificate PEM, from which it builds the .p12 with the user's password. Only public data
+Issuance is a saga (SPEC.md §2, issue 11): no crash anywhere may leave an ACTIVE certificate whose
+private key died with the web. The web made the key pair and the CSR in memory; only public data
 passes through here — the CSR, the certificate, UUIDs and serials.
 
 1. ``sign_certificate`` checks eligibility again with the organization locked and signs,
-   idempotently per request ID; a refusal is a normal result, not a failure.
-2. Then, together: the certificate's lifecycle workflow starts (it sends the 発行 e-mail), and
-   the lifecycles of the certificates it renews hear ``renewed``.
+   idempotently per request ID, recording the certificate PENDING_DELIVERY: it works nowhere
+   yet, but counts for the one-per-user rule and the quota. A refusal is a normal result.
+2. The web's ``signed`` update (sent with the start) returns the certificate as soon as it is
+   signed; the web builds the .p12 and sends ``confirm_delivery``.
+3. Confirmed before ``IssuanceRequest.delivery_deadline_seconds`` after signing:
+   ``record_delivery`` makes it ACTIVE — the update answers only then, so a certificate login
+   right after the download works — and then, together, its lifecycle workflow starts (it sends
+   the 発行 e-mail) and the lifecycles of the certificates it renews hear ``renewed``.
+   Not confirmed in time (the web died, or could not reach Temporal): ``void_issuance`` revokes
+   it (cessationOfOperation, audited ``certificate.void``) and republishes the CRL; the user may
+   issue again at once. A confirmation after the deadline is rejected.
 
 If signing fails for good (the CA is unusable past the deadline, say), ``void_issuance``
-revokes whatever a lost attempt may have recorded, so no certificate exists that nobody
-received, and the workflow fails: the web shows its "try again later" page.
+revokes whatever a lost attempt may have recorded and the workflow fails: the web shows its
+"try again later" page.
 
-No child workflows: the lifecycle is started by an activity and so has no parent.
+Runs recorded before the saga (no ``SAGA_PATCH`` marker) take the old branch: ACTIVE at
+signing, the lifecycle at once. No child workflows: the lifecycle is started by an activity and
+so has no parent.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import contextlib
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 from domain.certificates import (
+    DeliveryConfirmation,
+    DeliveryRecord,
+    DeliveryState,
     IssuanceOutcome,
     IssuanceRequest,
     IssuedCertificate,
@@ -44,46 +59,142 @@ ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_
 CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
 STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 
+SAGA_PATCH = "issuance-pending-delivery"  # issue 11; runs recorded before it took the old branch
+
 # The user is watching ⑥ 発行中: a few quick retries, then give up well before the web does
-# (``workflows.certificate_client.ISSUANCE_WAIT``), so a late success cannot go unreceived.
+# (``workflows.certificate_client.SIGNING_WAIT``), so a late success cannot go unreceived.
 # An attempt takes milliseconds; a worker that died mid-attempt is noticed after ATTEMPT_TIMEOUT.
 ATTEMPT_TIMEOUT = timedelta(seconds=5)
 SIGN_DEADLINE = timedelta(seconds=30)
+# Recording the confirmed delivery is bounded too: the web waits for the answer, and a certificate
+# whose delivery could not be recorded by then is voided (the web has shown "try again later").
+RECORD_DELIVERY_DEADLINE = timedelta(seconds=30)
 QUICK_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=2))
 STEP_TIMEOUT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
+PENDING_DELIVERY = "pending_delivery"
 ISSUED = "issued"
 REFUSED = "refused"
+VOIDED = "voided"
 
 
 @workflow.defn(name="IssuanceWorkflow")
 class IssuanceWorkflow:
+    def __init__(self) -> None:
+        self._outcome: IssuanceOutcome | None = None  # signed or refused; what ``signed`` answers
+        self._signing_failed = False
+        self._delivery: DeliveryState | None = None
+        self._deliver_by: datetime | None = None
+        self._confirmed = False
+
     @workflow.run
     async def run(self, request: IssuanceRequest) -> IssuanceOutcome:
-        signing = SigningRequest(request.request_id, request.user_uuid, request.csr_pem, workflow.now())
+        saga = workflow.patched(SAGA_PATCH)
+        signing = SigningRequest(request.request_id, request.user_uuid, request.csr_pem, workflow.now(),
+                                 awaiting_delivery=saga)
         try:
             outcome = await workflow.execute_activity_method(
                 CertificateActivities.sign_certificate, signing, start_to_close_timeout=ATTEMPT_TIMEOUT,
                 schedule_to_close_timeout=SIGN_DEADLINE, retry_policy=QUICK_RETRY, summary="資格を確認して署名")
         except ActivityError:
-            await workflow.execute_activity_method(
-                CertificateActivities.void_issuance, request.request_id, start_to_close_timeout=STEP_TIMEOUT,
-                retry_policy=DB_RETRY, summary="未配布の証明書を失効")
+            await self._void(request.request_id)
+            self._signing_failed = True
+            await workflow.wait_condition(workflow.all_handlers_finished)
             raise ApplicationError("the certificate could not be signed", type="SigningFailed",
                                    non_retryable=True) from None
         certificate = outcome.certificate
         if certificate is None:
             workflow.upsert_search_attributes([STATE.value_set(REFUSED)])
+            self._outcome = outcome
+            await workflow.wait_condition(workflow.all_handlers_finished)
             return outcome
-        workflow.upsert_search_attributes([STATE.value_set(ISSUED),
+        workflow.upsert_search_attributes([STATE.value_set(PENDING_DELIVERY if saga else ISSUED),
                                            CERTIFICATE_SERIAL.value_set(certificate.serial),
                                            ORGANIZATION_CODE.value_set(certificate.organization_code)])
+        if not saga:
+            await self._activate(certificate)
+            return outcome
+        return await self._deliver(request, outcome, certificate)
+
+    async def _deliver(self, request: IssuanceRequest, outcome: IssuanceOutcome,
+                       certificate: IssuedCertificate) -> IssuanceOutcome:
+        """Wait for the web's confirmation until the deadline; then ACTIVE, or revoked."""
+        deadline = timedelta(seconds=request.delivery_deadline_seconds)
+        self._deliver_by = workflow.now() + deadline
+        self._delivery = DeliveryState.PENDING
+        self._outcome = outcome
+        # Decided below by ``_confirmed``, not by how the wait ended: a confirmation accepted in the
+        # task where the timer fires still counts (its validator checked the deadline).
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(lambda: self._confirmed, timeout=deadline,
+                                          timeout_summary="配布確認の期限")
+        if self._confirmed and await self._record_delivery(request.request_id):
+            self._delivery = DeliveryState.DELIVERED
+            workflow.upsert_search_attributes([STATE.value_set(ISSUED)])
+            await self._activate(certificate)
+        else:
+            self._delivery = DeliveryState.VOIDED  # from here on a confirmation is rejected
+            await self._void(request.request_id)
+            workflow.upsert_search_attributes([STATE.value_set(VOIDED)])
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return replace(outcome, delivery=self._delivery)
+
+    # --- what the web asks and tells -----------------------------------------------------------
+
+    @workflow.update
+    async def signed(self) -> IssuanceOutcome:
+        """The certificate as soon as it is signed (with where its delivery stands), or the refusal.
+
+        Takes no argument: it asks about this issuance only."""
+        await workflow.wait_condition(lambda: self._outcome is not None or self._signing_failed)
+        if self._outcome is None:
+            raise ApplicationError("the certificate could not be signed", type="SigningFailed", non_retryable=True)
+        return replace(self._outcome, delivery=self._delivery)
+
+    @workflow.update
+    async def confirm_delivery(self, confirmation: DeliveryConfirmation) -> None:
+        """The web built the .p12. Answers once the certificate is ACTIVE; fails if it was voided."""
+        self._confirmed = True
+        await workflow.wait_condition(lambda: self._delivery is not DeliveryState.PENDING)
+        if self._delivery is not DeliveryState.DELIVERED:
+            raise ApplicationError("the delivery could not be recorded in time", type="DeliveryFailed",
+                                   non_retryable=True)
+
+    @confirm_delivery.validator
+    def _accept_confirmation(self, confirmation: DeliveryConfirmation) -> None:
+        certificate = self._outcome.certificate if self._outcome is not None else None
+        if certificate is None or certificate.serial != confirmation.serial:
+            raise ApplicationError("no such certificate awaits delivery", type="NothingToConfirm")
+        if self._delivery is DeliveryState.DELIVERED:
+            return  # said twice: the same answer
+        if self._delivery is not DeliveryState.PENDING or self._deliver_by is None \
+                or workflow.now() >= self._deliver_by:
+            raise ApplicationError("the delivery deadline has passed", type="DeliveryDeadlinePassed")
+
+    # --- steps ---------------------------------------------------------------------------------
+
+    async def _record_delivery(self, request_id: str) -> bool:
+        try:
+            await workflow.execute_activity_method(
+                CertificateActivities.record_delivery, DeliveryRecord(request_id, workflow.now()),
+                start_to_close_timeout=ATTEMPT_TIMEOUT, schedule_to_close_timeout=RECORD_DELIVERY_DEADLINE,
+                retry_policy=QUICK_RETRY, summary="配布済みとして有効化")
+        except ActivityError:
+            workflow.logger.warning("the delivery of a signed certificate could not be recorded")
+            return False
+        return True
+
+    async def _void(self, request_id: str) -> None:
+        await workflow.execute_activity_method(
+            CertificateActivities.void_issuance, request_id, start_to_close_timeout=STEP_TIMEOUT,
+            retry_policy=DB_RETRY, summary="未配布の証明書を失効")
+
+    async def _activate(self, certificate: IssuedCertificate) -> None:
         await asyncio.gather(
             self._start_lifecycle(certificate),
             *(self._tell_renewed(old_serial, certificate.serial) for old_serial in certificate.renews),
         )
-        return outcome
 
     async def _start_lifecycle(self, certificate: IssuedCertificate) -> None:
         await workflow.execute_activity_method(

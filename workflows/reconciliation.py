@@ -52,7 +52,7 @@ class ReconciliationWorkflow:
                 if workflow.info().is_continue_as_new_suggested():
                     workflow.continue_as_new(ReconciliationInput(input.reason, scan, after, report, input.page_size))
             after = ""
-        if report.count(Repair.RECORD_ENDING):  # the database now lists more ended certificates
+        if report.count(Repair.RECORD_ENDING) or report.count(Repair.VOID_UNDELIVERED):  # more ended ones to list
             await workflow.execute_activity_method(
                 CertificateActivities.publish_crl, start_to_close_timeout=PAGE_TIMEOUT, retry_policy=RETRY,
                 summary="CRLを更新")

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from temporalio.exceptions import ApplicationError
 
 from activities.certificates import CertificateActivities
-from domain.certificates import IssuanceOutcome, IssuanceRefusal, SigningRequest
+from domain.certificates import DeliveryRecord, IssuanceOutcome, IssuanceRefusal, SigningRequest
 from domain.lockout import LockoutState, SubjectKind
 from domain.quotas import MAX_CERTIFICATES_PER_ORGANIZATION
 from domain.roles import CertificateStatus
@@ -27,7 +27,7 @@ from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
 from store import lockout as lockout_store
 from store.db import make_engine, make_session_factory
-from store.models import Certificate
+from store.models import AuditEntry, Certificate
 from tests.activities.conftest import CRL_URL, add_active_general_users
 from tests.fixtures.users import pending_general_user
 from tests.pki.conftest import openssl
@@ -35,8 +35,10 @@ from tests.pki.conftest import openssl
 CSR = new_key_and_csr("abc123").csr_pem  # the CA ignores the CSR's subject; one key is enough here
 
 
-def request(user_uuid: str, *, request_id: str | None = None, at: datetime | None = None) -> SigningRequest:
-    return SigningRequest(request_id or str(uuid.uuid4()), user_uuid, CSR, at or datetime.now(timezone.utc))
+def request(user_uuid: str, *, request_id: str | None = None, at: datetime | None = None,
+            pending: bool = False) -> SigningRequest:
+    return SigningRequest(request_id or str(uuid.uuid4()), user_uuid, CSR, at or datetime.now(timezone.utc),
+                          awaiting_delivery=pending)
 
 
 def certificate_rows(session_factory, **where) -> int:  # noqa: ANN001
@@ -94,19 +96,31 @@ def test_racing_retries_of_one_request_make_one_certificate(wide_activities, ses
     assert certificate_rows(session_factory) == 1
 
 
-def test_one_certificate_per_id_when_requests_race(wide_activities, session_factory, master):
-    outcomes = race(wide_activities, [request(master.uuid) for _ in range(8)])
+# Issue 11: a certificate pending delivery counts like an active one, so a race cannot make two.
+SAGA = pytest.mark.parametrize(("pending", "status", "held_refusal"), [
+    (False, CertificateStatus.ACTIVE, IssuanceRefusal.HOLDS_VALID_CERTIFICATE),
+    (True, CertificateStatus.PENDING_DELIVERY, IssuanceRefusal.ISSUANCE_PENDING),
+], ids=["delivered at once", "pending delivery"])
+
+
+@SAGA
+def test_one_certificate_per_id_when_requests_race(wide_activities, session_factory, master, pending, status,
+                                                   held_refusal):
+    outcomes = race(wide_activities, [request(master.uuid, pending=pending) for _ in range(8)])
     counted = Counter(outcome.refusal or "issued" for outcome in outcomes)
-    assert counted == {"issued": 1, IssuanceRefusal.HOLDS_VALID_CERTIFICATE: 7}
-    assert certificate_rows(session_factory, owner_uuid=uuid.UUID(master.uuid)) == 1
+    assert counted == {"issued": 1, held_refusal: 7}
+    assert certificate_rows(session_factory, owner_uuid=uuid.UUID(master.uuid), status=status) == 1
+    assert certificate_rows(session_factory) == 1
 
 
-def test_organization_quota_of_20_holders_when_requests_race(wide_activities, session_factory, master):
+@SAGA
+def test_organization_quota_of_20_holders_when_requests_race(wide_activities, session_factory, master, pending,
+                                                             status, held_refusal):
     users = [master.uuid, *add_active_general_users(session_factory, master, MAX_CERTIFICATES_PER_ORGANIZATION)]
-    outcomes = race(wide_activities, [request(user) for user in users])  # 21 users, 21 requests
+    outcomes = race(wide_activities, [request(user, pending=pending) for user in users])  # 21 users, 21 requests
     counted = Counter(outcome.refusal or "issued" for outcome in outcomes)
     assert counted == {"issued": MAX_CERTIFICATES_PER_ORGANIZATION, IssuanceRefusal.ORGANIZATION_QUOTA: 1}
-    assert certificate_rows(session_factory, status=CertificateStatus.ACTIVE) == MAX_CERTIFICATES_PER_ORGANIZATION
+    assert certificate_rows(session_factory, status=status) == MAX_CERTIFICATES_PER_ORGANIZATION
 
 
 async def test_renewal_inside_the_window_then_no_third(certificate_activities, master):
@@ -164,3 +178,44 @@ async def test_void_revokes_what_was_recorded_and_the_crl_lists_it(certificate_a
     assert "Cessation Of Operation" in text.stdout
     # The user may be issued a certificate again.
     assert (await certificate_activities.sign_certificate(request(master.uuid))).certificate is not None
+
+
+async def test_a_pending_certificate_becomes_active_once_and_never_after_it_was_voided(
+        certificate_activities, session_factory, master):
+    taken = request(master.uuid, pending=True)
+    serial = (await certificate_activities.sign_certificate(taken)).certificate.serial
+    assert certificate_rows(session_factory, serial=serial, status=CertificateStatus.PENDING_DELIVERY) == 1
+    delivered_at = datetime.now(timezone.utc)
+    await certificate_activities.record_delivery(DeliveryRecord(taken.request_id, delivered_at))
+    await certificate_activities.record_delivery(DeliveryRecord(taken.request_id, delivered_at))  # a retry
+    assert certificate_rows(session_factory, serial=serial, status=CertificateStatus.ACTIVE) == 1
+
+    voided = request(master.uuid, pending=True, at=datetime.now(timezone.utc) + timedelta(days=340))  # a renewal
+    assert (await certificate_activities.sign_certificate(voided)).certificate is not None
+    assert await certificate_activities.void_issuance(voided.request_id) is True
+    with pytest.raises(ApplicationError) as raised:
+        await certificate_activities.record_delivery(DeliveryRecord(voided.request_id, delivered_at))
+    assert raised.value.type == "NotDeliverable" and raised.value.non_retryable
+    with pytest.raises(ApplicationError) as raised:
+        await certificate_activities.record_delivery(DeliveryRecord(str(uuid.uuid4()), delivered_at))
+    assert raised.value.type == "CertificateNotFound"
+    with session_factory() as session:
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target_kind == "certificate")
+                                  .order_by(AuditEntry.id)).all()
+    assert actions == ["certificate.issue", "certificate.deliver", "certificate.issue", "certificate.void"]
+
+
+async def test_voiding_a_pending_certificate_puts_it_on_the_crl_even_when_a_retry_finds_it_revoked(
+        certificate_activities, session_factory, master, test_pki):
+    taken = request(master.uuid, pending=True)
+    serial = (await certificate_activities.sign_certificate(taken)).certificate.serial
+    assert await certificate_activities.void_issuance(taken.request_id) is True
+    (test_pki.directory / "crl.pem").unlink()  # as if that attempt died before publishing
+    assert await certificate_activities.void_issuance(taken.request_id) is False  # revoked already...
+    text = openssl("crl", "-in", str(test_pki.directory / "crl.pem"), "-noout", "-text")  # ...and published
+    assert text.returncode == 0, text.stderr
+    assert format(int(serial, 16), "X").zfill(40)[-30:] in text.stdout.replace("\n", "")
+    assert "Cessation Of Operation" in text.stdout
+    with session_factory() as session:
+        row = session.scalars(select(Certificate).where(Certificate.serial == serial)).one()
+    assert (row.status, row.delivered_at) == (CertificateStatus.REVOKED, None)

@@ -15,7 +15,15 @@ from sqlalchemy import update
 from temporalio.common import TypedSearchAttributes
 
 from activities.certificates import CertificateActivities
-from domain.certificates import CrlReason, IssuanceRefusal, LifecycleInput, LifecycleState, SigningRequest
+from domain.certificates import (
+    DELIVERY_DEADLINE,
+    CrlReason,
+    DeliveryState,
+    IssuanceRefusal,
+    LifecycleInput,
+    LifecycleState,
+    SigningRequest,
+)
 from domain.lockout import LOCK_DURATION, MAX_CONSECUTIVE_FAILURES, LockoutState, ReleaseKind, SubjectKind
 from domain.names import (
     SearchAttribute,
@@ -38,9 +46,16 @@ from store.db import make_engine, make_session_factory
 from store.models import Certificate
 from tests.revocation.request_support import comment, file_like_the_web, make_staff, master_party, settle_children
 from tests.workflows import lockout_support
-from tests.workflows.certificate_support import advance_to, end_lifecycle, issue_like_the_web, lifecycle
+from tests.workflows.certificate_support import (
+    advance_to,
+    end_lifecycle,
+    issue_like_the_web,
+    lifecycle,
+    sign_like_the_web,
+)
 from workflows import certificate_client, crl_client, revocation_client
 from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
+from workflows.issuance import IssuanceWorkflow
 from workflows.notice import NoticeWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 
@@ -112,6 +127,19 @@ async def certificate_year(stage: Stage) -> dict[str, str]:
     return {"IssuanceWorkflow/issued": delivered.issuance_id,
             "IssuanceWorkflow/refused": f"issuance/{refused_id}",
             "CertificateLifecycleWorkflow/expired_after_a_year": handle.id}
+
+
+async def issuance_saga(stage: Stage) -> dict[str, str]:
+    """Issue 11: the master user's certificate is delivered (the web confirms, then it is ACTIVE and
+    its lifecycle starts); a general user's is never confirmed and is revoked at the deadline."""
+    delivered = await issue_like_the_web(stage.client, stage.settings, stage.master)
+    undelivered = await sign_like_the_web(stage.client, stage.settings, stage.general_user())
+    await stage.env.sleep(DELIVERY_DEADLINE)
+    voided = await stage.client.get_workflow_handle_for(IssuanceWorkflow.run, undelivered.issuance_id).result()
+    assert voided.delivery is DeliveryState.VOIDED, voided
+    await stage.sink.async_wait_for(1)
+    await end_lifecycle(stage.client, delivered.certificate.serial)
+    return {"IssuanceWorkflow/delivered": delivered.issuance_id, "IssuanceWorkflow/voided": undelivered.issuance_id}
 
 
 async def certificate_not_after_added(stage: Stage) -> dict[str, str]:
@@ -249,6 +277,6 @@ def _change(stage: Stage, statement) -> None:  # noqa: ANN001
 
 
 CASES: dict[str, Case] = {case.__name__: case for case in [
-    notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year,
+    notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year, issuance_saga,
     certificate_not_after_added, certificate_revoked,
     revocation_approved, revocation_expired, revocation_closed, revocation_withdrawn, reconciliation_repaired]}

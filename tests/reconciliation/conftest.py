@@ -36,8 +36,10 @@ def signing(reconciliation_settings: Settings) -> Iterator[CertificateActivities
     engine.dispose()
 
 
-async def sign(signing: CertificateActivities, user_uuid: str, at: datetime) -> str:
-    """A certificate issued to the user at ``at`` (no lifecycle started); its serial."""
-    outcome = await signing.sign_certificate(SigningRequest(str(uuid.uuid4()), user_uuid, CSR, at))
+async def sign(signing: CertificateActivities, user_uuid: str, at: datetime, *, pending: bool = False) -> str:
+    """A certificate issued to the user at ``at`` (no lifecycle started; with ``pending``, awaiting a
+    delivery nobody will confirm: no issuance workflow exists); its serial."""
+    outcome = await signing.sign_certificate(SigningRequest(str(uuid.uuid4()), user_uuid, CSR, at,
+                                                            awaiting_delivery=pending))
     assert outcome.certificate is not None, outcome.refusal
     return outcome.certificate.serial

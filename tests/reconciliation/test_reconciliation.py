@@ -28,7 +28,7 @@ from store.db import make_engine, make_session_factory
 from store.models import Certificate
 from tests.fixtures.temporal import history_json, product_worker
 from tests.fixtures.users import registered_master
-from tests.workflows.certificate_support import lifecycle
+from tests.workflows.certificate_support import lifecycle, sign_like_the_web
 from tests.workflows.lockout_support import mirrored, read_model, registered_general, staff_account
 from workflows import certificate_client, lockout_client
 from workflows.lockout import LockoutWorkflow
@@ -126,6 +126,38 @@ async def test_lost_and_disagreeing_certificate_lifecycles_are_repaired(
     assert line.startswith("reconciliation checked certificates 6, staff 0, users 0; repairs: mark_expired 1, record_ending 1,"
                            " signal_ending 1, start_lifecycle 2")
     assert "@" not in line and not re.search(r"[0-9a-f]{16}", line.split("(")[0])
+
+
+async def test_certificates_left_pending_by_a_lost_issuance_are_revoked(dev_server_env, reconciliation_settings,
+                                                                         signing):
+    """Belt and braces for the issuance saga: a certificate still pending delivery long after the
+    deadline, whose issuance is gone (never recorded, terminated), is revoked and put on the CRL;
+    one whose issuance still runs is left to it."""
+    settings, url = reconciliation_settings, reconciliation_settings.database_url
+    master = registered_master(url)
+    users = [registered_general(url, master, user_id=f"ippan0{n}") for n in range(1, 3)]
+    hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    lost = await sign(signing, master.uuid, hour_ago, pending=True)  # no issuance workflow at all
+    client = dev_server_env.client
+    async with product_worker(client, settings):
+        terminated = await sign_like_the_web(client, settings, users[0])
+        running = await sign_like_the_web(client, settings, users[1])
+        await client.get_workflow_handle(terminated.issuance_id).terminate("operator mistake")
+        change_rows(settings, update(Certificate).where(Certificate.serial.in_(
+            [terminated.certificate.serial, running.certificate.serial])).values(issued_at=hour_ago))
+
+        report = await reconcile(client, settings)
+
+        voided = {lost, terminated.certificate.serial}
+        assert {(fix.subject, fix.repair) for fix in report.fixes} == {
+            (serial, Repair.VOID_UNDELIVERED) for serial in voided}
+        crl = x509.load_der_x509_crl((settings.pki_dir / CRL_DER).read_bytes())
+        for serial in voided:
+            assert status_of(settings, serial) is CertificateStatus.REVOKED
+            assert crl.get_revoked_certificate_by_serial_number(int(serial, 16)) is not None
+        assert status_of(settings, running.certificate.serial) is CertificateStatus.PENDING_DELIVERY
+        assert (await reconcile(client, settings)).fixes == []
+        await client.get_workflow_handle(running.issuance_id).terminate("test over")
 
 
 async def test_locked_and_blocked_accounts_get_their_arbiter_back(dev_server_env, reconciliation_settings):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from domain.certificates import LifecycleState
+from domain.certificates import DELIVERY_DEADLINE, DeliveryState, LifecycleState
 from domain.lockout import LockoutState, LockoutStatus
 from domain.reconciliation import (
     ISSUANCE_GRACE,
@@ -18,9 +18,11 @@ from domain.reconciliation import (
     ReconciliationReport,
     Repair,
     Scan,
+    UndeliveredFacts,
     certificate_repair,
     lockout_repair,
     released_state,
+    undelivered_repair,
 )
 from domain.roles import CertificateStatus as S
 
@@ -49,6 +51,18 @@ P = Presence
 ])
 def test_certificate_table(status, not_after, presence, result, repair):
     assert certificate_repair(CertificateFacts(status, not_after, DAY_AGO, presence, result), NOW) is repair
+
+
+@pytest.mark.parametrize(("issued_at", "presence", "delivery", "repair"), [
+    (DAY_AGO, P.RUNNING, None, None),  # its issuance voids it at its own deadline
+    (NOW - DELIVERY_DEADLINE, P.MISSING, None, None),  # not past the deadline yet
+    (DAY_AGO, P.MISSING, None, Repair.VOID_UNDELIVERED),
+    (DAY_AGO, P.ENDED_ABNORMALLY, None, Repair.VOID_UNDELIVERED),  # terminated: nobody can confirm it now
+    (DAY_AGO, P.COMPLETED, DeliveryState.VOIDED, Repair.VOID_UNDELIVERED),  # the database lost the void
+    (DAY_AGO, P.COMPLETED, DeliveryState.DELIVERED, Repair.REPORT_ONLY),  # ...or the delivery: never revoke that
+])
+def test_undelivered_table(issued_at, presence, delivery, repair):
+    assert undelivered_repair(UndeliveredFacts(issued_at, presence, delivery), NOW) is repair
 
 
 def test_a_just_signed_certificate_is_left_to_its_issuance():

@@ -18,13 +18,23 @@ from tests.workflows.lockout_support import registered_general, staff_account
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def issued(session, user_uuid: str, not_before: datetime) -> str:  # noqa: ANN001
+def issued(session, user_uuid: str, not_before: datetime, *, pending: bool = False) -> str:  # noqa: ANN001
     serial = uuid.uuid4().hex[:16]
     user = user_store.get_by_uuid(session=session, user_uuid=user_uuid)
     certificate_store.record_issued(session=session, user=user, new=certificate_store.NewCertificate(
         request_id=str(uuid.uuid4()), serial=serial, certificate_pem="", fingerprint_sha256=uuid.uuid4().hex * 2,
-        not_before=not_before, not_after=not_before + timedelta(days=366)))
+        not_before=not_before, not_after=not_before + timedelta(days=366)), pending=pending)
     return serial
+
+
+def test_certificate_pages_hold_pending_ones_with_their_issuance(database_url, session_factory):
+    master = registered_master(database_url)
+    with session_factory.begin() as session:
+        pending = issued(session, master.uuid, NOW - timedelta(hours=1), pending=True)
+        request_id = certificate_store.get_by_serial(session=session, serial=pending).request_id
+    with session_factory() as session:
+        [row] = queries.certificates_to_check(session=session, after_id=0, limit=10, now=NOW)
+    assert (row.serial, row.status, row.request_id) == (pending, CertificateStatus.PENDING_DELIVERY, request_id)
 
 
 def test_certificate_pages_hold_active_and_unexpired_ended_ones_in_id_order(database_url, session_factory):

@@ -11,23 +11,34 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from domain.certificates import CrlReason
-from domain.roles import CertificateStatus
+from domain.certificate_login import CertificateLoginProblem, certificate_login_problem
+from domain.certificates import CrlReason, IssuanceRefusal
+from domain.roles import CertificateStatus, UserStatus
 from domain.validity import calendar_for
+from pki.ocsp import database_lookup
 from store import certificates as certificate_store
-from store.models import Certificate, User
+from store.db import make_engine, make_session_factory
+from store.migrate import alembic_config
+from store.models import AuditEntry, Base, Certificate, User
+from tests.fixtures.users import registered_master
 
 T0 = datetime(2027, 3, 1, 1, 0, tzinfo=timezone.utc)
 WINDOW = calendar_for(T0).renewal_opens_at
 
 
-def record(session, owner: User, issued_at: datetime, *, request_id: str | None = None) -> Certificate:  # noqa: ANN001
+def record(session, owner: User, issued_at: datetime, *, request_id: str | None = None,  # noqa: ANN001
+           pending: bool = False) -> Certificate:
     calendar = calendar_for(issued_at)
     return certificate_store.record_issued(session=session, user=owner, new=certificate_store.NewCertificate(
         request_id=request_id or str(uuid.uuid4()), serial=secrets.token_hex(19), certificate_pem="(pem)",
-        fingerprint_sha256=secrets.token_hex(32), not_before=calendar.issued_at, not_after=calendar.not_after))
+        fingerprint_sha256=secrets.token_hex(32), not_before=calendar.issued_at, not_after=calendar.not_after),
+        pending=pending)
 
 
 @pytest.fixture
@@ -122,3 +133,98 @@ def test_one_certificate_per_request_id(session_factory, owner):
     with pytest.raises(IntegrityError):
         with session_factory.begin() as session:
             record(session, session.get(User, owner), T0, request_id=request_id)
+
+
+# --- the issuance saga (issue 11): pending delivery, delivered, voided ------------------------
+
+
+def test_a_pending_certificate_works_nowhere_but_counts_for_the_rules(session_factory, owner, organization):
+    now = T0 + timedelta(minutes=1)
+    with session_factory.begin() as session:
+        user = session.get(User, owner)
+        pending = record(session, user, T0, pending=True)
+        assert (pending.status, pending.delivered_at) == (CertificateStatus.PENDING_DELIVERY, None)
+        assert certificate_store.live_certificates(session=session, user_uuid=owner, now=now) == []
+        assert certificate_store.organization_holders(session=session, organization_id=organization.organization_id,
+                                                      now=now) == 1
+        assert certificate_store.refusal_for(session=session, user=user, now=now) is IssuanceRefusal.ISSUANCE_PENDING
+        # The revocation paths of live certificates leave it alone: only the issuance voids it.
+        assert not certificate_store.end_certificate(session=session, certificate=pending,
+                                                     status=CertificateStatus.REVOKED,
+                                                     reason=CrlReason.KEY_COMPROMISE, at=now)
+        assert not certificate_store.mark_expired(session=session, certificate=pending)
+        assert certificate_store.crl_rows(session=session, now=now) == []
+        assert pending.status is CertificateStatus.PENDING_DELIVERY
+        assert certificate_login_problem(status=pending.status, not_before=T0, owner_active=True, now=now) \
+            is CertificateLoginProblem.UNKNOWN
+        assert database_lookup(session)(int(pending.serial, 16)) is None  # OCSP: unknown, never "good"
+
+
+def test_delivery_makes_it_active_once(session_factory, owner):
+    delivered_at = T0 + timedelta(seconds=2)
+    with session_factory.begin() as session:
+        row = record(session, session.get(User, owner), T0, pending=True)
+        assert certificate_store.record_delivery(session=session, certificate=row, at=delivered_at)
+        assert not certificate_store.record_delivery(session=session, certificate=row, at=delivered_at)
+        assert row.status is CertificateStatus.ACTIVE and certificate_store.utc(row.delivered_at) == delivered_at
+        assert not certificate_store.void_undelivered(session=session, certificate=row, at=delivered_at)
+        assert [held.serial for held in certificate_store.live_certificates(
+            session=session, user_uuid=owner, now=delivered_at)] == [row.serial]
+        assert not certificate_store.latest_issuance_voided(session=session, user_uuid=owner)
+
+
+def test_a_certificate_whose_owner_was_deleted_meanwhile_is_not_delivered(session_factory, owner):
+    with session_factory.begin() as session:
+        user = session.get(User, owner)
+        row = record(session, user, T0, pending=True)
+        user.status = UserStatus.DELETED
+        with pytest.raises(certificate_store.NotDeliverable):
+            certificate_store.record_delivery(session=session, certificate=row, at=T0)
+        assert row.status is CertificateStatus.PENDING_DELIVERY  # the issuance voids it next
+
+
+def test_an_undelivered_certificate_is_voided_once_listed_on_the_crl_and_never_delivered_after(
+        session_factory, owner, organization):
+    voided_at = T0 + timedelta(minutes=2)
+    with session_factory.begin() as session:
+        user = session.get(User, owner)
+        row = record(session, user, T0, pending=True)
+        assert certificate_store.void_undelivered(session=session, certificate=row, at=voided_at)
+        assert not certificate_store.void_undelivered(session=session, certificate=row, at=voided_at)
+        with pytest.raises(certificate_store.NotDeliverable):
+            certificate_store.record_delivery(session=session, certificate=row, at=voided_at)
+        assert (row.status, row.revocation_reason, row.delivered_at) == (
+            CertificateStatus.REVOKED, CrlReason.CESSATION_OF_OPERATION.value, None)
+        assert [(entry.serial, entry.reason) for entry in certificate_store.crl_rows(session=session, now=voided_at)] \
+            == [(row.serial, CrlReason.CESSATION_OF_OPERATION)]
+        # The user may issue again at once, and the issuance pages say the last one did not complete.
+        assert certificate_store.refusal_for(session=session, user=user, now=voided_at) is None
+        assert certificate_store.organization_holders(session=session, organization_id=organization.organization_id,
+                                                      now=voided_at) == 0
+        assert certificate_store.latest_issuance_voided(session=session, user_uuid=owner)
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == row.serial)
+                                  .order_by(AuditEntry.id)).all()
+        assert actions == ["certificate.issue", "certificate.void"]
+
+
+def test_migration_0005_marks_existing_certificates_delivered(tmp_path):
+    """Rows from before the saga were delivered at their issue; the model and the migration agree."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0004")
+    master = registered_master(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            user = session.get(User, uuid.UUID(master.uuid))
+            session.execute(insert(Certificate.__table__).values(  # the columns of revision 0004 only
+                serial="ab12", owner_uuid=user.uuid, organization_id=user.organization_id, status="active",
+                not_before=T0, not_after=T0 + timedelta(days=366), fingerprint_sha256="f" * 64, issued_at=T0))
+        command.upgrade(alembic_config(url), "head")
+        with make_session_factory(engine)() as session:
+            row = certificate_store.get_by_serial(session=session, serial="ab12")
+            assert certificate_store.utc(row.delivered_at) == T0
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert [difference for difference in differences if "delivered_at" in str(difference)] == []
+    finally:
+        engine.dispose()

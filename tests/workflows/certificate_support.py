@@ -12,22 +12,32 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.certificates import IssuanceOutcome, IssuedCertificate, LifecycleState
+from domain.certificates import (
+    DELIVERY_DEADLINE,
+    DeliveryState,
+    IssuanceOutcome,
+    IssuanceRequest,
+    IssuedCertificate,
+    LifecycleState,
+)
 from domain.names import certificate_workflow_id, issuance_workflow_id
+from pki.crl import CRL_DER
 from pki.csr import KeyAndCsr, new_key_and_csr
 from pki.pkcs12 import build_p12
 from core.config import Settings
 from store import certificates as certificate_store
 from store.db import make_engine, make_session_factory
-from store.models import Certificate
+from store.models import AuditEntry, Certificate
 from tests.fixtures.temporal import history_json
 from tests.fixtures.users import MadeUser
 from workflows import certificate_client
 from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
+from workflows.issuance import IssuanceWorkflow
 
 
 @dataclass
@@ -44,16 +54,48 @@ class Delivered:
         return issuance_workflow_id(self.request_id)
 
 
-async def issue_like_the_web(client: Client, settings: Settings, user: MadeUser) -> Delivered:
+@dataclass
+class Signed:
+    """What the web holds after the issuance's ``signed`` answer: the certificate is pending delivery."""
+
+    request_id: str
+    key_and_csr: KeyAndCsr
+    outcome: IssuanceOutcome
+
+    @property
+    def certificate(self) -> IssuedCertificate:
+        assert self.outcome.certificate is not None, self.outcome
+        return self.outcome.certificate
+
+    @property
+    def issuance_id(self) -> str:
+        return issuance_workflow_id(self.request_id)
+
+    def p12(self, user: MadeUser) -> bytes:
+        certificate = x509.load_pem_x509_certificate(self.certificate.certificate_pem.encode())
+        return build_p12(key=self.key_and_csr.key, certificate=certificate, password=user.passwords[-1],
+                         user_id=user.user_id)
+
+
+async def sign_like_the_web(client: Client, settings: Settings, user: MadeUser,
+                            deadline: timedelta = DELIVERY_DEADLINE) -> Signed:
+    """⑤ 発行 up to the signed certificate: a key and CSR in memory, then ``begin_issuance``."""
     key_and_csr = new_key_and_csr(user.user_id)
-    request_id = str(uuid.uuid4())
-    outcome: IssuanceOutcome = await certificate_client.issue(
-        client, user_uuid=user.uuid, csr_pem=key_and_csr.csr_pem, request_id=request_id,
-        task_queue=settings.task_queue)
-    assert outcome.refusal is None and outcome.certificate is not None, outcome
-    certificate = x509.load_pem_x509_certificate(outcome.certificate.certificate_pem.encode())
-    p12 = build_p12(key=key_and_csr.key, certificate=certificate, password=user.passwords[-1], user_id=user.user_id)
-    return Delivered(request_id, key_and_csr, outcome.certificate, p12)
+    request = IssuanceRequest(str(uuid.uuid4()), user.uuid, key_and_csr.csr_pem, int(deadline.total_seconds()))
+    outcome = await certificate_client.begin_issuance(client, request, task_queue=settings.task_queue)
+    return Signed(request.request_id, key_and_csr, outcome)
+
+
+async def issue_like_the_web(client: Client, settings: Settings, user: MadeUser) -> Delivered:
+    """⑤ → ⑦ as the web does it (signed, the .p12 built, the delivery confirmed: ACTIVE), then the
+    rest of the issuance: once it has finished, the lifecycle runs and renewed ones were told."""
+    signed = await sign_like_the_web(client, settings, user)
+    assert signed.outcome.refusal is None and signed.outcome.delivery is DeliveryState.PENDING, signed.outcome
+    p12 = signed.p12(user)
+    await certificate_client.confirm_delivery(client, request_id=signed.request_id, serial=signed.certificate.serial)
+    finished = await client.get_workflow_handle_for(IssuanceWorkflow.run, signed.issuance_id).result()
+    assert finished.delivery is DeliveryState.DELIVERED, finished
+    return Delivered(signed.request_id, signed.key_and_csr, signed.certificate, p12)
 
 
 def lifecycle(client: Client, serial: str) -> WorkflowHandle[Any, LifecycleState]:
@@ -114,6 +156,25 @@ async def assert_histories_keep_secrets(client: Client, workflow_ids: list[str],
             for blob in (key_der, item.p12):
                 encoded = base64.b64encode(blob).decode()
                 assert encoded[70:120] not in history  # within one PEM line, (workflow_id, "key or p12 found")
+
+
+def audit_actions(settings: Settings, serial: str) -> list[str]:
+    """What the audit log recorded about a certificate, in order."""
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return list(session.scalars(select(AuditEntry.action).where(
+                AuditEntry.target_kind == "certificate", AuditEntry.target_id == serial).order_by(AuditEntry.id)))
+    finally:
+        engine.dispose()
+
+
+def crl_entry(settings: Settings, serial: str) -> x509.RevokedCertificate | None:
+    """The serial's entry on the CRL the worker last published (``pki.crl``), after checking its signature."""
+    crl = x509.load_der_x509_crl((settings.pki_dir / CRL_DER).read_bytes())
+    ca = x509.load_pem_x509_certificate(settings.ca_certificate_path.read_bytes())
+    assert crl.is_signature_valid(ca.public_key())
+    return crl.get_revoked_certificate_by_serial_number(int(serial, 16))
 
 
 def certificate_row(settings: Settings, serial: str) -> Certificate:
