@@ -24,9 +24,10 @@ from .. import db, messages, metrics
 from ..auth.service import authenticate_on
 from . import tickets
 from .forms import AuthenticationForm, IssueForm
-from .issuance import AlreadyDelivered, IssuanceUnavailable, issue_certificate
+from .issuance import AlreadyDelivered, IssuanceUnavailable, configure, issue_certificate
 
 bp = Blueprint("certificates", __name__)
+bp.record_once(lambda state: configure(state.app))  # the delivery deadline, in the app's config
 
 
 @bp.app_template_filter("jst_datetime")
@@ -46,8 +47,9 @@ def authenticate_user():  # noqa: ANN201
             refusal_message = _refusal_at_authentication(user)
             if refusal_message is None:
                 ticket = tickets.issue_ticket(str(user.uuid), form.password.data)
+                previous_voided = certificate_store.latest_issuance_voided(session=db.session(), user_uuid=user.uuid)
                 return render_template("certificates/issue.html", form=IssueForm(formdata=None, ticket=ticket),
-                                       user_id=user.user_id)
+                                       user_id=user.user_id, previous_voided=previous_voided)
             form.form_errors.append(refusal_message)
     return render_template("certificates/authenticate.html", form=form)
 
@@ -70,10 +72,15 @@ def issue():  # noqa: ANN201
     except IssuanceUnavailable:
         metrics.count_issuance("unavailable")
         return _stopped(_("ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"), 503)
-    except AlreadyDelivered:
+    except AlreadyDelivered as already:
         metrics.count_issuance("already_delivered")
+        if already.delivered:
+            return _stopped(_("この電子証明書発行は既に処理されました。電子証明書ファイルを受け取れなかった場合は、"
+                              "電子証明書の失効を依頼してから再度発行してください。"), 409)
+        # Not (yet) delivered: the first 発行 POST died, or is still running. Either it ends
+        # delivered (④ then says a valid certificate is held) or revoked (④ lets the user issue).
         return _stopped(_("この電子証明書発行は既に処理されました。電子証明書ファイルを受け取れなかった場合は、"
-                          "電子証明書の失効を依頼してから再度発行してください。"), 409)
+                          "数分後にユーザー認証からやり直してください。"), 409)
     if isinstance(result, IssuanceRefusal):
         metrics.count_issuance(result.value)
         return _stopped(messages.render(result, _), 409)

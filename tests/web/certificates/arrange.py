@@ -14,15 +14,24 @@ from store import users as user_store
 from store.models import Certificate
 
 
-def record_certificate(factory, user_id: str, issued_at: datetime) -> str:  # noqa: ANN001
-    """A certificate row issued at ``issued_at`` (its PEM is irrelevant to the eligibility rules)."""
+def record_certificate(factory, user_id: str, issued_at: datetime, *, pending: bool = False) -> str:  # noqa: ANN001
+    """A certificate row issued at ``issued_at`` (its PEM is irrelevant to the eligibility rules);
+    with ``pending``, signed and awaiting the web's confirmation of its delivery."""
     calendar = calendar_for(issued_at)
     with factory.begin() as session:
         user = user_store.get_by_user_id(session=session, user_id=user_id)
         row = certificate_store.record_issued(session=session, user=user, new=certificate_store.NewCertificate(
             request_id=str(uuid.uuid4()), serial=secrets.token_hex(19), certificate_pem="(pem)",
-            fingerprint_sha256=secrets.token_hex(32), not_before=calendar.issued_at, not_after=calendar.not_after))
+            fingerprint_sha256=secrets.token_hex(32), not_before=calendar.issued_at, not_after=calendar.not_after),
+            pending=pending)
         return row.serial
+
+
+def void_certificate(factory, serial: str) -> None:  # noqa: ANN001
+    """What the issuance does to a certificate whose delivery was never confirmed."""
+    with factory.begin() as session:
+        row = certificate_store.get_by_serial(session=session, serial=serial)
+        assert certificate_store.void_undelivered(session=session, certificate=row, at=datetime.now(timezone.utc))
 
 
 def mirror_lockout(factory, user_id: str, state: LockoutState) -> None:  # noqa: ANN001

@@ -4,17 +4,25 @@ reading the .p12 the page hands over."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 
 from cryptography import x509
 from sqlalchemy import select
 
+from domain.certificates import IssuanceRefusal
+from domain.roles import CertificateStatus
 from domain.validity import TOKYO, calendar_for
 from store.models import Certificate
 from tests.pki.conftest import openssl
 
-from ..pages import text
-from .issuing import authenticate, issue_form, press_issue, result
+from usecases.ports import TemporalUnavailable
+from web import messages
+from web.certificates.issuance import DEADLINE_KEY
+
+from ..pages import errors, text
+from .arrange import certificates_of, record_certificate, void_certificate
+from .issuing import DOWNLOAD, authenticate, issue_form, press_issue, result, stopped_message
 
 FILE_NAME = re.compile(r"^(?P<user>[A-Za-z0-9]+)(?P<stamp>\d{14})\.p12$")
 
@@ -49,6 +57,8 @@ def test_issue_a_certificate_and_open_the_p12_with_the_password(client, register
     assert name and name["user"] == registered.user_id
     row = app_session.scalar(select(Certificate).where(Certificate.serial == issued.serial))
     app_session.rollback()
+    # The .p12 came only once the delivery was confirmed: ACTIVE, so a certificate login works now.
+    assert row.status is CertificateStatus.ACTIVE and row.delivered_at is not None
     not_before = row.not_before.replace(tzinfo=timezone.utc)
     assert name["stamp"] == f"{not_before.astimezone(TOKYO):%Y%m%d%H%M%S}"
     assert before <= not_before <= datetime.now(timezone.utc)
@@ -73,3 +83,65 @@ def test_issuance_help_page_explains_the_import(client):
     page = text(client.get("/certificate/import"))
     assert "現在のユーザー(C)" in page and "全ての拡張プロファイルを含める(A)" in page
     assert "証明書の種類に基づいて、自動的に証明書ストアを選択する(U)" in page
+
+
+# --- the issuance saga (issue 11) --------------------------------------------------------------
+
+PREVIOUS_VOIDED = "前回の電子証明書発行は完了しなかったため"
+WAIT_SECONDS = 30.0
+
+
+class ConfirmationLost:
+    """The web's Temporal bridge when the network fails right after signing: the first call (the
+    signing) goes through to the real server, the next one (the confirmation) gets no answer."""
+
+    def __init__(self, bridge) -> None:  # noqa: ANN001
+        self.bridge, self.task_queue, self.calls = bridge, bridge.task_queue, 0
+
+    def call(self, work, timeout: float = 15.0):  # noqa: ANN001, ANN201
+        self.calls += 1
+        if self.calls > 1:
+            raise TemporalUnavailable("the network failed")
+        return self.bridge.call(work, timeout)
+
+
+def test_while_an_issuance_awaits_its_delivery_authentication_says_to_wait(client, registered, app):
+    factory = app.extensions["rokin"].session_factory
+    record_certificate(factory, registered.user_id, datetime.now(timezone.utc), pending=True)
+    [message] = errors(authenticate(client, registered.user_id, registered.password))
+    assert message == messages.render(IssuanceRefusal.ISSUANCE_PENDING)
+    assert "前回の電子証明書発行の処理が完了していない" in message
+
+
+def test_after_an_issuance_that_did_not_complete_the_user_is_told_and_issues_again(client, registered, app):
+    factory = app.extensions["rokin"].session_factory
+    voided = record_certificate(factory, registered.user_id, datetime.now(timezone.utc), pending=True)
+    void_certificate(factory, voided)
+    confirm = authenticate(client, registered.user_id, registered.password)
+    assert PREVIOUS_VOIDED in text(confirm)
+    issued = result(press_issue(client, issue_form(confirm)))
+    assert {row.serial: row.status for row in certificates_of(factory, registered.user_id)} == {
+        voided: CertificateStatus.REVOKED, issued.serial: CertificateStatus.ACTIVE}
+    assert PREVIOUS_VOIDED not in text(authenticate(client, registered.user_id, registered.password))
+
+
+def test_an_unconfirmed_delivery_hands_over_no_file_and_its_certificate_is_revoked(app, client, registered):
+    factory = app.extensions["rokin"].session_factory
+    app.config[DEADLINE_KEY] = 2  # seconds: the dev server's real clock has to pass it
+    form = issue_form(authenticate(client, registered.user_id, registered.password))
+    rokin = app.extensions["rokin"]
+    real_bridge, rokin.bridge = rokin.bridge, ConfirmationLost(rokin.bridge)
+    response = press_issue(client, form)
+    rokin.bridge = real_bridge
+    assert response.status_code == 503 and DOWNLOAD.search(text(response)) is None
+    assert stopped_message(response) == "ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while [row.status for row in certificates_of(factory, registered.user_id)] != [CertificateStatus.REVOKED]:
+        assert time.monotonic() < deadline, "the issuance did not revoke the undelivered certificate"
+        time.sleep(0.2)
+    confirm = authenticate(client, registered.user_id, registered.password)
+    assert PREVIOUS_VOIDED in text(confirm)
+    issued = result(press_issue(client, issue_form(confirm)))
+    assert CertificateStatus.ACTIVE in {row.status for row in certificates_of(factory, registered.user_id)}
+    assert issued.p12

@@ -27,8 +27,10 @@ class Page:
 
 class TlsBrowser:
     def __init__(self, base_url: str, ca_certificate: Path, directory: Path,
-                 certificate_pem: str | None = None, key: PrivateKeyTypes | None = None) -> None:
+                 certificate_pem: str | None = None, key: PrivateKeyTypes | None = None,
+                 timeout: float = 30) -> None:
         self.base_url = base_url
+        self.timeout = timeout
         context = ssl.create_default_context(cafile=str(ca_certificate))
         if certificate_pem is not None and key is not None:
             directory.mkdir(parents=True, exist_ok=True)
@@ -50,12 +52,18 @@ class TlsBrowser:
         return self._open(urllib.request.Request(self.base_url + path, data=body,
                                                  headers={"Referer": self.base_url + path}))
 
+    def send(self, path: str, data: dict[str, str], *, referer: str) -> Page:
+        """POST a form this browser holds already (its CSRF token included), from page ``referer``."""
+        body = urllib.parse.urlencode(data).encode()
+        return self._open(urllib.request.Request(self.base_url + path, data=body,
+                                                 headers={"Referer": self.base_url + referer}))
+
     def log_in(self, password: str) -> Page:
         return self.post("/login", {"password": password})
 
     def _open(self, request: urllib.request.Request) -> Page:
         try:
-            with self.opener.open(request, timeout=30) as response:
+            with self.opener.open(request, timeout=self.timeout) as response:
                 return Page(response.status, response.url, response.read().decode())
         except urllib.error.HTTPError as error:
             return Page(error.code, error.url, error.read().decode())
