@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings, secret_key
 from store.db import make_engine, make_session_factory
-
-from . import db, errors, i18n, observability, security
 from usecases.bridge import TemporalBridge
 from usecases.gateway import LOCKOUT_DEADLINE_SECONDS, TemporalGateway
 from usecases.ports import TemporalPort
 
+from . import db, errors, i18n, observability, security
 from .extensions import babel, csrf, login_manager
 
 
@@ -67,7 +66,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     from .certificates.views import bp as certificates_bp
     from .crl import bp as crl_bp
     from .employer.views import bp as employer_bp
-    from .revocation.views import bp as revocation_bp
+    from .revocation_request.views import bp as revocation_request_bp
     from .staff.views import bp as staff_bp
 
     app.register_blueprint(auth_bp)
@@ -75,7 +74,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     app.register_blueprint(certificate_login_bp)  # /login: certificate, then password
     app.register_blueprint(crl_bp)
     app.register_blueprint(employer_bp, url_prefix="/employer")
-    app.register_blueprint(revocation_bp)  # its URLs carry /employer, /staff, /revocation-request
+    app.register_blueprint(revocation_request_bp)  # /revocation-request: reached from the login screen
     app.register_blueprint(staff_bp, url_prefix="/staff")
     if settings.dev_mailbox is not None:
         from .dev.views import bp as dev_bp

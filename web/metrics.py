@@ -16,8 +16,15 @@ from __future__ import annotations
 import os
 
 from flask import has_request_context, request
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 REQUESTS = Counter("rokin_http_requests", "HTTP requests answered, by endpoint, method and status",
                    ["endpoint", "method", "status"])
@@ -33,7 +40,7 @@ LOGIN_KINDS = {
     "staff.login": "staff",
     "auth.register_login": "initial_registration",
     "certificates.authenticate_user": "issuance",
-    "revocation.authenticate_requester": "revocation_request",
+    "revocation_request.authenticate_requester": "revocation_request",
 }
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # no route: a 404 (or 405) before any view ran

@@ -1,5 +1,6 @@
 """Top screen after login and, for the master user, the organization's user list (ユーザー一覧):
-create and delete general users, and release their lock (ロック解除) or block (閉塞解除)."""
+create and delete general users, and release their lock (ロック解除) or block (閉塞解除). 失効 of a
+general user's certificate is in ``revocation_views``."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def create_user():  # noqa: ANN201
     """
     form = CreateGeneralUserForm()
     if form.validate_on_submit():
-        master = _me()
+        master = current_employer()
         try:
             user, initial_password = user_cases.create_general_user(
                 db.session(), master=master, user_id=form.user_id.data, display_name=form.display_name.data,
@@ -79,7 +80,7 @@ def create_user():  # noqa: ANN201
 @master_required
 def confirm_delete(user_uuid: str):  # noqa: ANN201
     """削除確認: a page of its own, because the CSP allows no inline confirm() script."""
-    user = _managed_user_or_abort(user_uuid)
+    user = managed_user_or_abort(user_uuid)
     return render_template("employer/confirm_delete.html", user=user, form=DeleteGeneralUserForm())
 
 
@@ -90,7 +91,7 @@ def delete_user(user_uuid: str):  # noqa: ANN201
     if not form.validate_on_submit():
         abort(400)
     try:  # deleting a general user revokes their live certificates (SPEC §2 Revocation)
-        user = user_cases.delete_general_user(db.session(), temporal(), master=_me(), user_uuid=user_uuid,
+        user = user_cases.delete_general_user(db.session(), temporal(), master=current_employer(), user_uuid=user_uuid,
                                               now=datetime.now(timezone.utc), client_address=request.remote_addr)
     except ServiceError as refusal:
         abort(_HTTP_STATUS.get(refusal.refusal, 400))
@@ -102,7 +103,7 @@ def delete_user(user_uuid: str):  # noqa: ANN201
 @master_required
 def confirm_release(user_uuid: str, kind: str):  # noqa: ANN201
     """解除確認 for one of the organization's general users (seed 001 ④)."""
-    user = _managed_user_or_abort(user_uuid)
+    user = managed_user_or_abort(user_uuid)
     release_kind = ReleaseKind(kind)
     return render_template("employer/confirm_release.html", user=user, kind=release_kind, form=ReleaseForm(),
                            label=web_lockout.RELEASE_LABELS[release_kind],
@@ -115,10 +116,10 @@ def release(user_uuid: str, kind: str):  # noqa: ANN201
     """The lockout workflow decides and writes the audit entry naming this master user."""
     if not ReleaseForm().validate_on_submit():
         abort(400)
-    user = _managed_user_or_abort(user_uuid)
+    user = managed_user_or_abort(user_uuid)
     release_kind = ReleaseKind(kind)
     try:
-        releases.release(db.session(), temporal(), account=user, kind=release_kind, actor=_me())
+        releases.release(db.session(), temporal(), account=user, kind=release_kind, actor=current_employer())
     except ReleaseRefused as refusal:
         flash(web_lockout.release_refusal_text(refusal), "error")
     except TemporalUnavailable as refusal:
@@ -128,20 +129,20 @@ def release(user_uuid: str, kind: str):  # noqa: ANN201
     return redirect(url_for("employer.top"))
 
 
-def _me() -> User:
+def current_employer() -> User:
     """The logged-in user, attached to this request's database session."""
     return current_user.user
 
 
-def _managed_user_or_abort(user_uuid: str) -> User:
+def managed_user_or_abort(user_uuid: str) -> User:
     try:
-        return user_store.managed_general_user(session=db.session(), master=_me(), user_uuid=user_uuid)
+        return user_store.managed_general_user(session=db.session(), master=current_employer(), user_uuid=user_uuid)
     except ServiceError as refusal:
         abort(_HTTP_STATUS.get(refusal.refusal, 400))
 
 
 def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
-    me = _me()
+    me = current_employer()
     context = {"me": me, "organization": me.organization}
     if me.is_master:
         general_count = user_store.count_general_users(session=db.session(), organization_id=me.organization_id)
@@ -158,3 +159,6 @@ def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
             create_form=create_form,
         )
     return render_template("employer/top.html", **context)
+
+
+from . import revocation_views  # noqa: E402, F401  (registers 失効 on ``bp``)

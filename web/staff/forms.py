@@ -1,12 +1,13 @@
-"""Forms of the Rokin staff pages: 職員ログイン, the first password change and 団体登録."""
+"""Forms of the Rokin staff pages: 職員ログイン, the first password change, 団体登録, ユーザー検索 and
+the written revocation requests (受付, 承認 / 否認, 取下げ, filing from paper, 緊急失効)."""
 
 from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired
+from wtforms import EmailField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.validators import EqualTo, InputRequired, Optional
 
 from domain.contact import EMAIL_MAX_LENGTH, ContactProblem
 from domain.credentials import CredentialProblem
@@ -16,8 +17,10 @@ from domain.organizations import (
     check_organization_code,
     check_organization_name,
 )
+from domain.revocation import NOTE_MAX_LENGTH, REASON_DETAIL_MAX_LENGTH
 
 from .. import forms, messages
+from ..revocation_labels import REASON_CHOICES
 
 
 def staff_message(code: object) -> str:
@@ -80,3 +83,35 @@ class AccountSearchForm(FlaskForm):
 
 class ReleaseForm(FlaskForm):
     """The confirmation step of ロック解除 / 閉塞解除: nothing to fill in but the CSRF token."""
+
+
+class ConfirmForm(FlaskForm):
+    """受付 / 取下げ of a written request: nothing to fill in but the CSRF token."""
+
+
+class DecisionForm(FlaskForm):
+    """承認 / 否認 with the approver's comment (required to reject)."""
+
+    comment = TextAreaField(_l("コメント"), validators=[Optional()],
+                            render_kw={"maxlength": NOTE_MAX_LENGTH, "rows": 3})
+
+
+class FileOnBehalfForm(FlaskForm):
+    """A receiver files a request from the paper received by post (the customer's written request)."""
+
+    serial = StringField(_l("シリアル番号"), validators=[InputRequired(message=_l("シリアル番号を入力してください。"))],
+                         render_kw={"maxlength": 64, "autocomplete": "off"})
+    reason = RadioField(_l("失効理由"), choices=REASON_CHOICES,
+                        validators=[InputRequired(message=_l("失効理由を選択してください。"))])
+    reason_detail = StringField(_l("その他の理由"), validators=[Optional()],
+                                render_kw={"maxlength": REASON_DETAIL_MAX_LENGTH, "autocomplete": "off"})
+
+
+class EmergencyForm(FlaskForm):
+    """An administrator's emergency revocation: any certificate, a reason and a mandatory note."""
+
+    serial = StringField(_l("シリアル番号"), validators=[InputRequired(message=_l("シリアル番号を入力してください。"))],
+                         render_kw={"maxlength": 64, "autocomplete": "off"})
+    reason = RadioField(_l("失効理由"), choices=REASON_CHOICES, default="suspected_misuse",
+                        validators=[InputRequired(message=_l("失効理由を選択してください。"))])
+    note = TextAreaField(_l("失効の経緯"), validators=[Optional()], render_kw={"maxlength": NOTE_MAX_LENGTH, "rows": 3})

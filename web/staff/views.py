@@ -19,11 +19,11 @@ from domain.credentials import MAX_LENGTH, MIN_LENGTH
 from domain.roles import StaffRole
 from store import staff as staff_store
 from store.errors import CredentialError, ServiceError
+from usecases.authentication import AttemptRefused
+from usecases.ports import TemporalUnavailable
 
 from .. import db
 from ..auth.service import authenticate_staff
-from usecases.authentication import AttemptRefused
-from usecases.ports import TemporalUnavailable
 from ..extensions import login_manager
 from ..lockout import refusal_text
 from ..principals import StaffPrincipal, current_actor, staff_required
@@ -49,9 +49,9 @@ MENU = (
     (_l("ユーザー検索"), _l("ユーザーID・団体コード・職員のログインIDで検索し、ロック・閉塞の状態を確認します。管理者はマスターユーザーと職員のロック・閉塞を解除できます。"),
      "staff.search_accounts", set(StaffRole)),
     (_l("失効依頼一覧"), _l("電子証明書の失効依頼を状態と経過営業日数で確認し、書面受付・承認・否認を行います。"),
-     "revocation.inbox", set(StaffRole)),
+     "staff.inbox", set(StaffRole)),
     (_l("緊急失効"), _l("不正利用の疑いなどで、電子証明書を直ちに失効します。"),
-     "revocation.emergency", {StaffRole.ADMINISTRATOR}),
+     "staff.emergency", {StaffRole.ADMINISTRATOR}),
 )
 
 
@@ -164,4 +164,4 @@ def _next_staff_page() -> str | None:
     return None
 
 
-from . import account_views, organization_views  # noqa: E402, F401  (register their pages on ``bp``)
+from . import account_views, filing_views, organization_views, request_views  # noqa: E402, F401  (their pages)

@@ -10,7 +10,7 @@ from domain.revocation_rules import RevocationRefusal
 from domain.roles import CertificateStatus, StaffRole
 from tests.conftest import csrf_token, post_form
 from web import messages
-from web.revocation.staff_filing import NOT_FOUND_TEXT
+from web.staff.filing_views import NOT_FOUND_TEXT
 
 from ..pages import text
 from .support import audit_actions, certificate, live_serial, request_state

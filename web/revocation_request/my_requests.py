@@ -1,5 +1,5 @@
 """The master user's own open written requests, reached from 電子証明書の失効依頼 on the login screen
-(a master whose certificate is lost cannot log in with it): after ユーザー認証 (``requests``), a
+(a master whose certificate is lost cannot log in with it): after ユーザー認証 (``views``), a
 master with an open request sees its number, state and dates instead of a new-request form, can
 download its form again while the paper is awaited, and can withdraw it (取下げ, after a
 confirmation page).
@@ -30,10 +30,9 @@ from workflows.revocation_client import RevocationRefusedError
 
 from .. import db, messages
 from ..ports import temporal
-from .blueprint import bp
+from ..revocation_labels import REASON, STATE
 from .forms import ConfirmForm
-from .labels import REASON, STATE
-from .requests import authenticated_user, remember_form, requestable_certificates
+from .views import authenticated_user, bp, remember_form, requestable_certificates
 
 
 @bp.get("/revocation-request/status")
@@ -41,11 +40,11 @@ def my_requests():  # noqa: ANN201
     """処理状況: the master's open requests; a new request only for a certificate without one."""
     user = authenticated_user()
     if user is None:
-        return redirect(url_for("revocation.authenticate_requester"))
+        return redirect(url_for("revocation_request.authenticate_requester"))
     rows = revocation_store.open_requests_of(session=db.session(), owner_uuid=user.uuid)
     for row in rows:
         remember_form(row.number)
-    return render_template("revocation/my_requests.html", user=user, requests=[_facts(row) for row in rows],
+    return render_template("revocation_request/my_requests.html", user=user, requests=[_facts(row) for row in rows],
                            can_file=bool(requestable_certificates(user, datetime.now(timezone.utc))))
 
 
@@ -53,11 +52,12 @@ def my_requests():  # noqa: ANN201
 def confirm_withdraw(number: str):  # noqa: ANN201
     """取下げの確認: what withdrawing means, then [取下げ]."""
     if (mine := _mine(number)) is None:
-        return redirect(url_for("revocation.authenticate_requester"))
+        return redirect(url_for("revocation_request.authenticate_requester"))
     user, row = mine
     if row.state not in OPEN_STATES:
-        return redirect(url_for("revocation.my_requests"))
-    return render_template("revocation/confirm_withdraw.html", user=user, request=_facts(row), form=ConfirmForm())
+        return redirect(url_for("revocation_request.my_requests"))
+    return render_template("revocation_request/confirm_withdraw.html", user=user, request=_facts(row),
+                           form=ConfirmForm())
 
 
 @bp.post("/revocation-request/<number>/withdraw")
@@ -65,7 +65,7 @@ def withdraw_mine(number: str):  # noqa: ANN201
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if (mine := _mine(number)) is None:
-        return redirect(url_for("revocation.authenticate_requester"))
+        return redirect(url_for("revocation_request.authenticate_requester"))
     user, row = mine
     try:
         revocation_cases.withdraw(db.session(), temporal(), number=row.number, actor=party_of_user(user))
@@ -75,7 +75,7 @@ def withdraw_mine(number: str):  # noqa: ANN201
         flash(_(messages.LOCKOUT_UNAVAILABLE), "error")
     else:
         flash(_("失効依頼 %(number)s を取り下げました。電子証明書は失効していません。", number=number), "success")
-    return redirect(url_for("revocation.my_requests"))
+    return redirect(url_for("revocation_request.my_requests"))
 
 
 def _mine(number: str) -> tuple[User, RevocationRequest] | None:

@@ -7,36 +7,29 @@ from datetime import datetime, timezone
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from domain.revocation import RevocationReason
 from store import certificates as certificate_store
-from store import users as user_store
-from store.errors import Refusal, ServiceError
 from store.models import User
 from store.revocation import RevocationRefused
 from usecases import revocation as revocation_cases
 
 from .. import db, messages
 from ..ports import temporal
-from ..principals import EmployerPrincipal, master_required
-from .blueprint import bp
+from ..principals import master_required
+from ..revocation_labels import REASON
 from .forms import MasterRevokeForm
-from .labels import REASON
+from .views import bp, current_employer, managed_user_or_abort
 
-_HTTP_STATUS = {Refusal.NOT_FOUND: 404, Refusal.FORBIDDEN: 403}
-URL = "/employer/users/<user_uuid>/revoke"
+URL = "/users/<user_uuid>/revoke"
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _revocable() -> dict:
     """``revocable(user)`` for the user list: a general user with a live certificate gets 失効."""
 
     def revocable(user: User) -> bool:
-        if not isinstance(current_user._get_current_object(), EmployerPrincipal) or user.is_master:
-            return False
-        return bool(certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid,
-                                                        now=datetime.now(timezone.utc)))
+        return not user.is_master and bool(_live_certificates(user))
 
     return {"revocable": revocable}
 
@@ -45,22 +38,24 @@ def _revocable() -> dict:
 @master_required
 def confirm_revoke(user_uuid: str):  # noqa: ANN201
     """失効確認: the certificate(s) and the reason to choose."""
-    user, live = _target(user_uuid)
+    user = managed_user_or_abort(user_uuid)
+    live = _live_certificates(user)
     if not live:
         abort(404)
-    return render_template("revocation/confirm_revoke.html", user=user, certificates=live, form=MasterRevokeForm())
+    return render_template("employer/confirm_revoke.html", user=user, certificates=live, form=MasterRevokeForm())
 
 
 @bp.post(URL)
 @master_required
 def revoke(user_uuid: str):  # noqa: ANN201
     form = MasterRevokeForm()
-    user, live = _target(user_uuid)
+    user = managed_user_or_abort(user_uuid)
     if not form.validate_on_submit():
-        return render_template("revocation/confirm_revoke.html", user=user, certificates=live, form=form), 400
+        return render_template("employer/confirm_revoke.html", user=user, certificates=_live_certificates(user),
+                               form=form), 400
     reason = RevocationReason(form.reason.data)
     try:
-        revocation_cases.revoke_by_master(db.session(), temporal(), master=current_user.user, user_uuid=user_uuid,
+        revocation_cases.revoke_by_master(db.session(), temporal(), master=current_employer(), user_uuid=user_uuid,
                                           reason=reason, now=datetime.now(timezone.utc),
                                           client_address=request.remote_addr)
     except RevocationRefused as refused:
@@ -71,11 +66,6 @@ def revoke(user_uuid: str):  # noqa: ANN201
     return redirect(url_for("employer.top"))
 
 
-def _target(user_uuid: str) -> tuple[User, list]:
-    """The master's own general user (else 404 / 403) and their live certificates."""
-    try:
-        user = user_store.managed_general_user(session=db.session(), master=current_user.user, user_uuid=user_uuid)
-    except ServiceError as refusal:
-        abort(_HTTP_STATUS.get(refusal.refusal, 400))
-    return user, certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid,
-                                                     now=datetime.now(timezone.utc))
+def _live_certificates(user: User) -> list:
+    return certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid,
+                                               now=datetime.now(timezone.utc))

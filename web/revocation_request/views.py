@@ -4,7 +4,7 @@ the certificate and the reason → the request number and the printable request 
 and send to the Rokin. A master user with an open request sees it instead (``my_requests``: its
 state, the form again, 取下げ). The authentication is remembered in the session for
 ``STEP_SECONDS``; the browser that filed or looked up a request may open its form again
-(``FORMS_KEY``), nobody else.
+(``FORMS_KEY``), nobody else. The blueprint is ``revocation_request``, for anyone (no login).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from flask import Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from domain.revocation import PAPER_DEADLINE_DAYS, RevocationReason
@@ -32,10 +32,11 @@ from .. import db, messages
 from ..auth.forms import CredentialsForm
 from ..auth.service import authenticate_on
 from ..ports import temporal
-from .blueprint import bp
+from ..revocation_labels import REASON
 from .forms import RequestForm
-from .labels import REASON
 from .request_pdf import SheetText, render_pdf
+
+bp = Blueprint("revocation_request", __name__)
 
 STEP_KEY = "revocation_request"
 FORMS_KEY = "revocation_forms"
@@ -54,10 +55,10 @@ def authenticate_requester():  # noqa: ANN201
             if refusal_message is None:
                 session[STEP_KEY] = {"uuid": str(user.uuid), "at": time.time()}
                 if revocation_store.open_requests_of(session=db.session(), owner_uuid=user.uuid):
-                    return redirect(url_for("revocation.my_requests"))
-                return redirect(url_for("revocation.choose"))
+                    return redirect(url_for("revocation_request.my_requests"))
+                return redirect(url_for("revocation_request.choose"))
             form.form_errors.append(refusal_message)
-    return render_template("revocation/request_authenticate.html", form=form, paper_days=PAPER_DEADLINE_DAYS)
+    return render_template("revocation_request/authenticate.html", form=form, paper_days=PAPER_DEADLINE_DAYS)
 
 
 @bp.route("/revocation-request/file", methods=["GET", "POST"])
@@ -65,11 +66,11 @@ def choose():  # noqa: ANN201
     """Choose the certificate and the reason; [依頼] files the request and starts its workflow."""
     user = authenticated_user()
     if user is None:
-        return redirect(url_for("revocation.authenticate_requester"))
+        return redirect(url_for("revocation_request.authenticate_requester"))
     now = datetime.now(timezone.utc)
     live = requestable_certificates(user, now)
     if not live:  # each one has its open request already: show them
-        return redirect(url_for("revocation.my_requests"))
+        return redirect(url_for("revocation_request.my_requests"))
     form = RequestForm()
     form.serial.choices = [(row.serial, row.serial) for row in live]
     if form.validate_on_submit():
@@ -85,20 +86,20 @@ def choose():  # noqa: ANN201
         else:
             session.pop(STEP_KEY, None)
             remember_form(filed.number)
-            return redirect(url_for("revocation.filed", number=filed.number))
-    return render_template("revocation/request_choose.html", form=form, user=user, certificates=live)
+            return redirect(url_for("revocation_request.filed", number=filed.number))
+    return render_template("revocation_request/choose.html", form=form, user=user, certificates=live)
 
 
 @bp.get("/revocation-request/<number>")
 def filed(number: str):  # noqa: ANN201
     """受付番号 page with the link to the printable form."""
-    return render_template("revocation/request_filed.html", **_form_context(number))
+    return render_template("revocation_request/filed.html", **_form_context(number))
 
 
 @bp.get("/revocation-request/<number>/form")
 def printable_form(number: str):  # noqa: ANN201
     """The request form (失効依頼書) to print, seal and send: a page with print CSS (and the PDF)."""
-    return render_template("revocation/request_form.html", **_form_context(number))
+    return render_template("revocation_request/form.html", **_form_context(number))
 
 
 @bp.get("/revocation-request/<number>/form.pdf")
@@ -108,8 +109,8 @@ def form_pdf(number: str):  # noqa: ANN201
     row = context["request"]
     reason = str(context["reason_label"]) + (f"（{row.reason_detail}）" if row.reason_detail else "")
     sheet = SheetText(
-        title=_("電子証明書失効依頼書"), filed_on_label=_("依頼日"), statement=_("上記の電子証明書の失効を依頼します。"),
-        seal_label=_("押印欄"), rows=[
+        title=_("電子証明書失効依頼書"), filed_on_label=_("依頼日"),
+        statement=_("上記の電子証明書の失効を依頼します。"), seal_label=_("押印欄"), rows=[
             (_("受付番号"), row.number), (_("団体名"), context["organization"].name),
             (_("団体コード"), context["organization"].code), (_("ユーザーID"), context["owner"].user_id),
             (_("シリアル番号"), row.certificate.serial), (_("失効理由"), reason),
@@ -168,3 +169,6 @@ def authenticated_user() -> User | None:
         return None
     user = user_store.get_by_uuid(session=db.session(), user_uuid=step["uuid"])
     return user if user is not None and user.status is UserStatus.ACTIVE and user.is_master else None
+
+
+from . import my_requests  # noqa: E402, F401  (registers 処理状況 and 取下げ on ``bp``)

@@ -18,15 +18,16 @@ from usecases.ports import TemporalUnavailable
 
 from .. import db, messages
 from ..ports import temporal
-from .blueprint import bp
+from ..principals import current_staff, staff_required
 from .forms import EmergencyForm, FileOnBehalfForm
-from .staff_gate import http_status, me, my_party, staff_page
+from .request_views import http_status, my_party
+from .views import bp
 
 NOT_FOUND_TEXT = messages.N_("該当する電子証明書がありません。シリアル番号を確認してください。")
 
 
-@bp.route("/staff/requests/new", methods=["GET", "POST"])
-@staff_page(StaffRole.RECEIVER)
+@bp.route("/requests/new", methods=["GET", "POST"])
+@staff_required(StaffRole.RECEIVER)
 def file_on_behalf():  # noqa: ANN201
     form = FileOnBehalfForm()
     status = 200
@@ -43,12 +44,12 @@ def file_on_behalf():  # noqa: ANN201
             status = 503
         else:
             flash(_("失効依頼 %(number)s を登録しました（書面受付済み）。", number=filed.number), "success")
-            return redirect(url_for("revocation.request_page", number=filed.number))
-    return render_template("revocation/staff_file.html", form=form), status
+            return redirect(url_for("staff.request_page", number=filed.number))
+    return render_template("staff/request_file.html", form=form), status
 
 
-@bp.route("/staff/emergency", methods=["GET", "POST"])
-@staff_page(StaffRole.ADMINISTRATOR)
+@bp.route("/emergency", methods=["GET", "POST"])
+@staff_required(StaffRole.ADMINISTRATOR)
 def emergency():  # noqa: ANN201
     form = EmergencyForm()
     status = 200
@@ -56,14 +57,15 @@ def emergency():  # noqa: ANN201
         serial = form.serial.data.strip().lower()
         try:
             revocation_cases.revoke_in_emergency(
-                db.session(), temporal(), staff=me(), serial=serial, reason=RevocationReason(form.reason.data),
-                note=form.note.data or "", now=datetime.now(timezone.utc), client_address=request.remote_addr)
+                db.session(), temporal(), staff=current_staff(), serial=serial,
+                reason=RevocationReason(form.reason.data), note=form.note.data or "", now=datetime.now(timezone.utc),
+                client_address=request.remote_addr)
         except (ServiceError, RevocationRefused) as refusal:
             status = _show_refusal(form, refusal)
         else:
             flash(_("電子証明書 %(serial)s を失効しました。", serial=serial), "success")
-            return redirect(url_for("revocation.emergency"))
-    return render_template("revocation/staff_emergency.html", form=form), status
+            return redirect(url_for("staff.emergency"))
+    return render_template("staff/emergency.html", form=form), status
 
 
 def _show_refusal(form, refusal: ServiceError | RevocationRefused) -> int:  # noqa: ANN001

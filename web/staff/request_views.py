@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from domain.revocation import OPEN_STATES, RequestState
+from domain.revocation import OPEN_STATES, Party, RequestState
 from domain.revocation_rules import (
     RevocationRefusal,
     decision_refusal,
@@ -25,23 +25,30 @@ from domain.roles import StaffRole
 from store import revocation as revocation_store
 from store import revocation_queries
 from store.errors import ServiceError
-from store.revocation import RevocationRefused
+from store.revocation import RevocationRefused, party_of_staff
 from usecases import revocation as revocation_cases
 from usecases.ports import TemporalUnavailable
 from workflows.revocation_client import RevocationRefusedError
 
 from .. import db, messages
 from ..ports import temporal
-from .blueprint import bp
+from ..principals import current_staff, staff_required
+from ..revocation_labels import ACTION, CERTIFICATE_END, REASON, STATE
 from .forms import ConfirmForm, DecisionForm
-from .labels import ACTION, CERTIFICATE_END, REASON, STATE
-from .staff_gate import http_status, my_party, staff_page
+from .views import bp
 
 OPEN = "open"  # the inbox's default filter: both open states
 
+# Refusals of ``domain.revocation_rules`` as statuses: who may not → 403, the request's state → 409,
+# a missing comment or note → 400.
+STATE_REFUSALS = frozenset({RevocationRefusal.WRONG_STATE, RevocationRefusal.NOT_REVOCABLE,
+                            RevocationRefusal.REQUEST_OPEN})
+INPUT_REFUSALS = frozenset({RevocationRefusal.COMMENT_REQUIRED, RevocationRefusal.NOTE_REQUIRED,
+                            RevocationRefusal.NOTE_TOO_LONG, RevocationRefusal.DETAIL_TOO_LONG})
 
-@bp.get("/staff/requests")
-@staff_page()
+
+@bp.get("/requests")
+@staff_required()
 def inbox():  # noqa: ANN201
     chosen = request.args.get("state", OPEN)
     states = OPEN_STATES if chosen == OPEN else {RequestState(chosen)} if chosen in set(RequestState) else ()
@@ -49,18 +56,18 @@ def inbox():  # noqa: ANN201
     number_or_serial = request.args.get("q", "").strip()[:64]
     rows = revocation_queries.inbox(session=db.session(), now=datetime.now(timezone.utc), states=states,
                                     organization_code=organization, number_or_serial=number_or_serial)
-    return render_template("revocation/staff_inbox.html", rows=rows, chosen=chosen, organization=organization,
+    return render_template("staff/request_inbox.html", rows=rows, chosen=chosen, organization=organization,
                            q=number_or_serial, state_labels=STATE, reason_labels=REASON, open_filter=OPEN)
 
 
-@bp.get("/staff/requests/<number>")
-@staff_page()
+@bp.get("/requests/<number>")
+@staff_required()
 def request_page(number: str):  # noqa: ANN201
     return _page(number)
 
 
-@bp.post("/staff/requests/<number>/receive")
-@staff_page()
+@bp.post("/requests/<number>/receive")
+@staff_required()
 def receive(number: str):  # noqa: ANN201
     _request_or_404(number)
     if not ConfirmForm().validate_on_submit():
@@ -70,8 +77,8 @@ def receive(number: str):  # noqa: ANN201
                 _("失効依頼 %(number)s の書面を受け付けました。", number=number))
 
 
-@bp.post("/staff/requests/<number>/decide")
-@staff_page()
+@bp.post("/requests/<number>/decide")
+@staff_required()
 def decide(number: str):  # noqa: ANN201
     _request_or_404(number)
     form = DecisionForm()
@@ -86,8 +93,8 @@ def decide(number: str):  # noqa: ANN201
         client_address=request.remote_addr), done)
 
 
-@bp.post("/staff/requests/<number>/withdraw")
-@staff_page(StaffRole.ADMINISTRATOR)
+@bp.post("/requests/<number>/withdraw")
+@staff_required(StaffRole.ADMINISTRATOR)
 def withdraw(number: str):  # noqa: ANN201
     _request_or_404(number)
     if not ConfirmForm().validate_on_submit():
@@ -104,9 +111,20 @@ def _run(number: str, action: Callable[[], None], done: str):  # noqa: ANN202
         return _refused(number, refused.refusal)
     except TemporalUnavailable:  # nothing was decided that we know of
         flash(_(messages.LOCKOUT_UNAVAILABLE), "error")
-        return redirect(url_for("revocation.request_page", number=number))
+        return redirect(url_for("staff.request_page", number=number))
     flash(done, "success")
-    return redirect(url_for("revocation.request_page", number=number))
+    return redirect(url_for("staff.request_page", number=number))
+
+
+def http_status(refusal: RevocationRefusal) -> int:
+    if refusal in STATE_REFUSALS:
+        return 409
+    return 400 if refusal in INPUT_REFUSALS else 403
+
+
+def my_party() -> Party:
+    """The logged-in staff member as a party to written requests."""
+    return party_of_staff(current_staff())
 
 
 def _refused(number: str, refusal: RevocationRefusal):  # noqa: ANN202
@@ -135,7 +153,7 @@ def _page(number: str, *, error: str | None = None, status: int = 200):  # noqa:
         "decide": decision_refusal(party, facts, approve=True, has_comment=True) is None,
         "withdraw": withdrawal_refusal(party, facts) is None,
     }
-    return render_template("revocation/staff_request.html", request_row=row, history=history, offers=offers,
+    return render_template("staff/request.html", request_row=row, history=history, offers=offers,
                            error=error, state_labels=STATE, reason_labels=REASON, action_labels=ACTION,
                            ending_labels=CERTIFICATE_END, confirm_form=ConfirmForm(),
                            decision_form=DecisionForm()), status
