@@ -74,7 +74,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     app.register_blueprint(certificate_login_bp)  # /login: certificate, then password
     app.register_blueprint(crl_bp)
     app.register_blueprint(employer_bp, url_prefix="/employer")
-    app.register_blueprint(revocation_request_bp)  # /revocation-request: reached from the login screen
+    app.register_blueprint(revocation_request_bp, url_prefix="/revocation-request")  # from the login screen
     app.register_blueprint(staff_bp, url_prefix="/staff")
     if settings.dev_mailbox is not None:
         from .dev.views import bp as dev_bp

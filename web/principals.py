@@ -1,18 +1,17 @@
 """Who is logged in: an employer user or a Rokin staff member, reloaded from the database each request.
 
 Flask-Login keeps one ID per session; the prefix says which table it points to, so a staff
-session can never be taken for an employer's and deleted accounts lose access at once.
+session can never be taken for an employer's and deleted accounts lose access at once. Who may
+enter which page is each blueprint's gate (its ``before_request``), not decorators on the views.
 """
 
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
-from flask import abort
-from flask_login import UserMixin, current_user, login_required
+from flask_login import UserMixin, current_user
 
-from domain.roles import StaffRole, UserRole, UserStatus
+from domain.roles import UserRole, UserStatus
 from store import users as user_store
 from store.audit import Actor
 from store.models import Staff, User
@@ -67,7 +66,7 @@ def _uuid_or_none(key: str) -> uuid.UUID | None:
 
 
 def current_staff() -> Staff:
-    """The logged-in staff member (behind a staff gate)."""
+    """The logged-in staff member (behind the staff blueprint's gate)."""
     principal = current_user._get_current_object()
     if not isinstance(principal, StaffPrincipal):
         raise PermissionError("no staff member logged in")
@@ -81,44 +80,3 @@ def current_actor(client_address: str | None) -> Actor:
     if isinstance(principal, StaffPrincipal):
         return Actor("staff", str(principal.staff.uuid), client_address)
     return Actor("system", "anonymous", client_address)
-
-
-def employer_required(view):  # noqa: ANN001, ANN201
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):  # noqa: ANN202
-        if not isinstance(current_user._get_current_object(), EmployerPrincipal):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def master_required(view):  # noqa: ANN001, ANN201
-    @wraps(view)
-    @employer_required
-    def wrapper(*args, **kwargs):  # noqa: ANN202
-        if not current_user.is_master:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def staff_required(*roles: StaffRole):  # noqa: ANN201
-    """Any staff member, or only those with one of ``roles``."""
-
-    def decorator(view):  # noqa: ANN001, ANN202
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):  # noqa: ANN202
-            principal = current_user._get_current_object()
-            if not isinstance(principal, StaffPrincipal):
-                abort(403)
-            if roles and principal.staff.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator

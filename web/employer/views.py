@@ -23,8 +23,9 @@ from workflows.lockout_client import ReleaseRefused
 
 from .. import db, forms, messages
 from .. import lockout as web_lockout
+from ..extensions import login_manager
 from ..ports import temporal
-from ..principals import current_actor, employer_required, master_required
+from ..principals import EmployerPrincipal, current_actor
 from . import labels
 from .forms import CreateGeneralUserForm, DeleteGeneralUserForm, ReleaseForm
 
@@ -36,6 +37,24 @@ _HTTP_STATUS = {Refusal.NOT_FOUND: 404, Refusal.FORBIDDEN: 403}
 
 RELEASE_URL = "/users/<user_uuid>/<any(unlock, unblock):kind>"
 
+# The gate's table: the pages any employer user may enter. Every other endpoint of this blueprint
+# (the user list's actions: create, delete, release, revoke) is the master user's alone.
+ANY_EMPLOYER_USER = frozenset({"employer.top"})
+
+
+@bp.before_request
+def _employer_gate():  # noqa: ANN202
+    """Who enters the employer pages: an employer user (anonymous visitors go to the login screen,
+    a staff member is refused), and outside ``ANY_EMPLOYER_USER`` only a master user (403)."""
+    principal = current_user._get_current_object()
+    if not principal.is_authenticated:
+        return login_manager.unauthorized()
+    if not isinstance(principal, EmployerPrincipal):
+        abort(403)
+    if request.endpoint not in ANY_EMPLOYER_USER and not principal.is_master:
+        abort(403)
+    return None
+
 
 @bp.context_processor
 def _labels() -> dict:
@@ -43,13 +62,11 @@ def _labels() -> dict:
 
 
 @bp.get("/")
-@employer_required
 def top():  # noqa: ANN201
     return _top_page(CreateGeneralUserForm(formdata=None))
 
 
 @bp.post("/users")
-@master_required
 def create_user():  # noqa: ANN201
     """Create a general user; the result page shows its initial password this once.
 
@@ -77,7 +94,6 @@ def create_user():  # noqa: ANN201
 
 
 @bp.get("/users/<user_uuid>/delete")
-@master_required
 def confirm_delete(user_uuid: str):  # noqa: ANN201
     """削除確認: a page of its own, because the CSP allows no inline confirm() script."""
     user = managed_user_or_abort(user_uuid)
@@ -85,7 +101,6 @@ def confirm_delete(user_uuid: str):  # noqa: ANN201
 
 
 @bp.post("/users/<user_uuid>/delete")
-@master_required
 def delete_user(user_uuid: str):  # noqa: ANN201
     form = DeleteGeneralUserForm()
     if not form.validate_on_submit():
@@ -100,7 +115,6 @@ def delete_user(user_uuid: str):  # noqa: ANN201
 
 
 @bp.get(RELEASE_URL)
-@master_required
 def confirm_release(user_uuid: str, kind: str):  # noqa: ANN201
     """解除確認 for one of the organization's general users (seed 001 ④)."""
     user = managed_user_or_abort(user_uuid)
@@ -111,7 +125,6 @@ def confirm_release(user_uuid: str, kind: str):  # noqa: ANN201
 
 
 @bp.post(RELEASE_URL)
-@master_required
 def release(user_uuid: str, kind: str):  # noqa: ANN201
     """The lockout workflow decides and writes the audit entry naming this master user."""
     if not ReleaseForm().validate_on_submit():

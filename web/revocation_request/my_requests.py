@@ -1,8 +1,8 @@
 """The master user's own open written requests, reached from 電子証明書の失効依頼 on the login screen
-(a master whose certificate is lost cannot log in with it): after ユーザー認証 (``views``), a
-master with an open request sees its number, state and dates instead of a new-request form, can
-download its form again while the paper is awaited, and can withdraw it (取下げ, after a
-confirmation page).
+(a master whose certificate is lost cannot log in with it): after ユーザー認証 (``views``, whose gate
+lets only that master in), a master with an open request sees its number, state and dates instead
+of a new-request form, can download its form again while the paper is awaited, and can withdraw
+it (取下げ, after a confirmation page).
 
 取下げ goes to the request's workflow like the administrators' (``workflows.revocation_client.
 withdraw``, the master as the party): its validator has the last word, its activity records the
@@ -32,15 +32,13 @@ from .. import db, messages
 from ..ports import temporal
 from ..revocation_labels import REASON, STATE
 from .forms import ConfirmForm
-from .views import authenticated_user, bp, remember_form, requestable_certificates
+from .views import bp, remember_form, requestable_certificates, requester
 
 
-@bp.get("/revocation-request/status")
+@bp.get("/status")
 def my_requests():  # noqa: ANN201
     """処理状況: the master's open requests; a new request only for a certificate without one."""
-    user = authenticated_user()
-    if user is None:
-        return redirect(url_for("revocation_request.authenticate_requester"))
+    user = requester()
     rows = revocation_store.open_requests_of(session=db.session(), owner_uuid=user.uuid)
     for row in rows:
         remember_form(row.number)
@@ -48,25 +46,21 @@ def my_requests():  # noqa: ANN201
                            can_file=bool(requestable_certificates(user, datetime.now(timezone.utc))))
 
 
-@bp.get("/revocation-request/<number>/withdraw")
+@bp.get("/<number>/withdraw")
 def confirm_withdraw(number: str):  # noqa: ANN201
     """取下げの確認: what withdrawing means, then [取下げ]."""
-    if (mine := _mine(number)) is None:
-        return redirect(url_for("revocation_request.authenticate_requester"))
-    user, row = mine
+    user, row = _mine(number)
     if row.state not in OPEN_STATES:
         return redirect(url_for("revocation_request.my_requests"))
     return render_template("revocation_request/confirm_withdraw.html", user=user, request=_facts(row),
                            form=ConfirmForm())
 
 
-@bp.post("/revocation-request/<number>/withdraw")
+@bp.post("/<number>/withdraw")
 def withdraw_mine(number: str):  # noqa: ANN201
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if (mine := _mine(number)) is None:
-        return redirect(url_for("revocation_request.authenticate_requester"))
-    user, row = mine
+    user, row = _mine(number)
     try:
         revocation_cases.withdraw(db.session(), temporal(), number=row.number, actor=party_of_user(user))
     except (RevocationRefused, RevocationRefusedError) as refused:
@@ -78,13 +72,9 @@ def withdraw_mine(number: str):  # noqa: ANN201
     return redirect(url_for("revocation_request.my_requests"))
 
 
-def _mine(number: str) -> tuple[User, RevocationRequest] | None:
-    """The authenticated master and its own request (anyone else's: 404, as if it did not exist);
-    None when the authentication has lapsed."""
-    user = authenticated_user()
-    if user is None:
-        flash(_("一定時間が経過したため、もう一度ユーザー認証を行ってください。"), "error")
-        return None
+def _mine(number: str) -> tuple[User, RevocationRequest]:
+    """The authenticated master and its own request (anyone else's: 404, as if it did not exist)."""
+    user = requester()
     row = revocation_store.get_request(session=db.session(), number=number)
     if row is None or row.owner_uuid != user.uuid:
         abort(404)

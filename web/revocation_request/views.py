@@ -4,7 +4,8 @@ the certificate and the reason → the request number and the printable request 
 and send to the Rokin. A master user with an open request sees it instead (``my_requests``: its
 state, the form again, 取下げ). The authentication is remembered in the session for
 ``STEP_SECONDS``; the browser that filed or looked up a request may open its form again
-(``FORMS_KEY``), nobody else. The blueprint is ``revocation_request``, for anyone (no login).
+(``FORMS_KEY``), nobody else. The blueprint is ``revocation_request``, for anyone (no login):
+its gate, ``_requester_gate``, sends whoever has not passed ユーザー認証 back to it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from domain.revocation import PAPER_DEADLINE_DAYS, RevocationReason
@@ -43,8 +44,34 @@ FORMS_KEY = "revocation_forms"
 STEP_SECONDS = 10 * 60
 MAX_REMEMBERED_FORMS = 5
 
+# The gate's table. OPEN: anyone — ユーザー認証 itself, and a request's number page and form, which
+# this browser may open only for the requests it filed or looked up (``FORMS_KEY``, checked by
+# number in the view). Every other page: the master user who passed ユーザー認証 in the last
+# ``STEP_SECONDS`` (``requester()``), else back to ユーザー認証 — saying why where a lapse is likely.
+OPEN = frozenset({"revocation_request.authenticate_requester", "revocation_request.filed",
+                  "revocation_request.printable_form", "revocation_request.form_pdf"})
+LAPSE_EXPLAINED = frozenset({"revocation_request.confirm_withdraw", "revocation_request.withdraw_mine"})
 
-@bp.route("/revocation-request", methods=["GET", "POST"])
+
+@bp.before_request
+def _requester_gate():  # noqa: ANN202
+    if request.endpoint in OPEN:
+        return None
+    user = _authenticated_user()
+    if user is None:
+        if request.endpoint in LAPSE_EXPLAINED:
+            flash(_("一定時間が経過したため、もう一度ユーザー認証を行ってください。"), "error")
+        return redirect(url_for("revocation_request.authenticate_requester"))
+    g.revocation_requester = user
+    return None
+
+
+def requester() -> User:
+    """The master user the gate let in."""
+    return g.revocation_requester
+
+
+@bp.route("", methods=["GET", "POST"])
 def authenticate_requester():  # noqa: ANN201
     """ユーザー認証 of the request: only a registered master user goes on."""
     form = CredentialsForm()
@@ -61,12 +88,10 @@ def authenticate_requester():  # noqa: ANN201
     return render_template("revocation_request/authenticate.html", form=form, paper_days=PAPER_DEADLINE_DAYS)
 
 
-@bp.route("/revocation-request/file", methods=["GET", "POST"])
+@bp.route("/file", methods=["GET", "POST"])
 def choose():  # noqa: ANN201
     """Choose the certificate and the reason; [依頼] files the request and starts its workflow."""
-    user = authenticated_user()
-    if user is None:
-        return redirect(url_for("revocation_request.authenticate_requester"))
+    user = requester()
     now = datetime.now(timezone.utc)
     live = requestable_certificates(user, now)
     if not live:  # each one has its open request already: show them
@@ -90,19 +115,19 @@ def choose():  # noqa: ANN201
     return render_template("revocation_request/choose.html", form=form, user=user, certificates=live)
 
 
-@bp.get("/revocation-request/<number>")
+@bp.get("/<number>")
 def filed(number: str):  # noqa: ANN201
     """受付番号 page with the link to the printable form."""
     return render_template("revocation_request/filed.html", **_form_context(number))
 
 
-@bp.get("/revocation-request/<number>/form")
+@bp.get("/<number>/form")
 def printable_form(number: str):  # noqa: ANN201
     """The request form (失効依頼書) to print, seal and send: a page with print CSS (and the PDF)."""
     return render_template("revocation_request/form.html", **_form_context(number))
 
 
-@bp.get("/revocation-request/<number>/form.pdf")
+@bp.get("/<number>/form.pdf")
 def form_pdf(number: str):  # noqa: ANN201
     """The same request form as a PDF (A4, Japanese text), downloaded."""
     context = _form_context(number)
@@ -162,7 +187,7 @@ def _refusal_for(user: User) -> str | None:
     return None
 
 
-def authenticated_user() -> User | None:
+def _authenticated_user() -> User | None:
     """The master user who passed this page's ユーザー認証 in the last ``STEP_SECONDS``, else None."""
     step = session.get(STEP_KEY)
     if not step or time.time() - step.get("at", 0) > STEP_SECONDS:

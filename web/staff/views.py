@@ -1,11 +1,14 @@
-"""Rokin staff pages: 職員ログイン, the first password change, the staff menu and logout.
+"""Rokin staff pages: 職員ログイン, the first password change, the staff menu and logout, and the
+gate in front of every page of this blueprint.
 
-Every page of this blueprint except the login form needs a logged-in staff member whose
-one-time initial password has been replaced: ``_staff_gate`` enforces both in one place.
-Organization pages (団体登録, 団体一覧, ご利用開始のお知らせ) are in ``organization_views``;
-ユーザー検索 and the release of locked or blocked accounts are in ``account_views``.
+``_staff_gate`` decides who enters each endpoint, in one place: the login form is open; every
+other page needs a logged-in staff member (anonymous visitors go to 職員ログイン, employer users
+are refused) whose one-time initial password has been replaced (else the password change), and
+of a role ``ROLES`` allows (any staff member where it says nothing). Organization pages (団体登録,
+団体一覧, ご利用開始のお知らせ) are in ``organization_views``; ユーザー検索 and the release of locked or
+blocked accounts in ``account_views``; the written revocation requests (失効依頼一覧, a request's
+page, 受付 / 承認 / 否認 / 取下げ) in ``request_views``; filing from paper and 緊急失効 in ``filing_views``.
 """
-
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -26,13 +29,10 @@ from .. import db
 from ..auth.service import authenticate_staff
 from ..extensions import login_manager
 from ..lockout import refusal_text
-from ..principals import StaffPrincipal, current_actor, staff_required
+from ..principals import StaffPrincipal, current_actor
 from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error, staff_message
 
 bp = Blueprint("staff", __name__)
-
-OPEN_ENDPOINTS = frozenset({"staff.login"})
-BEFORE_FIRST_PASSWORD_CHANGE = frozenset({"staff.change_password", "staff.logout"})
 
 ROLE_LABELS = {
     StaffRole.ADMINISTRATOR: _l("管理者"),
@@ -40,19 +40,39 @@ ROLE_LABELS = {
     StaffRole.APPROVER: _l("承認者"),
 }
 
-# The staff menu: (label, description, endpoint, roles that see it). Staff pages add their entry here.
+# The gate's table. OPEN: anyone. BEFORE_FIRST_PASSWORD_CHANGE: also a staff member who still has
+# the one-time initial password. ROLES: the staff roles an endpoint admits; any staff member where
+# it has no entry. (Which request a staff member may act on is the rules' decision, in the views.)
+OPEN = frozenset({"staff.login"})
+BEFORE_FIRST_PASSWORD_CHANGE = frozenset({"staff.change_password", "staff.logout"})
+ANY_STAFF = frozenset(StaffRole)
+ADMINISTRATOR = frozenset({StaffRole.ADMINISTRATOR})
+ROLES = {
+    "staff.register_organization": ADMINISTRATOR,  # 団体登録
+    "staff.organizations": ADMINISTRATOR,  # 団体一覧
+    "staff.notice": ADMINISTRATOR,  # ご利用開始のお知らせ
+    "staff.withdraw": ADMINISTRATOR,  # 取下げ of a written request
+    "staff.emergency": ADMINISTRATOR,  # 緊急失効
+    "staff.file_on_behalf": frozenset({StaffRole.RECEIVER}),  # a request from the paper received by post
+}
+
+# The staff menu: (label, description, endpoint); each entry shows to the roles the gate admits there.
 MENU = (
     (_l("団体登録"), _l("団体とマスターユーザーを登録し、ご利用開始のお知らせを印刷します。"),
-     "staff.register_organization", {StaffRole.ADMINISTRATOR}),
+     "staff.register_organization"),
     (_l("団体一覧"), _l("登録済みの団体とマスターユーザーの状況を確認し、ご利用開始のお知らせを再印刷します。"),
-     "staff.organizations", {StaffRole.ADMINISTRATOR}),
-    (_l("ユーザー検索"), _l("ユーザーID・団体コード・職員のログインIDで検索し、ロック・閉塞の状態を確認します。管理者はマスターユーザーと職員のロック・閉塞を解除できます。"),
-     "staff.search_accounts", set(StaffRole)),
+     "staff.organizations"),
+    (_l("ユーザー検索"), _l("ユーザーID・団体コード・職員のログインIDで検索し、ロック・閉塞の状態を確認します。管理者はマスターユーザーと職員のロック・閉塞を解除できます。"),  # noqa: E501
+     "staff.search_accounts"),
     (_l("失効依頼一覧"), _l("電子証明書の失効依頼を状態と経過営業日数で確認し、書面受付・承認・否認を行います。"),
-     "staff.inbox", set(StaffRole)),
+     "staff.inbox"),
     (_l("緊急失効"), _l("不正利用の疑いなどで、電子証明書を直ちに失効します。"),
-     "staff.emergency", {StaffRole.ADMINISTRATOR}),
+     "staff.emergency"),
 )
+
+
+def admitted_roles(endpoint: str | None) -> frozenset[StaffRole]:
+    return ROLES.get(endpoint or "", ANY_STAFF)
 
 
 @bp.record_once
@@ -63,7 +83,7 @@ def _staff_login_view(_state) -> None:  # noqa: ANN001
 
 @bp.before_request
 def _staff_gate():  # noqa: ANN202
-    if request.endpoint in OPEN_ENDPOINTS:
+    if request.endpoint in OPEN:
         return None
     principal = current_user._get_current_object()
     if not principal.is_authenticated:
@@ -72,6 +92,8 @@ def _staff_gate():  # noqa: ANN202
         abort(403)
     if principal.staff.initial_password and request.endpoint not in BEFORE_FIRST_PASSWORD_CHANGE:
         return redirect(url_for("staff.change_password"))
+    if principal.staff.role not in admitted_roles(request.endpoint):
+        abort(403)
     return None
 
 
@@ -113,7 +135,6 @@ def logout():  # noqa: ANN201
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@staff_required()
 def change_password():  # noqa: ANN201
     """パスワード変更 at first login: the initial password from ``rokin admin create-staff`` stops working."""
     staff = current_user.staff
@@ -135,10 +156,9 @@ def change_password():  # noqa: ANN201
 
 
 @bp.get("/")
-@staff_required()
 def top():  # noqa: ANN201
     role = current_user.staff.role
-    menu = [(label, description, endpoint) for label, description, endpoint, roles in MENU if role in roles]
+    menu = [(label, description, endpoint) for label, description, endpoint in MENU if role in admitted_roles(endpoint)]
     return render_template("staff/top.html", menu=menu)
 
 

@@ -54,6 +54,8 @@ def test_ids_are_unique_across_organizations(client, master, other_organization)
     ("post", "/employer/users"),
     ("get", "/employer/users/00000000-0000-0000-0000-000000000000/delete"),
     ("post", "/employer/users/00000000-0000-0000-0000-000000000000/delete"),
+    ("get", "/employer/users/00000000-0000-0000-0000-000000000000/revoke"),
+    ("post", "/employer/users/00000000-0000-0000-0000-000000000000/revoke"),
 ])
 def test_anonymous_requests_never_reach_the_views(client, method, path):
     token = csrf_token(client, "/register/master")  # a page with a form for anybody
