@@ -3,15 +3,23 @@
 Any staff member may search and see the lockout state (受付 and 承認者 answer the phone too);
 the release buttons appear only where ``domain.lockout_release`` lets the logged-in staff
 member release: administrators, for master users and other staff accounts. General users are
-released by their own master user (seed 001 ④), so their rows say so instead.
+released by their own master user (seed 001 ④), so their rows say so instead. The accounts come
+from ``store.account_search``; the lockout state from the read model the lockout workflow mirrors.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from domain.lockout import LockoutStatus, ReleaseKind, SubjectKind
+from domain.lockout import LockoutInput, LockoutStatus, ReleaseKind, SubjectKind
+from domain.roles import StaffRole, UserRole, UserStatus
+from store import account_search
+from store.lockout import LockoutView
+from store.models import Staff, User
 from usecases import releases
+from usecases.authentication import subject_of_staff, subject_of_user
 from usecases.ports import TemporalUnavailable
 from workflows.lockout_client import ReleaseRefused
 
@@ -20,11 +28,37 @@ from .. import lockout as web_lockout
 from ..employer import labels as employer_labels
 from ..ports import temporal
 from ..principals import current_staff
-from . import account_search
 from .forms import AccountSearchForm, ReleaseForm
 from .views import ROLE_LABELS, bp
 
 RELEASE_URL = "/accounts/<any(user, staff):account>/<account_uuid>/<any(unlock, unblock):kind>"
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account as the search shows it."""
+
+    record: User | Staff
+    subject: LockoutInput
+    login_id: str  # the user ID, or the staff login ID
+    organization_code: str  # '' for staff
+    organization_name: str
+    role: UserRole | StaffRole
+    user_status: UserStatus | None  # None for staff
+    lockout: LockoutView
+
+    @property
+    def account(self) -> str:
+        """The URL part that says which table the UUID is in."""
+        return "staff" if self.subject.subject_kind is SubjectKind.STAFF else "user"
+
+
+def account_row(record: User | Staff) -> AccountRow:
+    if isinstance(record, Staff):
+        return AccountRow(record, subject_of_staff(record), record.login, "", "", record.role, None,
+                          web_lockout.view_of(record))
+    return AccountRow(record, subject_of_user(record), record.user_id, record.organization.code,
+                      record.organization.name, record.role, record.status, web_lockout.view_of(record))
 
 
 @bp.get("/accounts")
@@ -32,7 +66,8 @@ def search_accounts():  # noqa: ANN201
     form = AccountSearchForm(request.args)
     rows = None
     if "q" in request.args and form.validate():
-        rows = account_search.find_accounts(session=db.session(), query=form.q.data)
+        rows = [account_row(record) for record in account_search.find_accounts(session=db.session(),
+                                                                               query=form.q.data)]
     return render_template("staff/accounts.html", form=form, rows=rows, offered=web_lockout.offered_releases,
                            status_text=web_lockout.status_text, role_labels={**employer_labels.ROLE, **ROLE_LABELS},
                            user_status_labels=employer_labels.STATUS, release_labels=web_lockout.RELEASE_LABELS,
@@ -65,11 +100,12 @@ def release(account: str, account_uuid: str, kind: str):  # noqa: ANN201
     return redirect(url_for("staff.search_accounts", q=row.login_id))
 
 
-def _releasable_or_abort(account: str, account_uuid: str, kind: ReleaseKind) -> account_search.AccountRow:
+def _releasable_or_abort(account: str, account_uuid: str, kind: ReleaseKind) -> AccountRow:
     """The account, if this staff member is one who releases it (404 / 403 otherwise)."""
-    row = account_search.find_account(session=db.session(), account=account, account_uuid=account_uuid)
-    if row is None:
+    record = account_search.find_account(session=db.session(), account=account, account_uuid=account_uuid)
+    if record is None:
         abort(404)
+    row = account_row(record)
     if not web_lockout.may_release_now(row.subject, kind):
         abort(403)
     return row

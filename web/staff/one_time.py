@@ -3,22 +3,20 @@
 The password is never stored. Between the registration POST and the notice GET it rides in the
 session, encrypted (the session cookie is only signed, so it would otherwise be readable) and
 for a few minutes at most. Taking it removes it from the session, and an append-only audit entry
-marks it as shown: a replayed old cookie finds that entry and gets nothing.
+(``store.organization_notices``) marks it as shown: a replayed old cookie finds that entry and gets
+nothing.
 """
 
 from __future__ import annotations
 
 from flask import request, session
-from sqlalchemy import select
 
-from store import audit
-from store.models import AuditEntry
+from store import organization_notices
 
 from .. import db, sealing
 from ..principals import current_actor
 
 SESSION_KEY = "staff_initial_password"
-SHOWN_ACTION = "organization.initial_password_shown"
 LIFETIME_SECONDS = 10 * 60
 PURPOSE = "staff initial password"  # the sealing key's label: these tokens open nowhere else
 
@@ -39,17 +37,9 @@ def take(organization_code: str) -> str | None:
     sealed = sealing.unseal(PURPOSE, str(held.get("token", "")), max_age_seconds=LIFETIME_SECONDS)
     if sealed is None:
         return None
-    password = str(sealed["password"])
-    session_ = db.session()
-    already_shown = session_.scalar(select(AuditEntry.id).where(
-        AuditEntry.action == SHOWN_ACTION,
-        AuditEntry.target_kind == "organization",
-        AuditEntry.target_id == organization_code,
-    ).limit(1))
-    if already_shown is not None:
+    if not organization_notices.record_initial_password_shown(
+            session=db.session(), organization_code=organization_code, actor=current_actor(request.remote_addr)):
         return None
-    audit.record(session=session_, actor=current_actor(request.remote_addr), action=SHOWN_ACTION,
-                 target_kind="organization", target_id=organization_code)
-    session_.commit()
-    return password
+    db.session().commit()
+    return str(sealed["password"])
 

@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 
 from domain.credentials import MAX_LENGTH, MIN_LENGTH
 from domain.organizations import CODE_MAX_LENGTH, CODE_MIN_LENGTH
+from store import organization_queries
 from store.errors import CredentialError, Refusal, ServiceError
 from usecases import organizations as organization_cases
 
 from .. import db, forms, messages
 from ..principals import current_actor
-from . import one_time, queries
+from . import one_time
 from .forms import OrganizationForm
 from .views import bp
 
@@ -50,14 +51,14 @@ def register_organization():  # noqa: ANN201
 
 @bp.get("/organizations")
 def organizations():  # noqa: ANN201
-    rows = queries.organization_rows(session=db.session())
+    rows = organization_queries.organization_rows(session=db.session())
     return render_template("staff/organizations.html", rows=rows, jst_date=_jst_date)
 
 
 @bp.get("/organizations/<code>/notice")
 def notice(code: str):  # noqa: ANN201
     """ご利用開始のお知らせ, printable. The initial password appears only right after 団体登録."""
-    organization = queries.organization_row(session=db.session(), code=code)
+    organization = organization_queries.organization_row(session=db.session(), code=code)
     if organization is None:
         abort(404)
     return render_template(

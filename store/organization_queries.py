@@ -1,4 +1,5 @@
-"""Read-only queries behind the staff pages' organization list and usage-start notice."""
+"""Read-only queries behind the staff pages' organization list (団体一覧) and usage-start notice
+(ご利用開始のお知らせ)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.roles import UserRole, UserStatus
-from store.models import Organization, User
+
+from .models import Organization, User
 
 
 @dataclass(frozen=True)

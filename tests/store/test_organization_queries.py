@@ -6,7 +6,7 @@ from domain.roles import UserStatus
 from store import audit
 from store import organizations as org_store
 from store import users as user_store
-from web.staff.queries import organization_row, organization_rows
+from store.organization_queries import organization_row, organization_rows
 
 
 def test_rows_count_live_general_users_and_show_the_master(session_factory):
