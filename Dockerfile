@@ -5,6 +5,7 @@ FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 rokin
 WORKDIR /app
 COPY pyproject.toml README.md worker.py ./
+COPY contract contract
 COPY core core
 COPY domain domain
 COPY store store

@@ -19,12 +19,12 @@ from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
+from contract import schedules
 from core.config import ConfigError, Settings
 from core.logs import configure_logging
 from rokin.worker_health import WorkerHealth, health_server, worker_runtime
 from store.db import make_engine, make_session_factory
-from workflows import WORKFLOWS, schedules
-
+from workflows import WORKFLOWS
 
 # The rules package is pure and deterministic, so workflows share the real module: inside the
 # sandbox ``datetime`` is a restricted stand-in, and dataclass fields typed with it fail to decode.

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pki.ca import CaLoader
 from core.config import Settings
+from pki.ca import CaLoader
 
 from .certificates import CertificateActivities
 from .lockout import LockoutActivities

@@ -24,18 +24,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
-from temporalio.client import Client
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
 
+from contract import certificate_client
 from domain.certificates import (
-    LIFECYCLE_WORKFLOW,
     CrlPublished,
     DeliveryRecord,
     EndingRequest,
@@ -43,20 +36,15 @@ from domain.certificates import (
     IssuanceRefusal,
     IssuedCertificate,
     LifecycleInput,
-    LifecycleState,
     Milestone,
     MilestoneReport,
     MilestoneRequest,
     SigningRequest,
-    lifecycle_summary,
 )
-from domain.names import SearchAttribute, certificate_workflow_id
 from domain.roles import CertificateStatus
-from domain.validity import calendar_for
 from pki.ca import CaLoader, CaUnusable, ClientCa
 from pki.crl import RevokedEntry, build_crl, crl_number_for, crl_write_lock, write_crl
 from pki.csr import InvalidCsr, parse_csr
-from pki.ocsp_responder import ensure_responder
 from pki.issue import (
     CertificateSubject,
     build_client_certificate,
@@ -65,38 +53,13 @@ from pki.issue import (
     new_serial,
     serial_hex,
 )
+from pki.ocsp_responder import ensure_responder
 from store import certificates as certificate_store
 from store import users
 from store.models import Certificate
 from store.organizations import lock_organization
 
 VOIDED_REASON = certificate_store.UNDELIVERED_REASON  # signed, recorded, never delivered
-USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
-ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
-CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
-STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
-NOT_AFTER = SearchAttributeKey.for_datetime(SearchAttribute.CERTIFICATE_NOT_AFTER.value)
-
-
-async def start_lifecycle_workflow(client: Client, request: LifecycleInput, *, task_queue: str,
-                                   id_reuse_policy: WorkflowIDReusePolicy) -> None:
-    """Start ``certificate/<serial>`` unless it is running (here and in ``activities.reconciliation``)."""
-    try:
-        await client.start_workflow(
-            LIFECYCLE_WORKFLOW, request, id=certificate_workflow_id(request.serial), task_queue=task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, id_reuse_policy=id_reuse_policy,
-            static_summary=lifecycle_summary(request.serial),
-            search_attributes=TypedSearchAttributes([
-                SearchAttributePair(USER_UUID, request.user_uuid),
-                SearchAttributePair(ORGANIZATION_CODE, request.organization_code),
-                SearchAttributePair(CERTIFICATE_SERIAL, request.serial),
-                SearchAttributePair(STATE, LifecycleState.ACTIVE.value),
-                # Set at the start, not by the workflow: recorded histories replay unchanged.
-                SearchAttributePair(NOT_AFTER, calendar_for(request.issued_at).not_after),
-            ]),
-        )
-    except WorkflowAlreadyStartedError:
-        pass
 
 
 class CertificateActivities:
@@ -120,8 +83,8 @@ class CertificateActivities:
         Started from here rather than as a child, so it has no parent: a year-long workflow
         should not hang off a two-second one.
         """
-        await start_lifecycle_workflow(activity.client(), request, task_queue=activity.info().task_queue,
-                                       id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)  # never a second one
+        await certificate_client.start_lifecycle(activity.client(), request, task_queue=activity.info().task_queue,
+                                                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)  # once
 
     @activity.defn
     async def record_delivery(self, record: DeliveryRecord) -> None:

@@ -6,31 +6,33 @@ result of a completed lifecycle, the status a running lockout reports), lets
 running workflow, the lifecycle ignores a second ending, the store functions change a row
 once — so a retried page does no harm (it just reports less, the rest being fixed already).
 
-Workflows are addressed by type, signal and query NAME (their public contract, which running
-workflows already depend on): importing ``workflows`` here would be circular, since workflow
-modules import the activity classes.
+Workflows are addressed through ``contract`` (their names and clients): importing ``workflows``
+here would be circular, since workflow modules import the activity classes.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
+from contract import certificate_client, lockout_client
+from contract.names import (
+    LOCKOUT_STATUS_QUERY,
+    LifecycleSignal,
+    WorkflowType,
+    certificate_workflow_id,
+    issuance_workflow_id,
+    lockout_workflow_id,
+)
 from domain.certificates import CrlReason, IssuanceOutcome, LifecycleInput, LifecycleState, Revoked, Superseded
 from domain.lockout import LockoutInput, LockoutStatus, lockout_summary
-from domain.names import SearchAttribute, certificate_workflow_id, issuance_workflow_id, lockout_workflow_id
 from domain.reconciliation import (
     CertificateFacts,
     Fix,
@@ -53,13 +55,10 @@ from store import certificates as certificate_store
 from store import lockout as lockout_store
 from store import reconciliation as queries
 
-from .certificates import start_lifecycle_workflow
-
 ACTOR = audit.Actor("system", "reconciliation")
 CONCURRENCY = 8  # Temporal calls in flight per page
-LOCKOUT_WORKFLOW = "LockoutWorkflow"  # workflows.lockout
-LOCKOUT_STATUS_QUERY = "current_status"
-ENDING_SIGNALS = {CertificateStatus.REVOKED: "revoked", CertificateStatus.SUPERSEDED: "superseded"}
+ENDING_SIGNALS = {CertificateStatus.REVOKED: LifecycleSignal.REVOKED,
+                  CertificateStatus.SUPERSEDED: LifecycleSignal.SUPERSEDED}
 _ABNORMAL = {WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.FAILED, WorkflowExecutionStatus.CANCELED,
              WorkflowExecutionStatus.TIMED_OUT}
 
@@ -107,7 +106,7 @@ class ReconciliationActivities:
             return None
         found = f"{presence.value}:{result.value}" if result else f"{presence.value}/{row.status.value}"
         if repair is Repair.START_LIFECYCLE:
-            await start_lifecycle_workflow(
+            await certificate_client.start_lifecycle(
                 activity.client(),
                 LifecycleInput(row.serial, row.owner_uuid, row.organization_code, row.not_before, resumed=True),
                 task_queue=activity.info().task_queue,
@@ -194,7 +193,7 @@ class ReconciliationActivities:
             return query(session=session, **arguments)
 
 
-async def _presence(handle: WorkflowHandle):  # noqa: ANN202
+async def _presence(handle: WorkflowHandle[Any, Any]):  # noqa: ANN202
     """The latest run's presence, and its description (None when missing)."""
     try:
         description = await handle.describe()
@@ -210,15 +209,11 @@ async def _presence(handle: WorkflowHandle):  # noqa: ANN202
 
 
 async def _start_lockout(client: Client, account: queries.LockedAccount, task_queue: str) -> None:
-    """Start the arbiter with the read model's state, as ``workflows.lockout_client`` would have."""
-    pairs = [SearchAttributePair(SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value), account.uuid)]
-    if account.organization_code:
-        pairs.append(SearchAttributePair(SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value),
-                                         account.organization_code))
+    """Start the arbiter with the read model's state, as ``contract.lockout_client`` would have."""
+    subject = LockoutInput(account.uuid, account.organization_code, account.subject_kind, account.state)
     await client.start_workflow(
-        LOCKOUT_WORKFLOW, LockoutInput(account.uuid, account.organization_code, account.subject_kind, account.state),
-        id=lockout_workflow_id(account.uuid), task_queue=task_queue,
+        WorkflowType.LOCKOUT, subject, id=lockout_workflow_id(account.uuid), task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # an attempt started it meanwhile: keep that
-        search_attributes=TypedSearchAttributes(pairs),
+        search_attributes=lockout_client.start_attributes(subject),
         static_summary=lockout_summary(account.subject_kind, account.organization_code))
 

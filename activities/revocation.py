@@ -9,8 +9,7 @@ through ``NoticeWorkflow``.
 ``tell_open_request`` is what every certificate's lifecycle runs when it ends, whichever route
 ended it (an administrator's emergency revocation, a master user's revocation or deletion,
 supersession, expiry): if a written request for that certificate is still open, its workflow is
-signalled and closes it (``RequestState.CLOSED``). The workflow is addressed by signal name:
-importing ``workflows`` here would be circular.
+signalled and closes it (``RequestState.CLOSED``), by the signal's name in ``contract.names``.
 
 The approvers' reminder goes to one shared mailbox (``Settings.approver_mail``, ROKIN_APPROVER_MAIL):
 any approver but the receiver may decide, so the reminder is for the team, and no staff member's
@@ -26,10 +25,9 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.names import revocation_request_workflow_id
+from contract.names import CERTIFICATE_ENDED_SIGNAL, revocation_request_workflow_id
 from domain.notices import NoticeResult
 from domain.revocation import (
-    CERTIFICATE_ENDED_SIGNAL,
     ApproverReminder,
     CertificateEnded,
     TransitionRecord,

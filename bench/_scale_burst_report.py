@@ -68,7 +68,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"**{'yes' if counts['all_answered'] else 'NO'}**. Each request pays the argon2 verification (64 MiB "
         f"and ~0.1 s of a core) before it reaches the arbiter; the web hashes one password per core at a time, "
         f"in arrival order (`store/passwords.py`), so a burst queues there and the latency spreads from one "
-        f"hash to the whole burst while the web's memory stays flat. The arbiter judges one ID's attempts one after another, so exactly 6 count and the rest are refused as "
+        f"hash to the whole burst while the web's memory stays flat. The arbiter judges one ID's attempts one "
+        f"after another, so exactly 6 count and the rest are refused as "
         f"locked.{unanswered_note(f'{attempts} IDs', many)}{unanswered_note('One ID', one)}",
         *([f"Errors the web logged: {', '.join(f'{count}× {text}' for text, count in results['web_errors'].items())}."]
           if results["web_errors"] else []),

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.config import Settings
 from domain.credentials import generate_credential
 from domain.quotas import MAX_USERS_PER_ORGANIZATION
 from domain.roles import CertificateStatus, UserRole, UserStatus
@@ -35,7 +36,6 @@ from domain.validity import calendar_for
 from pki.ca import load_client_ca
 from pki.csr import new_key_and_csr, parse_csr
 from pki.issue import CertificateSubject, build_client_certificate, certificate_pem, new_serial, serial_hex
-from core.config import Settings
 from store.models import AuditEntry, Certificate, Organization, User
 from store.passwords import hash_password
 
@@ -122,8 +122,8 @@ class CustomerBase:
         with self.session_factory.begin() as session:
             codes = sorted({holder.organization_code for holder in holders})
             session.execute(insert(Organization), [{"code": code, "name": "ベンチ労働組合"} for code in codes])
-            ids = {code: id_ for code, id_ in session.execute(
-                select(Organization.code, Organization.id).where(Organization.code.in_(codes)))}
+            ids = dict(session.execute(  # type: ignore[arg-type]
+                select(Organization.code, Organization.id).where(Organization.code.in_(codes))).tuples())
             session.execute(insert(User), [self._user_row(holder, ids, registered) for holder in holders])
             certified = [holder for holder in holders if holder.serial is not None]
             if certified:

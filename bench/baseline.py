@@ -16,11 +16,11 @@ import sys
 import uuid
 from datetime import datetime, timezone
 
+from core.config import Settings
 from pki.ca import ClientCa, load_client_ca
 from pki.csr import new_key_and_csr, parse_csr
 from pki.issue import CertificateSubject, build_client_certificate, new_serial
 from pki.pkcs12 import build_p12
-from core.config import Settings
 from store.passwords import verify_password
 
 from .bare import BareWorkflow, IdleWorkflow

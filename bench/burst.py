@@ -43,8 +43,9 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from contract.names import lockout_workflow_id
+from core.maildir import read_messages
 from domain.lockout import LockoutStatus
-from domain.names import lockout_workflow_id
 from pki.ca import load_client_ca
 from pki.csr import new_key_and_csr, parse_csr
 from pki.issue import (
@@ -55,7 +56,6 @@ from pki.issue import (
     new_serial,
     serial_hex,
 )
-from core.maildir import read_messages
 from store import certificates as certificate_store
 from store import users as user_store
 from store.db import make_engine, make_session_factory

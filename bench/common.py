@@ -61,7 +61,7 @@ def _version(package: str) -> str:
 def _dev_server_version() -> str:
     binary = Path(sys.prefix) / "bin" / "temporal"
     try:
-        return subprocess.run([str(binary), "--version"], capture_output=True, text=True,
+        return subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False,
                               timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"

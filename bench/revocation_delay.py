@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from contract import revocation_client
 from domain.roles import StaffRole
 from pki.issue import serial_hex
 from rokin.devstack import port_answers
@@ -39,7 +40,6 @@ from store import staff as staff_store
 from store.certificates import utc
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry
-from workflows import revocation_client
 
 from . import journeys, plots
 from .browser import Browser, Page, PageError, tls_context

@@ -11,7 +11,7 @@ product database. This process is the client.
    発行 POST until ⑦'s .p12 is in hand is timed, as in the issuance bench).
 2. Growth, in steps of ``--step`` workflows: bulk-insert the step's users and certificates
    (``bench/_scale_rows.py``, not timed); start their lifecycles the way issuance does
-   (``start_lifecycle_workflow``, ``resumed``: their 発行 e-mail went out long ago), then send one
+   (``contract.certificate_client.start_lifecycle``, ``resumed``: their 発行 e-mail went out long ago), then send one
    wrong password for each lockout user (``lockout_client.attempt``: update-with-start),
    ``--concurrency`` at a time. Each kind is timed until the worker's task queue is empty again
    (its rate: started and settled), with the CPU the server, the worker and this process spent;
@@ -45,14 +45,14 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 
-from activities.certificates import start_lifecycle_workflow
+from contract import lockout_client
+from contract.certificate_client import start_lifecycle
+from contract.names import certificate_workflow_id, lockout_workflow_id
 from domain.certificates import LifecycleInput
 from domain.lockout import LockoutStatus, Outcome, SubjectKind
-from domain.names import certificate_workflow_id, lockout_workflow_id
 from domain.roles import UserRole
 from store.db import make_engine, make_session_factory
 from store.models import Certificate
-from workflows import lockout_client
 
 from . import _scale_report as report
 from ._scale_cli import at_least, fraction
@@ -117,7 +117,7 @@ class Run:
 
     async def start_lifecycle(self, holder: Holder) -> None:
         assert holder.serial is not None and holder.issued_at is not None
-        await start_lifecycle_workflow(
+        await start_lifecycle(
             self.client, LifecycleInput(holder.serial, holder.uuid, holder.organization_code, holder.issued_at,
                                         resumed=True),
             task_queue=self.settings.task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)

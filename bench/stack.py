@@ -31,9 +31,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from core.config import Settings
 from domain.names import TASK_QUEUE
 from rokin import search_attributes
-from core.config import Settings
 from rokin.devstack import port_answers
 
 from .common import ROOT
@@ -117,7 +117,7 @@ class Stack:
         with (self.logs / f"{name}.log").open("ab") as log:
             process = subprocess.Popen(self._commands[name], env=self._environment(), cwd=ROOT,
                                        stdout=log, stderr=subprocess.STDOUT, process_group=0,
-                                       preexec_fn=_die_with_parent)
+                                       preexec_fn=_die_with_parent)  # noqa: PLW1509  before threads matter
         self._processes[name] = process
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while not self._ready[name](process):

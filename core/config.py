@@ -7,8 +7,10 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from domain.certificates import DELIVERY_DEADLINE
 from domain.names import TASK_QUEUE
 
 LOG_FORMATS = ("json", "text")
@@ -42,6 +44,9 @@ class Settings:
     # nginx); empty: only the web's own TLS handshake counts (SPEC.md §5).
     trusted_proxies: tuple[str, ...] = ()
     approver_mail: str = "approvers@rokin.example.jp"
+    # Issue 11: how long a signed certificate waits for the web's confirmation that it built the .p12
+    # before the issuance revokes it (the web passes it in each issuance's input).
+    delivery_deadline_seconds: int = int(DELIVERY_DEADLINE.total_seconds())
     # Logs, metrics and health (README "Logs, metrics and health").
     log_format: str = "json"  # ``rokin dev`` gives its children "text"
     log_level: str = "INFO"
@@ -60,6 +65,10 @@ class Settings:
     @property
     def ca_key_path(self) -> Path:
         return self.ca_key or self.pki_dir / "ca.key"
+
+    @property
+    def delivery_deadline(self) -> timedelta:
+        return timedelta(seconds=self.delivery_deadline_seconds)
 
     @property
     def crl_url(self) -> str:
@@ -94,6 +103,8 @@ class Settings:
             pki_url=env.get("ROKIN_PKI_URL", cls.pki_url),
             trusted_proxies=tuple(env.get("ROKIN_TRUSTED_PROXY", "").replace(",", " ").split()),
             approver_mail=env.get("ROKIN_APPROVER_MAIL", cls.approver_mail),
+            delivery_deadline_seconds=_whole_seconds(env, "ROKIN_DELIVERY_DEADLINE_SECONDS",
+                                                     cls.delivery_deadline_seconds),
             **_observability_from(env),
         )
 
@@ -114,6 +125,15 @@ def _observability_from(env: os._Environ | dict) -> dict:
     return {"log_format": log_format, "log_level": log_level, "metrics_allow": allow,
             "worker_metrics": _address(env, "ROKIN_WORKER_METRICS"),
             "worker_health": _address(env, "ROKIN_WORKER_HEALTH")}
+
+
+def _whole_seconds(env: os._Environ | dict, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of seconds, at least 1, not {raw!r}")
+    return int(raw)
 
 
 def _address(env: os._Environ | dict, name: str) -> str | None:

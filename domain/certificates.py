@@ -195,9 +195,6 @@ class LifecycleState(enum.StrEnum):
     REVOKED = "revoked"
 
 
-LIFECYCLE_WORKFLOW = "CertificateLifecycleWorkflow"  # started by name from an activity
-
-
 def lifecycle_summary(serial: str) -> str:
     """The static summary operators read in the Temporal UI: no personal data."""
     return f"電子証明書（シリアル {serial}）のライフサイクル：発行・更新案内・有効期限"

@@ -46,7 +46,8 @@ class ReleaseRefusal(enum.StrEnum):
 
 REFUSAL_TEXT = {  # for histories and logs; the web shows its own Japanese text per code
     ReleaseRefusal.SELF_RELEASE: "an account cannot release itself",
-    ReleaseRefusal.NEEDS_MASTER_OF_ORGANIZATION: "only the master user of the same organization releases a general user",
+    ReleaseRefusal.NEEDS_MASTER_OF_ORGANIZATION:
+        "only the master user of the same organization releases a general user",
     ReleaseRefusal.NEEDS_ROKIN_ADMINISTRATOR: "only a Rokin administrator releases a master user or a staff account",
     ReleaseRefusal.NOT_LOCKED: "the ID is not locked",
     ReleaseRefusal.NOT_BLOCKED: "the ID is not blocked",

@@ -1,4 +1,5 @@
-"""Names shared by the worker, the web and operators: task queue, workflow IDs, search attributes.
+"""Names shared by the worker, the web and operators: the task queue and the search attributes
+(workflow types and IDs: ``contract.names``).
 
 Workflow IDs and search attributes carry opaque identifiers only (SPEC.md §4): organization
 codes, user UUIDs, certificate serials, states — never names, e-mail addresses or secrets.
@@ -43,47 +44,3 @@ _TYPES = {
     SearchAttribute.REQUEST_NUMBER: SearchAttributeType.KEYWORD,
     SearchAttribute.CERTIFICATE_NOT_AFTER: SearchAttributeType.DATETIME,
 }
-
-
-def notice_workflow_id(kind: str, subject_uuid: str, event_uuid: str) -> str:
-    return f"notice/{kind}/{subject_uuid}/{event_uuid}"
-
-
-def lockout_workflow_id(user_uuid: str) -> str:
-    """The one lockout workflow of a user or staff account (``domain.lockout``)."""
-    return f"lockout/{user_uuid}"
-
-
-def issuance_workflow_id(request_id: str) -> str:
-    """One issuance (発行 click) of a client certificate (``domain.certificates``)."""
-    return f"issuance/{request_id}"
-
-
-def certificate_workflow_id(serial: str) -> str:
-    """The lifecycle of one certificate, by its serial in lower-case hex."""
-    return f"certificate/{serial}"
-
-
-def crl_schedule_id(task_queue: str) -> str:
-    """The daily CRL regeneration of the worker on ``task_queue`` (one per task queue)."""
-    return f"crl-refresh/{task_queue}"
-
-
-def crl_workflow_id(task_queue: str) -> str:
-    """CRL regeneration runs; the schedule appends its time to this ID."""
-    return f"crl/{task_queue}"
-
-
-def revocation_request_workflow_id(number: str) -> str:
-    """One written revocation request, by its number (``domain.revocation.request_number``)."""
-    return f"revocation-request/{number}"
-
-
-def reconciliation_schedule_id(task_queue: str) -> str:
-    """The daily reconciliation of the worker on ``task_queue`` (``workflows.schedules``)."""
-    return f"reconciliation-daily/{task_queue}"
-
-
-def reconciliation_workflow_id(task_queue: str) -> str:
-    """Reconciliation runs; the schedule appends its time to this ID."""
-    return f"reconciliation/{task_queue}"

@@ -20,7 +20,6 @@ from .certificates import DELIVERY_DEADLINE, DeliveryState, LifecycleState
 from .lockout import LockoutState, LockoutStatus, ReleaseKind, release
 from .roles import CertificateStatus
 
-RECONCILIATION_WORKFLOW = "ReconciliationWorkflow"
 PAGE_SIZE = 100  # subjects per activity call: one call stays well under a minute
 # A certificate signed in the last minutes may not have its lifecycle yet: the issuance starts it
 # right after signing, and a lifecycle started here would skip the 発行 e-mail (``resumed``).

@@ -178,8 +178,6 @@ class Party:
 
 # --- the request workflow's messages ----------------------------------------------------------
 
-REQUEST_WORKFLOW = "RevocationRequestWorkflow"
-
 
 def request_summary(number: str) -> str:
     """The static summary operators read in the Temporal UI: no personal data."""
@@ -226,10 +224,6 @@ TRANSITION_TARGETS: dict[Transition, RequestState] = {
     Transition.WITHDRAW: RequestState.WITHDRAWN,
     Transition.CLOSE: RequestState.CLOSED,
 }
-
-
-# The request workflow's signal, sent by name (``activities.revocation`` cannot import workflows).
-CERTIFICATE_ENDED_SIGNAL = "certificate_ended"
 
 
 @dataclass(frozen=True)
@@ -289,7 +283,7 @@ class ApproverReminder:
 @dataclass(frozen=True)
 class Revocation:
     """A certificate revoked without a written request (``store.revocation_direct``): what its
-    lifecycle is told and whom the e-mails go to (``workflows.revocation_client.announce_revoked``)."""
+    lifecycle is told and whom the e-mails go to (``contract.revocation_client.announce_revoked``)."""
 
     serial: str
     owner_uuid: str

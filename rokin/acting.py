@@ -11,6 +11,7 @@ time-skipping server's time in the simulator, the wall clock on the dev stack.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
-from domain.certificates import IssuedCertificate
+from domain.certificates import DELIVERY_DEADLINE, IssuedCertificate
 from domain.lockout import AttemptResult, ReleaseKind, SubjectKind
 from domain.notices import NoticeRequest
 from domain.revocation import Party, PartyKind, RequestInput, RevocationReason
@@ -27,7 +28,15 @@ from domain.roles import StaffRole, UserRole
 from store import audit
 from store import users as user_store
 from store.revocation import party_of_staff
-from usecases import authentication, certificate_login, organizations, registration, releases, revocation
+from usecases import (
+    authentication,
+    certificate_login,
+    issuance,
+    organizations,
+    registration,
+    releases,
+    revocation,
+)
 from usecases import users as user_cases
 from usecases.bridge import TemporalBridge
 from usecases.gateway import TemporalGateway
@@ -149,19 +158,15 @@ class Acting:
 
     async def issue_certificate(self, person: Person) -> IssuedCertificate:
         """電子証明書発行 ④–⑦: authenticate, 発行, and the .p12 built with the password."""
-        # TODO(issue 11): the issuance use-case (usecases.issuance) once the delivery saga lands.
-        import uuid
-
-        from pki.csr import new_key_and_csr
-        from workflows import certificate_client
-
-        await self.log_in(person)
-        outcome = await certificate_client.issue(
-            self.client, user_uuid=person.uuid, csr_pem=new_key_and_csr(person.user_id).csr_pem,
-            request_id=str(uuid.uuid4()), task_queue=self.task_queue)
-        if outcome.certificate is None:
-            raise ActionRefused(f"issuance refused: {outcome.refusal}")
-        return outcome.certificate
+        try:
+            entry = await self._call(issuance.authenticate_for_issuance, self.temporal, user_id=person.user_id,
+                                     password=person.password, now=await self.clock())
+            delivery = await self._call(issuance.issue_certificate, self.temporal, user_uuid=str(entry.user.uuid),
+                                        password=person.password, request_id=str(uuid.uuid4()),
+                                        delivery_deadline=DELIVERY_DEADLINE)
+        except (authentication.AttemptRefused, issuance.IssuanceEntryRefused, issuance.IssuanceRefused) as refused:
+            raise ActionRefused(f"issuance refused: {refused}") from None
+        return delivery.certificate
 
     async def certificate_login(self, person: Person, serial: str) -> list[str]:
         """ログイン with a certificate: its first use supersedes the older ones; returns their serials."""

@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from domain.roles import StaffRole
 from core.config import Settings
+from domain.roles import StaffRole
 from store import audit
 from store.db import make_engine, make_session_factory
 from store.errors import CredentialError, Refusal, ServiceError

@@ -21,12 +21,11 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from core.config import ConfigError, Settings
+from core.logs import configure_logging
 from domain.roles import StaffRole
 
-from core.config import ConfigError, Settings
 from .devstack import DEFAULT_PORTS
-from core.logs import configure_logging
-
 
 SERVERS = frozenset({"web", "worker", "pki-http", "mailsink"})  # what ``rokin dev`` runs as children
 

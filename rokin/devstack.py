@@ -21,8 +21,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from types import FrameType
 
-from . import search_attributes
 from core.config import Settings
+
+from . import search_attributes
 
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 60.0
@@ -190,7 +191,7 @@ class DevStack:
         }
         # Own process group: the terminal's Ctrl-C reaches only us, and we stop children in order.
         process = subprocess.Popen(command, env=environment, process_group=0,
-                                   preexec_fn=_terminate_with_parent(), **options)
+                                   preexec_fn=_terminate_with_parent(), **options)  # noqa: PLW1509  prctl only
         self.children.append(Child(name, process))
 
     def _wait_until(self, ready: Callable[[], bool], what: str | None) -> None:

@@ -34,7 +34,7 @@ class MaildirHandler:
         envelope_headers = (
             f"{ENVELOPE_FROM}: {envelope.mail_from}\r\n"
             f"{ENVELOPE_TO}: {', '.join(envelope.rcpt_tos)}\r\n"
-        ).encode("utf-8")
+        ).encode()
         content = envelope_headers + envelope.original_content
         with self._lock:
             self.mailbox.add(content.replace(b"\r\n", b"\n"))  # files on disk use Unix line ends

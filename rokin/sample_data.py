@@ -30,24 +30,24 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from activities.certificates import CertificateActivities
+from contract.names import reconciliation_workflow_id
+from core.config import Settings
 from domain.certificates import SigningRequest
 from domain.lockout import MAX_CONSECUTIVE_FAILURES
 from domain.lockout_release import ReleaseKind
-from domain.names import reconciliation_workflow_id
 from domain.reconciliation import ReconciliationInput, ReconciliationReport
 from domain.revocation import RevocationReason
 from domain.roles import StaffRole
 from domain.validity import TOKYO, calendar_for
 from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
-from store.db import make_engine, make_session_factory
 from store import organizations as org_store
+from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from workflows.reconciliation import ReconciliationWorkflow
 
 from . import visibility
 from .acting import Acting, Person
-from core.config import Settings
 
 PASSWORD = "Sample2026pw"
 WRONG_PASSWORD = "Wrong2026pw"
@@ -198,7 +198,7 @@ async def _load_into_stack(settings: Settings) -> Made:
         client = await asyncio.wait_for(Client.connect(settings.temporal_address,
                                                        namespace=settings.temporal_namespace),
                                         CONNECT_TIMEOUT_SECONDS)
-    except (OSError, RuntimeError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, RuntimeError):
         raise SampleDataError(f"no Temporal server answers at {settings.temporal_address} (start `rokin dev`, "
                               "and set TEMPORAL_ADDRESS when it uses another port)") from None
     if not await _worker_polls(client, settings.task_queue):

@@ -16,10 +16,10 @@ from types import FrameType
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from core.serving import CLIENT_CERT_KEY
 from pki.devca import DevPki
 from pki.tls import peer_certificate_pem, server_context
 
-from core.serving import CLIENT_CERT_KEY
 HANDSHAKE_TIMEOUT_SECONDS = 120  # the browser waits for its user in the certificate prompt
 
 

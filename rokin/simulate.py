@@ -23,10 +23,10 @@ import sys
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
+from contract.names import certificate_workflow_id, lockout_workflow_id, revocation_request_workflow_id
 from domain.business_days import add_business_days
 from domain.certificates import IssuedCertificate
 from domain.lockout import LOCK_DURATION, MAX_CONSECUTIVE_FAILURES
-from domain.names import certificate_workflow_id, lockout_workflow_id, revocation_request_workflow_id
 from domain.revocation import REMINDER_AFTER_BUSINESS_DAYS, RevocationReason, reminder_at
 from domain.roles import StaffRole
 from domain.validity import REMINDER_DAYS_BEFORE_EXPIRY, RENEWAL_WINDOW_DAYS, TOKYO, calendar_for, tokyo_date
@@ -113,7 +113,8 @@ async def _year(on: Stage, start: date) -> None:
                         "revocation request (失効依頼)", _file(on, master, second))
     received_on = add_business_days(tokyo_date(filed.filed_at), 1)
     await on.until(datetime.combine(received_on, time(11), tzinfo=TOKYO))
-    await on.do(f"Rokin's receiver records the paper of {filed.number} (受付)", act.receive_paper(filed.number, receiver))
+    await on.do(f"Rokin's receiver records the paper of {filed.number} (受付)",
+                act.receive_paper(filed.number, receiver))
     reminded_at = reminder_at(await on.now())
     await on.until(reminded_at + TIMER_SLACK,
                    f"{REMINDER_AFTER_BUSINESS_DAYS} business days since the paper arrived, undecided: 09:00 reminder")

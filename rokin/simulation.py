@@ -28,6 +28,8 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from core.config import Settings
+from core.maildir import read_messages
 from domain.names import SearchAttribute
 from domain.validity import TOKYO, tokyo_date
 from pki.devca import ensure_dev_pki
@@ -38,9 +40,6 @@ from worker import make_worker
 
 from . import search_attributes
 from .acting import Acting
-from core.config import Settings
-from core.maildir import read_messages
-
 from .mailsink import start_sink
 
 T = TypeVar("T")

@@ -207,7 +207,7 @@ def end_certificate(
 def record_first_use(*, session: Session, certificate: Certificate, now: datetime) -> list[str]:
     """The certificate logged in: on its first use the owner's older live ones are superseded.
 
-    Returns the serials superseded now (signal their lifecycles: ``workflows.certificate_client``).
+    Returns the serials superseded now (signal their lifecycles: ``contract.certificate_client``).
     """
     if certificate.first_used_at is not None:
         return []

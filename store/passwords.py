@@ -51,7 +51,7 @@ _HASHING_SLOTS = FairSlots(max(1, os.cpu_count() or 1))
 
 
 def use_fast_hashing() -> None:
-    global _hasher
+    global _hasher  # noqa: PLW0603  one hasher per process, swapped only by tests and the simulator
     _hasher = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 

@@ -128,7 +128,7 @@ def open_request_number(*, session: Session, serial: str) -> str:
 
 
 def workflow_input(request: RevocationRequest) -> RequestInput:
-    """What ``workflows.revocation_client.start_request`` starts the request's workflow with."""
+    """What ``contract.revocation_client.start_request`` starts the request's workflow with."""
     return RequestInput(
         number=request.number, certificate_serial=request.certificate.serial,
         organization_code=request.organization.code, owner_uuid=str(request.owner_uuid),

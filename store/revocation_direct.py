@@ -4,7 +4,7 @@ in an emergency.
 
 Each function changes the database only (the revocation takes effect at the certificate's next
 request) and returns what was revoked. After the commit the caller ends the lifecycles, which
-regenerate the CRL, and sends the e-mails: ``workflows.revocation_client.announce_revoked``.
+regenerate the CRL, and sends the e-mails: ``contract.revocation_client.announce_revoked``.
 """
 
 from __future__ import annotations

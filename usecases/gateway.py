@@ -5,14 +5,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from contract import certificate_client, lockout_client, revocation_client
+from contract.notice_client import start_notice
+from contract.policies import SIGNING_WAIT, confirmation_wait
+from domain.certificates import IssuanceOutcome, IssuanceRequest
 from domain.lockout import AttemptResult, LockoutInput
 from domain.lockout_release import ReleaseRequest, ReleaseResult
 from domain.notices import NoticeRequest
 from domain.revocation import Party, RequestInput, Revocation
-from workflows import certificate_client, lockout_client, revocation_client
-from workflows.notice_client import start_notice
 
 from .bridge import TemporalBridge
 
@@ -44,6 +46,17 @@ class TemporalGateway:
 
     def send_notice(self, notice: NoticeRequest) -> str:
         return self.bridge.call(lambda client: start_notice(client, notice, task_queue=self.task_queue))
+
+    def begin_issuance(self, request: IssuanceRequest) -> IssuanceOutcome:
+        return self.bridge.call(
+            lambda client: certificate_client.begin_issuance(client, request, task_queue=self.task_queue),
+            timeout=SIGNING_WAIT.total_seconds() + BRIDGE_SLACK_SECONDS)
+
+    def confirm_delivery(self, *, request_id: str, serial: str, delivery_deadline: timedelta) -> None:
+        self.bridge.call(
+            lambda client: certificate_client.confirm_delivery(client, request_id=request_id, serial=serial,
+                                                               delivery_deadline=delivery_deadline),
+            timeout=confirmation_wait(delivery_deadline).total_seconds() + BRIDGE_SLACK_SECONDS)
 
     def tell_superseded(self, serials: Sequence[str], *, by_serial: str, at: datetime) -> None:
         self.bridge.call(lambda client: certificate_client.tell_superseded(client, serials, by_serial=by_serial, at=at))

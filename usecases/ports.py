@@ -9,9 +9,10 @@ the rules forbid, a maker-checker violation) are raised as their own types and p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from domain.certificates import IssuanceOutcome, IssuanceRequest
 from domain.lockout import AttemptResult, LockoutInput
 from domain.lockout_release import ReleaseRequest, ReleaseResult
 from domain.notices import NoticeRequest
@@ -36,13 +37,20 @@ class TemporalPort(Protocol):
         """The arbiter's answer to one password attempt whose hash the caller checked."""
 
     def release(self, subject: LockoutInput, request: ReleaseRequest) -> ReleaseResult:
-        """Unlock or unblock; raises ``workflows.lockout_client.ReleaseRefused``."""
+        """Unlock or unblock; raises ``contract.lockout_client.ReleaseRefused``."""
 
     # --- e-mail -----------------------------------------------------------------------------
     def send_notice(self, notice: NoticeRequest) -> str:
         """Start the notice's workflow (the activity looks the address up); returns its workflow ID."""
 
     # --- certificates -----------------------------------------------------------------------
+    def begin_issuance(self, request: IssuanceRequest) -> IssuanceOutcome:
+        """Start (or join) the issuance; its certificate as soon as it is signed (pending delivery), or
+        the refusal. Raises ``contract.certificate_client.IssuanceFailed`` when signing failed."""
+
+    def confirm_delivery(self, *, request_id: str, serial: str, delivery_deadline: timedelta) -> None:
+        """The .p12 is built: returns once the certificate is ACTIVE; raises ``IssuanceFailed`` if too late."""
+
     def tell_superseded(self, serials: Sequence[str], *, by_serial: str, at: datetime) -> None:
         """End the lifecycles of certificates superseded in the database."""
 
@@ -53,7 +61,7 @@ class TemporalPort(Protocol):
     def start_revocation_request(self, request: RequestInput) -> None: ...
 
     def receive_paper(self, number: str, actor: Party) -> None:
-        """受付; raises ``workflows.revocation_client.RevocationRefusedError``."""
+        """受付; raises ``contract.revocation_client.RevocationRefusedError``."""
 
     def decide(self, number: str, actor: Party, *, approve: bool, comment_id: int) -> None:
         """承認 / 否認; raises ``RevocationRefusedError``."""

@@ -36,7 +36,7 @@ def release(session: Session, temporal: TemporalPort, *, account: User | Staff, 
             actor: User | Staff) -> ReleaseResult:
     """Unlock or unblock ``account``; returns once the read model shows it, so the next page does too.
 
-    Raises ``workflows.lockout_client.ReleaseRefused`` (with the rule's reason) or ``TemporalUnavailable``.
+    Raises ``contract.lockout_client.ReleaseRefused`` (with the rule's reason) or ``TemporalUnavailable``.
     """
     subject = subject_of_staff(account) if isinstance(account, Staff) else subject_of_user(account)
     request = release_request(kind, actor)

@@ -16,7 +16,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from domain.revocation import Party, RequestInput, Revocation, RevocationReason
-from domain.revocation_rules import RevocationRefusal, decision_refusal, receive_refusal, withdrawal_refusal
+from domain.revocation_rules import (
+    RequestFacts,
+    RevocationRefusal,
+    decision_refusal,
+    receive_refusal,
+    withdrawal_refusal,
+)
 from store import revocation as revocation_store
 from store import revocation_direct
 from store.models import Staff, User
@@ -116,7 +122,7 @@ def withdraw(session: Session, temporal: TemporalPort, *, number: str, actor: Pa
     temporal.withdraw(number, actor)
 
 
-def _facts(session: Session, number: str):  # noqa: ANN202
+def _facts(session: Session, number: str) -> RequestFacts:
     return revocation_store.facts(revocation_store.require_request(session=session, number=number))
 
 

@@ -1,6 +1,6 @@
 """GET /crl: the CA's CRL in DER (``application/pkix-crl``), the URL in every certificate's CRL
 distribution point. The worker writes ``<data_dir>/pki/crl.der`` (the web never holds the CA
-key); if there is none yet, the web asks for one (``workflows.crl_client.refresh``) and waits
+key); if there is none yet, the web asks for one (``contract.crl_client.refresh``) and waits
 a few seconds. Served by the main app and by the plain-HTTP PKI listener (``web.pki_http``).
 """
 
@@ -10,10 +10,10 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app
 
+from contract import crl_client
+from contract.crl_client import CrlRefreshFailed
 from pki.crl import CRL_DER
 from usecases.ports import TemporalUnavailable
-from workflows import crl_client
-from workflows.crl_client import CrlRefreshFailed
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from contract import lockout_client
 from domain.lockout import LockoutInput, LockoutStatus, Outcome, ReleaseKind, SubjectKind
 from domain.lockout_release import may_release, who_releases
 from store import lockout as lockout_store
@@ -20,7 +21,6 @@ from store.models import Staff, User
 from usecases.authentication import AttemptRefused
 from usecases.ports import TemporalUnavailable
 from usecases.releases import release_request
-from workflows import lockout_client
 
 from . import messages
 from .principals import EmployerPrincipal, StaffPrincipal

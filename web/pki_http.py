@@ -11,7 +11,6 @@ from flask import Flask, Response
 
 from core.config import Settings
 from store.db import make_engine, make_session_factory
-
 from usecases.bridge import TemporalBridge
 from usecases.gateway import TemporalGateway
 

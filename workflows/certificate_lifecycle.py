@@ -28,12 +28,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import RetryPolicy
 
+from contract.names import LIFECYCLE_STATE_QUERY, LifecycleSignal, WorkflowType, notice_workflow_id
+from contract.search_attributes import CERTIFICATE_NOT_AFTER as NOT_AFTER
+from contract.search_attributes import CERTIFICATE_SERIAL, ORGANIZATION_CODE, STATE, USER_UUID
 from domain.certificates import (
-    LIFECYCLE_WORKFLOW,
     CrlReason,
     EndingRequest,
     LifecycleInput,
@@ -45,8 +48,7 @@ from domain.certificates import (
     Revoked,
     Superseded,
 )
-from domain.names import SearchAttribute, notice_workflow_id
-from domain.notices import NoticeKind, NoticeRequest
+from domain.notices import NoticeKind, NoticeRequest, notice_summary
 from domain.revocation import CertificateEnded
 from domain.roles import CertificateStatus
 from domain.validity import calendar_for
@@ -57,11 +59,6 @@ with workflow.unsafe.imports_passed_through():
 
     from .notice import NoticeWorkflow
 
-STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
-USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
-ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
-CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
-NOT_AFTER = SearchAttributeKey.for_datetime(SearchAttribute.CERTIFICATE_NOT_AFTER.value)
 # Lifecycles started before NOT_AFTER existed get it when they next wake up (one patch per
 # milestone: a patch ID answered "no" while replaying an old step stays "no" for the whole run).
 NOT_AFTER_PATCH = "not-after-search-attribute"
@@ -87,7 +84,7 @@ class _Step:
     wait_summary: str
 
 
-@workflow.defn(name=LIFECYCLE_WORKFLOW)
+@workflow.defn(name=WorkflowType.CERTIFICATE_LIFECYCLE)
 class CertificateLifecycleWorkflow:
     @workflow.init
     def __init__(self, input: LifecycleInput) -> None:
@@ -95,7 +92,7 @@ class CertificateLifecycleWorkflow:
         self._state = LifecycleState.ACTIVE
         self._renewed = False
         self._ending: Superseded | Revoked | None = None
-        self._notices: list[workflow.ChildWorkflowHandle] = []
+        self._notices: list[workflow.ChildWorkflowHandle[Any, Any]] = []
 
     @workflow.run
     async def run(self, input: LifecycleInput) -> LifecycleState:
@@ -133,21 +130,21 @@ class CertificateLifecycleWorkflow:
 
     # --- messages from the other flows -----------------------------------------------------
 
-    @workflow.signal
+    @workflow.signal(name=LifecycleSignal.RENEWED)
     def renewed(self, signal: Renewed) -> None:
         self._mark_renewed()
 
-    @workflow.signal
+    @workflow.signal(name=LifecycleSignal.SUPERSEDED)
     def superseded(self, signal: Superseded) -> None:
         if self._ending is None:
             self._ending = signal
 
-    @workflow.signal
+    @workflow.signal(name=LifecycleSignal.REVOKED)
     def revoked(self, signal: Revoked) -> None:
         if self._ending is None:
             self._ending = signal
 
-    @workflow.query
+    @workflow.query(name=LIFECYCLE_STATE_QUERY)
     def state(self) -> LifecycleState:
         return self._state
 
@@ -171,7 +168,7 @@ class CertificateLifecycleWorkflow:
             try:
                 await workflow.wait_condition(lambda: self._ending is not None, timeout=remaining,
                                               timeout_summary=summary)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         return self._ending is not None
 
@@ -236,7 +233,8 @@ class CertificateLifecycleWorkflow:
         calendar = calendar_for(self._input.issued_at)
         workflow.set_current_details(
             f"電子証明書 {self._input.serial}：{STATE_TEXT[self._state]}\n"
-            f"更新受付 {calendar.renewal_opens_at:%Y-%m-%d %H:%M}、有効期限 {calendar.not_after:%Y-%m-%d %H:%M:%S}（JST）")
+            f"更新受付 {calendar.renewal_opens_at:%Y-%m-%d %H:%M}、"
+            f"有効期限 {calendar.not_after:%Y-%m-%d %H:%M:%S}（JST）")
 
     async def _notify(self, kind: NoticeKind) -> None:
         calendar = calendar_for(self._input.issued_at)
@@ -244,5 +242,5 @@ class CertificateLifecycleWorkflow:
             NoticeWorkflow.run, NoticeRequest(kind, self._input.user_uuid, until=calendar.not_after),
             id=notice_workflow_id(kind.value, self._input.user_uuid, str(workflow.uuid4())),
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            static_summary=f"電子証明書のお知らせ（{kind.value}）",
+            static_summary=notice_summary(kind),
         ))

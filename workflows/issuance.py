@@ -34,9 +34,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
+from contract.names import IssuanceUpdate, LifecycleSignal, WorkflowType, certificate_workflow_id
+from contract.policies import (
+    DATABASE_RETRY,
+    DATABASE_STEP_TIMEOUT,
+    ISSUANCE_ATTEMPT_TIMEOUT,
+    QUICK_RETRY,
+    RECORD_DELIVERY_DEADLINE,
+    SIGN_DEADLINE,
+)
+from contract.search_attributes import CERTIFICATE_SERIAL, ORGANIZATION_CODE, STATE
 from domain.certificates import (
     DeliveryConfirmation,
     DeliveryRecord,
@@ -48,30 +57,12 @@ from domain.certificates import (
     Renewed,
     SigningRequest,
 )
-from domain.names import SearchAttribute, certificate_workflow_id
 
 with workflow.unsafe.imports_passed_through():
     from activities.certificates import CertificateActivities
 
-    from .certificate_lifecycle import CertificateLifecycleWorkflow
-
-ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
-CERTIFICATE_SERIAL = SearchAttributeKey.for_keyword(SearchAttribute.CERTIFICATE_SERIAL.value)
-STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
-
 SAGA_PATCH = "issuance-pending-delivery"  # issue 11; runs recorded before it took the old branch
-
-# The user is watching ⑥ 発行中: a few quick retries, then give up well before the web does
-# (``workflows.certificate_client.SIGNING_WAIT``), so a late success cannot go unreceived.
-# An attempt takes milliseconds; a worker that died mid-attempt is noticed after ATTEMPT_TIMEOUT.
-ATTEMPT_TIMEOUT = timedelta(seconds=5)
-SIGN_DEADLINE = timedelta(seconds=30)
-# Recording the confirmed delivery is bounded too: the web waits for the answer, and a certificate
-# whose delivery could not be recorded by then is voided (the web has shown "try again later").
-RECORD_DELIVERY_DEADLINE = timedelta(seconds=30)
-QUICK_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=2))
-STEP_TIMEOUT = timedelta(seconds=30)
-DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# Its time limits are in ``contract.policies``: the web's waits are derived from them.
 
 PENDING_DELIVERY = "pending_delivery"
 ISSUED = "issued"
@@ -79,7 +70,7 @@ REFUSED = "refused"
 VOIDED = "voided"
 
 
-@workflow.defn(name="IssuanceWorkflow")
+@workflow.defn(name=WorkflowType.ISSUANCE)
 class IssuanceWorkflow:
     def __init__(self) -> None:
         self._outcome: IssuanceOutcome | None = None  # signed or refused; what ``signed`` answers
@@ -95,7 +86,7 @@ class IssuanceWorkflow:
                                  awaiting_delivery=saga)
         try:
             outcome = await workflow.execute_activity_method(
-                CertificateActivities.sign_certificate, signing, start_to_close_timeout=ATTEMPT_TIMEOUT,
+                CertificateActivities.sign_certificate, signing, start_to_close_timeout=ISSUANCE_ATTEMPT_TIMEOUT,
                 schedule_to_close_timeout=SIGN_DEADLINE, retry_policy=QUICK_RETRY, summary="資格を確認して署名")
         except ActivityError:
             await self._void(request.request_id)
@@ -142,7 +133,7 @@ class IssuanceWorkflow:
 
     # --- what the web asks and tells -----------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=IssuanceUpdate.SIGNED)
     async def signed(self) -> IssuanceOutcome:
         """The certificate as soon as it is signed (with where its delivery stands), or the refusal.
 
@@ -152,7 +143,7 @@ class IssuanceWorkflow:
             raise ApplicationError("the certificate could not be signed", type="SigningFailed", non_retryable=True)
         return replace(self._outcome, delivery=self._delivery)
 
-    @workflow.update
+    @workflow.update(name=IssuanceUpdate.CONFIRM_DELIVERY)
     async def confirm_delivery(self, confirmation: DeliveryConfirmation) -> None:
         """The web built the .p12. Answers once the certificate is ACTIVE; fails if it was voided."""
         self._confirmed = True
@@ -178,7 +169,7 @@ class IssuanceWorkflow:
         try:
             await workflow.execute_activity_method(
                 CertificateActivities.record_delivery, DeliveryRecord(request_id, workflow.now()),
-                start_to_close_timeout=ATTEMPT_TIMEOUT, schedule_to_close_timeout=RECORD_DELIVERY_DEADLINE,
+                start_to_close_timeout=ISSUANCE_ATTEMPT_TIMEOUT, schedule_to_close_timeout=RECORD_DELIVERY_DEADLINE,
                 retry_policy=QUICK_RETRY, summary="配布済みとして有効化")
         except ActivityError:
             workflow.logger.warning("the delivery of a signed certificate could not be recorded")
@@ -187,8 +178,8 @@ class IssuanceWorkflow:
 
     async def _void(self, request_id: str) -> None:
         await workflow.execute_activity_method(
-            CertificateActivities.void_issuance, request_id, start_to_close_timeout=STEP_TIMEOUT,
-            retry_policy=DB_RETRY, summary="未配布の証明書を失効")
+            CertificateActivities.void_issuance, request_id, start_to_close_timeout=DATABASE_STEP_TIMEOUT,
+            retry_policy=DATABASE_RETRY, summary="未配布の証明書を失効")
 
     async def _activate(self, certificate: IssuedCertificate) -> None:
         await asyncio.gather(
@@ -201,11 +192,11 @@ class IssuanceWorkflow:
             CertificateActivities.start_lifecycle,
             LifecycleInput(certificate.serial, certificate.user_uuid, certificate.organization_code,
                            certificate.not_before),
-            start_to_close_timeout=ATTEMPT_TIMEOUT, retry_policy=QUICK_RETRY, summary="ライフサイクルを開始")
+            start_to_close_timeout=ISSUANCE_ATTEMPT_TIMEOUT, retry_policy=QUICK_RETRY, summary="ライフサイクルを開始")
 
     async def _tell_renewed(self, old_serial: str, new_serial: str) -> None:
         try:
             await workflow.get_external_workflow_handle(certificate_workflow_id(old_serial)).signal(
-                CertificateLifecycleWorkflow.renewed, Renewed(new_serial))
+                LifecycleSignal.RENEWED, Renewed(new_serial))
         except FailureError:  # its lifecycle is gone; at its milestones it would see the renewal anyway
             workflow.logger.info("lifecycle of a renewed certificate not found")

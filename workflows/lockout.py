@@ -1,7 +1,7 @@
 """One user's password lockout (SPEC.md §2 "Lockout"): the single arbiter of every attempt.
 
 One workflow per user or staff account, ID ``lockout/<uuid>``, started by the first attempt
-(update-with-start, see ``workflows.lockout_client``) and running for ever through
+(update-with-start, see ``contract.lockout_client``) and running for ever through
 continue-as-new. The web checks the password hash itself and sends only the outcome.
 
 - ``attempt`` judges with ``domain.lockout.judge`` and writes the state without awaiting in
@@ -20,9 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ApplicationError
 
+from contract.names import (
+    LOCKOUT_CONTINUING,
+    LOCKOUT_STATUS_QUERY,
+    LockoutUpdate,
+    WorkflowType,
+    notice_workflow_id,
+)
+from contract.policies import DATABASE_RETRY
+from contract.search_attributes import ORGANIZATION_CODE, STATE, USER_UUID
 from domain.lockout import (
     AttemptOutcome,
     AttemptResult,
@@ -47,23 +55,16 @@ from domain.lockout_release import (
     ReleaseResult,
     release_refusal,
 )
-from domain.names import SearchAttribute, notice_workflow_id
-from domain.notices import NoticeKind, NoticeRequest
+from domain.notices import NoticeKind, NoticeRequest, notice_summary
 
 with workflow.unsafe.imports_passed_through():
     from activities.lockout import LockoutActivities
 
     from .notice import NoticeWorkflow
 
-USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
-ORGANIZATION_CODE = SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value)
-STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
-
 STATUS_TEXT = {LockoutStatus.NORMAL: "正常", LockoutStatus.LOCKED: "ロック中", LockoutStatus.BLOCKED: "閉塞"}
-CONTINUING = "Continuing"  # validator refusal while the run hands over: the caller retries at once
 MAX_UPDATES_PER_RUN = 1000  # well under the server's 2000 updates per run, whatever the history size
 DB_TIMEOUT = timedelta(seconds=30)
-DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class _PendingNotice:
     about_user_uuid: str = ""
 
 
-@workflow.defn(name="LockoutWorkflow")
+@workflow.defn(name=WorkflowType.LOCKOUT)
 class LockoutWorkflow:
     @workflow.init
     def __init__(self, input: LockoutInput) -> None:
@@ -103,7 +104,7 @@ class LockoutWorkflow:
 
     # --- password attempts ---------------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=LockoutUpdate.ATTEMPT)
     def attempt(self, outcome: AttemptOutcome) -> AttemptResult:
         # No await in here: read, judge and write the state as one step.
         self._updates_this_run += 1
@@ -120,7 +121,7 @@ class LockoutWorkflow:
 
     # --- releases ------------------------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=LockoutUpdate.UNLOCK)
     def unlock(self, request: ReleaseRequest) -> ReleaseResult:
         return self._release(request, ReleaseKind.UNLOCK)
 
@@ -128,7 +129,7 @@ class LockoutWorkflow:
     def _validate_unlock(self, request: ReleaseRequest) -> None:
         self._check_release(request, ReleaseKind.UNLOCK)
 
-    @workflow.update
+    @workflow.update(name=LockoutUpdate.UNBLOCK)
     def unblock(self, request: ReleaseRequest) -> ReleaseResult:
         return self._release(request, ReleaseKind.UNBLOCK)
 
@@ -136,7 +137,7 @@ class LockoutWorkflow:
     def _validate_unblock(self, request: ReleaseRequest) -> None:
         self._check_release(request, ReleaseKind.UNBLOCK)
 
-    @workflow.query
+    @workflow.query(name=LOCKOUT_STATUS_QUERY)
     def current_status(self) -> LockoutStatus:
         return status(self._state, workflow.now())
 
@@ -160,13 +161,13 @@ class LockoutWorkflow:
         self._audits.append(ReleaseAudit(
             user_uuid=self._input.user_uuid, subject_kind=self._input.subject_kind, kind=kind,
             actor_kind=request.actor_kind, actor_uuid=request.actor_uuid,
-            release_id=workflow.current_update_info().id,
+            release_id=_current_update_id(),
         ))
         return ReleaseResult(status=status(self._state, workflow.now()), lock_count=self._state.lock_count)
 
     def _refuse_while_continuing(self) -> None:
         if self._continuing:
-            raise ApplicationError("the lockout is moving to a new run; retry", type=CONTINUING)
+            raise ApplicationError("the lockout is moving to a new run; retry", type=LOCKOUT_CONTINUING)
 
     # --- side effects, from the main loop ------------------------------------------------
 
@@ -196,7 +197,7 @@ class LockoutWorkflow:
         while self._audits:
             await workflow.execute_activity_method(
                 LockoutActivities.record_lockout_release, self._audits[0],
-                start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary="解除を監査ログに記録")
+                start_to_close_timeout=DB_TIMEOUT, retry_policy=DATABASE_RETRY, summary="解除を監査ログに記録")
             self._audits.pop(0)
         while self._notices:
             await self._start_notice(self._notices[0])
@@ -206,12 +207,12 @@ class LockoutWorkflow:
         await workflow.execute_activity_method(
             LockoutActivities.mirror_lockout_state,
             MirrorRequest(self._input.user_uuid, self._input.subject_kind, state, workflow.now()),
-            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary="状態を一覧用に反映")
+            start_to_close_timeout=DB_TIMEOUT, retry_policy=DATABASE_RETRY, summary="状態を一覧用に反映")
 
     async def _start_notice(self, notice: _PendingNotice) -> None:
         recipient = notice.recipient_uuid or await workflow.execute_activity_method(
             LockoutActivities.find_master_user, MasterLookup(self._input.organization_code),
-            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary="マスターユーザーを特定")
+            start_to_close_timeout=DB_TIMEOUT, retry_policy=DATABASE_RETRY, summary="マスターユーザーを特定")
         if not recipient:
             return
         request = NoticeRequest(notice.kind, recipient, until=notice.until, about_user_uuid=notice.about_user_uuid)
@@ -221,7 +222,7 @@ class LockoutWorkflow:
             NoticeWorkflow.run, request,
             id=notice_workflow_id(notice.kind.value, recipient, str(workflow.uuid4())),
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            static_summary=f"ロック関連のお知らせ（{notice.kind.value}）",
+            static_summary=notice_summary(notice.kind),
         )
 
     def _publish_search_attributes(self) -> None:
@@ -261,7 +262,7 @@ class LockoutWorkflow:
         return workflow.info().is_continue_as_new_suggested() or self._updates_this_run >= MAX_UPDATES_PER_RUN
 
     async def _continue_as_new(self) -> None:
-        # From here validators refuse with CONTINUING and callers retry on the new run. The
+        # From here validators refuse with LOCKOUT_CONTINUING and callers retry on the new run. The
         # forced mirror ends this workflow task, so the task that continues as new completes
         # no update: an update completed in the same task as continue-as-new may be delivered
         # again to the new run (temporalio/temporal#6375), and an attempt must never count twice.
@@ -273,3 +274,11 @@ class LockoutWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(LockoutInput(self._input.user_uuid, self._input.organization_code,
                                               self._input.subject_kind, self._state))
+
+
+def _current_update_id() -> str:
+    """The ID of the update being handled (a release is only ever called from one)."""
+    info = workflow.current_update_info()
+    if info is None:
+        raise RuntimeError("not inside an update handler")
+    return info.id

@@ -1,6 +1,6 @@
 """One e-mail notice: send it, retrying while the mail server is away, for at most a day.
 
-The web starts it (``web/notices.py``) after the action it reports has been committed; the
+The use-cases start it (``contract.notice_client``) after the action it reports has been committed; the
 input holds a notice kind and a user UUID only — the activity looks up the address.
 """
 
@@ -9,15 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import RetryPolicy
 
-from domain.names import SearchAttribute
+from contract.names import WorkflowType
+from contract.search_attributes import USER_UUID
 from domain.notices import NoticeRequest, NoticeResult
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
-
-USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
 
 SEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=30),
@@ -28,7 +27,7 @@ SEND_TIMEOUT = timedelta(minutes=1)  # one SMTP conversation
 GIVE_UP_AFTER = timedelta(days=1)  # a notice older than this is no longer news
 
 
-@workflow.defn(name="NoticeWorkflow")
+@workflow.defn(name=WorkflowType.NOTICE)
 class NoticeWorkflow:
     @workflow.run
     async def run(self, request: NoticeRequest) -> NoticeResult:

@@ -13,8 +13,8 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from contract.names import WorkflowType
 from domain.reconciliation import (
-    RECONCILIATION_WORKFLOW,
     PageRequest,
     ReconciliationInput,
     ReconciliationReport,
@@ -33,7 +33,7 @@ RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=time
 SCANS = list(Scan)
 
 
-@workflow.defn(name=RECONCILIATION_WORKFLOW)
+@workflow.defn(name=WorkflowType.RECONCILIATION)
 class ReconciliationWorkflow:
     @workflow.run
     async def run(self, input: ReconciliationInput) -> ReconciliationReport:

@@ -1,6 +1,6 @@
 """One written revocation request (SPEC.md §2 "Revocation", issue 5 §2), ID ``revocation-request/<number>``.
 
-Started by the web right after it filed the request (``workflows.revocation_client.start_request``).
+Started by the web right after it filed the request (``contract.revocation_client.start_request``).
 AWAITING_PAPER → ``receive`` (a receiver) → PAPER_RECEIVED → ``approve`` / ``reject`` (an approver who
 is neither the receiver nor whoever filed it) → APPROVED / REJECTED. ``withdraw`` (the master user,
 or an administrator) closes an open request; so does the ``certificate_ended`` signal, which the
@@ -28,18 +28,25 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
-from domain.certificates import Revoked
-from domain.names import SearchAttribute, certificate_workflow_id, notice_workflow_id
-from domain.notices import NoticeKind, NoticeRequest
-from domain.revocation import (
+from contract.names import (
     CERTIFICATE_ENDED_SIGNAL,
+    REQUEST_STATUS_QUERY,
+    RequestUpdate,
+    WorkflowType,
+    certificate_workflow_id,
+    notice_workflow_id,
+)
+from contract.policies import DATABASE_RETRY
+from contract.search_attributes import STATE
+from domain.certificates import Revoked
+from domain.notices import NoticeKind, NoticeRequest, notice_summary
+from domain.revocation import (
     OPEN_STATES,
-    REQUEST_WORKFLOW,
     STATE_LABELS,
     ApproverReminder,
     CertificateEnded,
@@ -72,9 +79,7 @@ with workflow.unsafe.imports_passed_through():
     from .certificate_lifecycle import CertificateLifecycleWorkflow
     from .notice import NoticeWorkflow
 
-STATE = SearchAttributeKey.for_keyword(SearchAttribute.STATE.value)
 DB_TIMEOUT = timedelta(seconds=30)
-DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 CRL_DEADLINE = timedelta(seconds=30)  # the approval stands without it: the lifecycle and the daily run publish too
 REMINDER_GIVE_UP = timedelta(days=1)
 CLOSING_NOTICES = {RequestState.APPROVED: NoticeKind.REVOCATION_APPROVED,
@@ -86,7 +91,7 @@ CLOSING_NOTICES = {RequestState.APPROVED: NoticeKind.REVOCATION_APPROVED,
 WITHDRAWAL_NOTICE_PATCH = "withdrawal-notice"
 
 
-@workflow.defn(name=REQUEST_WORKFLOW)
+@workflow.defn(name=WorkflowType.REVOCATION_REQUEST)
 class RevocationRequestWorkflow:
     @workflow.init
     def __init__(self, input: RequestInput) -> None:
@@ -97,7 +102,7 @@ class RevocationRequestWorkflow:
         self._decided_by = ""
         self._revoked: RevokedCertificate | None = None
         self._lock = asyncio.Lock()
-        self._pending: list[asyncio.Future] = []  # e-mails: awaited before the workflow completes
+        self._pending: list[asyncio.Future[Any]] = []  # e-mails: awaited before the workflow completes
 
     @workflow.run
     async def run(self, input: RequestInput) -> RequestState:
@@ -113,7 +118,7 @@ class RevocationRequestWorkflow:
 
     # --- updates ------------------------------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=RequestUpdate.RECEIVE)
     async def receive(self, action: StaffAction) -> RequestStatus:
         async with self._lock:
             self._refuse(receive_refusal(action.actor, self._facts()))
@@ -127,7 +132,7 @@ class RevocationRequestWorkflow:
     def _validate_receive(self, action: StaffAction) -> None:
         self._refuse(receive_refusal(action.actor, self._facts()))
 
-    @workflow.update
+    @workflow.update(name=RequestUpdate.APPROVE)
     async def approve(self, action: StaffAction) -> RequestStatus:
         return await self._decide(action, approve=True)
 
@@ -135,7 +140,7 @@ class RevocationRequestWorkflow:
     def _validate_approve(self, action: StaffAction) -> None:
         self._refuse(self._decision_refusal(action, approve=True))
 
-    @workflow.update
+    @workflow.update(name=RequestUpdate.REJECT)
     async def reject(self, action: StaffAction) -> RequestStatus:
         return await self._decide(action, approve=False)
 
@@ -143,7 +148,7 @@ class RevocationRequestWorkflow:
     def _validate_reject(self, action: StaffAction) -> None:
         self._refuse(self._decision_refusal(action, approve=False))
 
-    @workflow.update
+    @workflow.update(name=RequestUpdate.WITHDRAW)
     async def withdraw(self, action: StaffAction) -> RequestStatus:
         async with self._lock:
             self._refuse(withdrawal_refusal(action.actor, self._facts()))
@@ -168,7 +173,7 @@ class RevocationRequestWorkflow:
                 return
             self._set_state(result.state)
 
-    @workflow.query
+    @workflow.query(name=REQUEST_STATUS_QUERY)
     def status(self) -> RequestStatus:
         return RequestStatus(self._input.number, self._state, self._received_by, self._decided_by)
 
@@ -220,7 +225,7 @@ class RevocationRequestWorkflow:
             self._pending.append(workflow.start_activity_method(
                 RevocationActivities.remind_approvers, ApproverReminder(self._input.number, sent, workflow.now()),
                 start_to_close_timeout=timedelta(minutes=1), schedule_to_close_timeout=REMINDER_GIVE_UP,
-                retry_policy=DB_RETRY, summary=f"承認者へ催促（{sent}回目）"))
+                retry_policy=DATABASE_RETRY, summary=f"承認者へ催促（{sent}回目）"))
 
     async def _left_before(self, state: RequestState, at: datetime, summary: str) -> bool:
         """Wait until ``at``; True if the request left ``state`` first."""
@@ -243,13 +248,13 @@ class RevocationRequestWorkflow:
                                   comment_id=action.comment_id if action else 0)
         return await workflow.execute_activity_method(
             RevocationActivities.record_transition, record, start_to_close_timeout=DB_TIMEOUT,
-            retry_policy=DB_RETRY, summary=f"{transition.value}: データベースに記録")
+            retry_policy=DATABASE_RETRY, summary=f"{transition.value}: データベースに記録")
 
     async def _publish_crl(self) -> None:
         try:
             await workflow.execute_activity_method(
                 CertificateActivities.publish_crl, start_to_close_timeout=DB_TIMEOUT,
-                schedule_to_close_timeout=CRL_DEADLINE, retry_policy=DB_RETRY, summary="CRLを更新")
+                schedule_to_close_timeout=CRL_DEADLINE, retry_policy=DATABASE_RETRY, summary="CRLを更新")
         except ActivityError:
             workflow.logger.warning("CRL not regenerated after approving %s", self._input.number)
 
@@ -269,7 +274,7 @@ class RevocationRequestWorkflow:
                 NoticeWorkflow.run, NoticeRequest(kind, self._input.owner_uuid, request_number=self._input.number),
                 id=notice_workflow_id(kind.value, self._input.owner_uuid, str(workflow.uuid4())),
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                static_summary=f"失効依頼のお知らせ（{kind.value}）"))
+                static_summary=notice_summary(kind)))
 
     def _set_state(self, state: RequestState) -> None:
         self._state = state

@@ -2,7 +2,7 @@
 client certificates) on a Temporal dev server, with a data directory (development CA, SQLite database)
 of the test module's own. Each process can be SIGKILLed, and the web can be started with
 ROKIN_TEST_HALT_AT=<step> so that it stops itself (SIGSTOP) at that step of 発行
-(``web.certificates.issuance``): the test then kills it, or the worker, and may SIGCONT it.
+(``usecases.issuance``): the test then kills it, or the worker, and may SIGCONT it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from tests.web.certificates.tls_client import TlsBrowser
-from web.certificates.issuance import DEADLINE_KEY, HALT_KEY
+from usecases.issuance import HALT_KEY
+
+DEADLINE_KEY = "ROKIN_DELIVERY_DEADLINE_SECONDS"  # core.config.Settings.delivery_deadline_seconds
 
 ROKIN = Path(sys.executable).parent / "rokin"  # the installed console script, as operators run it
 REPO = Path(__file__).resolve().parents[2]
@@ -121,7 +123,8 @@ class Product:
         assert name not in self.processes, f"{name} runs already"
         with (self.data_dir / f"{name}.log").open("ab") as log:
             process = subprocess.Popen(command, env={**self.environment, **extra}, cwd=REPO,
-                                       stdout=subprocess.DEVNULL, stderr=log, preexec_fn=_die_with_parent)
+                                       stdout=subprocess.DEVNULL, stderr=log,
+                                       preexec_fn=_die_with_parent)  # noqa: PLW1509  prctl only
         self.processes[name] = process
         return process
 

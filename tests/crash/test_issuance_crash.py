@@ -1,6 +1,6 @@
 """Issuance as a saga, under SIGKILL (issue 11, SPEC.md §2): real ``rokin web`` (HTTPS) and ``rokin worker``
 processes on the Temporal dev server, 発行 driven over HTTPS like a browser, and the web halted at each
-step of its 発行 POST (``web.certificates.issuance``: before signing, after signing, after the .p12
+step of its 発行 POST (``usecases.issuance``: before signing, after signing, after the .p12
 is built = just before the confirmation) to kill it there — or to kill the worker there and let it come
 back. Whatever dies, afterwards:
 
@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
+from contract.names import crl_schedule_id, reconciliation_schedule_id
 from domain.certificates import CrlReason
-from domain.names import crl_schedule_id, reconciliation_schedule_id
 from domain.roles import CertificateStatus
 from pki.crl import CRL_DER
 from store.db import make_engine, make_session_factory

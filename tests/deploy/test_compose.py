@@ -15,8 +15,8 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.names import SearchAttribute
 from core.config import Settings, split_address
+from domain.names import SearchAttribute
 from tests.fixtures.temporal import DEV_SERVER
 from web.certificates.client_certificate import PROXY_HEADER
 

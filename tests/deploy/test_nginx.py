@@ -51,7 +51,7 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = do_POST = _answer
+    do_GET = do_POST = _answer  # noqa: N815  http.server's handler names
 
     def log_message(self, *args) -> None:  # noqa: ANN002
         pass

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from contract.names import lockout_workflow_id
 from domain.lockout import (
     LOCK_DURATION,
     LOCKS_BEFORE_BLOCK,
@@ -31,7 +32,6 @@ from domain.lockout_release import (
     release_refusal,
     who_releases,
 )
-from domain.names import lockout_workflow_id
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc)
 MIN = timedelta(minutes=1)

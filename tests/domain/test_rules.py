@@ -35,7 +35,8 @@ def test_organization_code(code, problem):
 
 @pytest.mark.parametrize(
     ("name", "problem"),
-    [("東京労働組合", None), ("   ", OrganizationProblem.NAME_REQUIRED), ("あ" * 101, OrganizationProblem.NAME_TOO_LONG)],
+    [("東京労働組合", None), ("   ", OrganizationProblem.NAME_REQUIRED),
+     ("あ" * 101, OrganizationProblem.NAME_TOO_LONG)],
 )
 def test_organization_name(name, problem):
     assert check_organization_name(name) is problem

@@ -86,7 +86,7 @@ def test_issue_time_is_kept_to_the_second_as_x509_stores_it():
 
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
-        calendar_for(datetime(2027, 3, 1, 9))
+        calendar_for(datetime(2027, 3, 1, 9))  # noqa: DTZ001  naive on purpose
 
 
 @pytest.mark.parametrize(

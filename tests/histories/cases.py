@@ -15,6 +15,15 @@ from sqlalchemy import update
 from temporalio.common import TypedSearchAttributes
 
 from activities.certificates import CertificateActivities
+from contract import certificate_client, crl_client, revocation_client
+from contract.names import (
+    certificate_workflow_id,
+    crl_workflow_id,
+    lockout_workflow_id,
+    notice_workflow_id,
+    reconciliation_workflow_id,
+    revocation_request_workflow_id,
+)
 from domain.certificates import (
     DELIVERY_DEADLINE,
     CrlReason,
@@ -25,15 +34,7 @@ from domain.certificates import (
     SigningRequest,
 )
 from domain.lockout import LOCK_DURATION, MAX_CONSECUTIVE_FAILURES, LockoutState, ReleaseKind, SubjectKind
-from domain.names import (
-    SearchAttribute,
-    certificate_workflow_id,
-    crl_workflow_id,
-    lockout_workflow_id,
-    notice_workflow_id,
-    reconciliation_workflow_id,
-    revocation_request_workflow_id,
-)
+from domain.names import SearchAttribute
 from domain.notices import NoticeKind, NoticeRequest
 from domain.reconciliation import ReconciliationInput
 from domain.revocation import RequestState
@@ -53,7 +54,6 @@ from tests.workflows.certificate_support import (
     lifecycle,
     sign_like_the_web,
 )
-from workflows import certificate_client, crl_client, revocation_client
 from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
 from workflows.issuance import IssuanceWorkflow
 from workflows.notice import NoticeWorkflow

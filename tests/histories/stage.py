@@ -17,8 +17,8 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from pki.devca import DevPki, ensure_dev_pki
 from core.config import Settings
+from pki.devca import DevPki, ensure_dev_pki
 from rokin.mailsink import start_sink
 from store.migrate import upgrade
 from store.passwords import use_fast_hashing

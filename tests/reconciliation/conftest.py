@@ -11,10 +11,10 @@ from datetime import datetime
 import pytest
 
 from activities.certificates import CertificateActivities
+from core.config import Settings
 from domain.certificates import SigningRequest
 from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
-from core.config import Settings
 from store.db import make_engine, make_session_factory
 
 CSR = new_key_and_csr("abc123").csr_pem

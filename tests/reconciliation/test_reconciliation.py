@@ -14,14 +14,14 @@ from sqlalchemy import update
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDReusePolicy
 
-from activities.certificates import start_lifecycle_workflow
+from contract import certificate_client, lockout_client
+from contract.names import lockout_workflow_id, reconciliation_workflow_id
+from core.config import Settings
 from domain.certificates import CrlReason, LifecycleInput, LifecycleState
 from domain.lockout import LockoutState, LockoutStatus, SubjectKind
-from domain.names import lockout_workflow_id, reconciliation_workflow_id
 from domain.reconciliation import ReconciliationInput, ReconciliationReport, Repair
 from domain.roles import CertificateStatus
 from pki.crl import CRL_DER
-from core.config import Settings
 from store import certificates as certificate_store
 from store import lockout as lockout_store
 from store.db import make_engine, make_session_factory
@@ -30,7 +30,6 @@ from tests.fixtures.temporal import history_json, product_worker
 from tests.fixtures.users import registered_master
 from tests.workflows.certificate_support import lifecycle, sign_like_the_web
 from tests.workflows.lockout_support import mirrored, read_model, registered_general, staff_account
-from workflows import certificate_client, lockout_client
 from workflows.lockout import LockoutWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 
@@ -65,7 +64,7 @@ def status_of(settings: Settings, serial: str) -> CertificateStatus:
 
 async def start_lifecycle(client: Client, settings: Settings, serial: str, user_uuid: str, code: str,
                           issued_at: datetime) -> None:
-    await start_lifecycle_workflow(client, LifecycleInput(serial, user_uuid, code, issued_at),
+    await certificate_client.start_lifecycle(client, LifecycleInput(serial, user_uuid, code, issued_at),
                                    task_queue=settings.task_queue,
                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
 
@@ -123,8 +122,8 @@ async def test_lost_and_disagreeing_certificate_lifecycles_are_repaired(
 
     [line] = [record.getMessage() for record in caplog.records if "reconciliation checked" in record.getMessage()
               and "start_lifecycle 2" in record.getMessage()]
-    assert line.startswith("reconciliation checked certificates 6, staff 0, users 0; repairs: mark_expired 1, record_ending 1,"
-                           " signal_ending 1, start_lifecycle 2")
+    assert line.startswith("reconciliation checked certificates 6, staff 0, users 0; repairs: mark_expired 1, "
+                           "record_ending 1, signal_ending 1, start_lifecycle 2")
     assert "@" not in line and not re.search(r"[0-9a-f]{16}", line.split("(")[0])
 
 
@@ -188,7 +187,8 @@ async def test_locked_and_blocked_accounts_get_their_arbiter_back(dev_server_env
             await mirrored(url, SubjectKind.GENERAL, released_user.uuid, LockoutStatus.NORMAL)
             with make_session_factory(engine).begin() as session:
                 lockout_store.mirror_state(session=session, subject_kind=SubjectKind.GENERAL,
-                                           user_uuid=released_user.uuid, state=blocked, as_of=datetime.now(timezone.utc))
+                                           user_uuid=released_user.uuid, state=blocked,
+                                           as_of=datetime.now(timezone.utc))
             engine.dispose()
 
             report = await reconcile(client, settings)

@@ -1,4 +1,4 @@
-"""The worker's schedules (``workflows.schedules``): created once, the reconciliation daily at 03:00 JST."""
+"""The worker's schedules (``contract.schedules``): created once, the reconciliation daily at 03:00 JST."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import asyncio
 
 from temporalio.client import ScheduleActionStartWorkflow
 
-from domain.names import crl_schedule_id, reconciliation_schedule_id
-from domain.reconciliation import RECONCILIATION_WORKFLOW, ReconciliationReport
+from contract import schedules
+from contract.names import WorkflowType, crl_schedule_id, reconciliation_schedule_id
+from domain.reconciliation import ReconciliationReport
 from tests.fixtures.temporal import product_worker
-from workflows import schedules
 
 
 async def test_schedules_are_created_once_and_the_reconciliation_runs_from_its_schedule(
@@ -27,7 +27,7 @@ async def test_schedules_are_created_once_and_the_reconciliation_runs_from_its_s
             assert (daily.hour[0].start, daily.minute[0].start, daily.day_of_week[0].end) == (3, 0, 6)
             action = schedule.action
             assert isinstance(action, ScheduleActionStartWorkflow)
-            assert (action.workflow, action.task_queue) == (RECONCILIATION_WORKFLOW, queue)
+            assert (action.workflow, action.task_queue) == (WorkflowType.RECONCILIATION, queue)
 
             await handle.trigger()
             for _ in range(100):

@@ -9,10 +9,11 @@ from datetime import datetime, timezone
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from domain.names import revocation_request_workflow_id
+from contract import revocation_client
+from contract.names import revocation_request_workflow_id
+from core.config import Settings
 from domain.revocation import Party, PartyKind, RequestInput, RevocationReason
 from domain.roles import StaffRole
-from core.config import Settings
 from store import revocation as revocation_store
 from store.db import make_engine, make_session_factory
 from store.revocation_models import RevocationRequest
@@ -20,7 +21,6 @@ from tests.fixtures.temporal import history_json
 from tests.fixtures.users import MadeUser
 from tests.workflows.certificate_support import children
 from tests.workflows.lockout_support import staff_account
-from workflows import revocation_client
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ def test_openssl_hears_good_revoked_and_unknown(session_factory, world, revoked_
     assert ("Response Verify Failure" in wrong_trust) is delegated
     this_update = re.search(r"This Update: (.+)", good).group(1).strip()
     next_update = re.search(r"Next Update: (.+)", good).group(1).strip()
-    parsed = [datetime.strptime(text, "%b %d %H:%M:%S %Y %Z") for text in (this_update, next_update)]
+    parsed = [datetime.strptime(text, "%b %d %H:%M:%S %Y %Z") for text in (this_update, next_update)]  # noqa: DTZ007  both GMT
     assert parsed[1] - parsed[0] == NEXT_UPDATE_AFTER
     if delegated:
         assert "Rokin OCSP Responder" in good  # responder ID and the included certificate

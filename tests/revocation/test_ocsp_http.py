@@ -14,11 +14,11 @@ import pytest
 from cryptography.x509 import ocsp as x509_ocsp
 from werkzeug.serving import make_server
 
+from core.config import Settings
 from domain.revocation import RevocationReason
 from pki.ca import load_client_ca
 from pki.ocsp import CONTENT_TYPE_REQUEST, CONTENT_TYPE_RESPONSE
 from pki.ocsp_responder import ensure_responder
-from core.config import Settings
 from store import revocation_direct
 from store import users as user_store
 from tests.fixtures.servers import serving

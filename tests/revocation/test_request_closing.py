@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from contract import certificate_client, revocation_client
 from domain.certificates import LifecycleState
 from domain.revocation import RequestState, RevocationReason
 from domain.revocation_rules import RevocationRefusal
@@ -31,7 +32,6 @@ from tests.workflows.certificate_support import (
     lifecycle,
 )
 from tests.workflows.lockout_support import staff_account
-from workflows import certificate_client, revocation_client
 
 from .request_support import (
     assert_request_history_private,

@@ -15,6 +15,7 @@ import pytest
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.testing import WorkflowEnvironment
 
+from contract import revocation_client
 from domain.certificates import LifecycleState
 from domain.revocation import PartyKind, RequestState, RevocationReason, paper_deadline
 from domain.revocation_rules import RevocationRefusal
@@ -37,7 +38,6 @@ from tests.workflows.certificate_support import (
     lifecycle,
 )
 from tests.workflows.lockout_support import registered_general
-from workflows import revocation_client
 
 from .request_support import (
     assert_request_history_private,

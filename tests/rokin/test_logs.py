@@ -10,7 +10,6 @@ import logging
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from pki.devca import DevPki
 from core.config import Settings
 from core.logs import DropWerkzeugAccessLines, JsonFormatter, RedactPersonalData, TextFormatter, redact, request_id_var
+from pki.devca import DevPki
 from store import audit
 from store import organizations as org_store
 from store import users as user_store

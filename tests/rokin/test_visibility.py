@@ -16,12 +16,13 @@ import pytest
 from temporalio.client import Client, WorkflowExecution
 from temporalio.testing import WorkflowEnvironment
 
-from domain.names import SearchAttribute, certificate_workflow_id, lockout_workflow_id, revocation_request_workflow_id
+from contract.names import certificate_workflow_id, lockout_workflow_id, revocation_request_workflow_id
+from core.config import Settings
+from domain.names import SearchAttribute
 from domain.validity import TOKYO
 from pki.devca import ensure_dev_pki
 from rokin import search_attributes, visibility
 from rokin.acting import Acting
-from core.config import Settings
 from rokin.mailsink import start_sink
 from rokin.sample_data import Made, SampleDataError, load, query_values
 from store.db import make_engine, make_session_factory
@@ -30,7 +31,9 @@ from tests.fixtures.mail import SINK_HOST, free_port
 from tests.fixtures.temporal import DEV_SERVER, SEARCH_ATTRIBUTES, product_worker
 
 from .conftest import REPO
+from .spies import UseCaseCalls, spying_on_use_cases
 
+SAMPLE_DATA_CALLS: list[UseCaseCalls] = []  # what ``sample`` did through the pages' use-cases
 STATE = search_attributes.key(SearchAttribute.STATE)
 USER_UUID = search_attributes.key(SearchAttribute.USER_UUID)
 VISIBLE_WITHIN_SECONDS = 15.0  # the dev server's visibility store trails the workflows a little
@@ -62,7 +65,9 @@ async def sample(visibility_server, tmp_path_factory) -> AsyncIterator[Made]:  #
         async with product_worker(client, settings):
             acting = Acting(client, make_session_factory(engine), task_queue=settings.task_queue,
                             clock=visibility_server.get_current_time)
-            made = await load(acting, settings)
+            with spying_on_use_cases() as calls:
+                made = await load(acting, settings)
+            SAMPLE_DATA_CALLS.append(calls)
             with pytest.raises(SampleDataError, match="organization 8001 exists already"):
                 await load(acting, settings)  # a second run stops before it changes anything
             await _wait_for_lifecycle_state(client, made.restored_serial, "renewal_window")
@@ -156,3 +161,12 @@ async def test_everything_about_one_user_and_one_certificate(visibility_server, 
                          lambda workflows: sorted(workflow.workflow_type for workflow in workflows) == kinds)
     assert sorted(workflow.workflow_type for workflow in found) == kinds
     assert {certificate_workflow_id(serial), revocation_request_workflow_id(number)} < {w.id for w in found}
+
+
+def test_sample_data_is_made_through_the_pages_use_cases(sample):  # noqa: ANN001
+    """Every sample certificate was issued, and every written request filed, by the function the
+    pages call: wrapping it saw each one."""
+    [calls] = SAMPLE_DATA_CALLS
+    issued = {serial for key, serial in sample.serials.items() if serial != sample.restored_serial}
+    assert issued and issued <= set(calls.issued_serials)
+    assert set(sample.requests) == set(calls.filed_numbers)

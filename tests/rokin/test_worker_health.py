@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from temporalio.client import Client
 
-from domain.names import crl_schedule_id, reconciliation_schedule_id
+from contract.names import crl_schedule_id, reconciliation_schedule_id
 from rokin.worker_health import WorkerHealth, health_server
 from tests.fixtures.mail import free_port
 from tests.fixtures.temporal import product_worker, worker_process_environment
@@ -89,7 +89,8 @@ async def test_the_worker_process_serves_temporal_metrics_and_its_health(dev_ser
         if process.poll() is None:
             process.kill()
             process.wait()
-        for schedule in (crl_schedule_id(worker_settings.task_queue), reconciliation_schedule_id(worker_settings.task_queue)):
+        queue = worker_settings.task_queue
+        for schedule in (crl_schedule_id(queue), reconciliation_schedule_id(queue)):
             await client.get_schedule_handle(schedule).delete()
 
 

@@ -99,7 +99,8 @@ def test_delete_refusals(session_factory, make_active_organization):
         (mine.master_uuid, "not-a-uuid"): Refusal.NOT_FOUND,
     }
     for (actor_uuid, target), expected in cases.items():
-        assert _refusal(lambda: _delete(session_factory, actor_uuid, target)) is expected, (actor_uuid, target)
+        refusal = _refusal(lambda actor=actor_uuid, target=target: _delete(session_factory, actor, target))
+        assert refusal is expected, (actor_uuid, target)
     with session_factory() as session:
         assert all(user.status is not UserStatus.DELETED for user in session.query(User))
 
@@ -117,7 +118,8 @@ def test_initial_registration(session_factory, organization):
         user = session.get(User, user_uuid)
         assert user.status is UserStatus.ACTIVE and not user.initial_password and user.registered_at
         assert verify_password(user.password_hash, "Ippan2024x")
-        assert verify_password(user.previous_password_hash, initial) and not verify_password(user.password_hash, initial)
+        assert verify_password(user.previous_password_hash, initial)
+        assert not verify_password(user.password_hash, initial)
         assert _refusal(lambda: user_store.check_pending_registration(user, role=UserRole.GENERAL)) \
             is Refusal.ALREADY_REGISTERED
         assert _refusal(lambda: user_store.complete_initial_registration(

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
+from core.serving import CLIENT_CERT_KEY
 from pki.ca import load_client_ca
 from pki.csr import KeyAndCsr, new_key_and_csr, parse_csr
 from pki.issue import (
@@ -28,7 +29,6 @@ from pki.issue import (
     new_serial,
     serial_hex,
 )
-from core.serving import CLIENT_CERT_KEY
 from store import certificates as certificate_store
 from store import users as user_store
 from tests.fixtures.browser import PAGE_TIMEOUT_MS
@@ -47,7 +47,8 @@ def sign_certificate(app: Flask, user_id: str, *, issued_at: datetime | None = N
         user = user_store.get_by_user_id(session=session, user_id=user_id)
         assert user is not None, user_id
         certificate = build_client_certificate(
-            ca=ca, csr=parse_csr(shared_key().csr_pem), subject=CertificateSubject(user.user_id, user.organization.code),
+            ca=ca, csr=parse_csr(shared_key().csr_pem),
+            subject=CertificateSubject(user.user_id, user.organization.code),
             serial=new_serial(), issued_at=issued_at or datetime.now(timezone.utc), crl_url=settings.crl_url)
         pem = certificate_pem(certificate)
         certificate_store.record_issued(session=session, user=user, new=certificate_store.NewCertificate(

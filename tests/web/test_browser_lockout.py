@@ -15,7 +15,6 @@ from store import users as user_store
 from tests.fixtures.browser import BrowserPage
 
 from .client_certificates import browser_context_with, certificate_files, watch_for_errors
-
 from .lockout_support import WRONG, countdown, hh_mm, locked_message, wait_for_lockout
 from .test_browser_registration import _shot
 

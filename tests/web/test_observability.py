@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from domain.roles import StaffRole
 from core.logs import JsonFormatter
+from domain.roles import StaffRole
 from store import audit
 from store import staff as staff_store
 from tests.conftest import post_form
@@ -216,7 +216,7 @@ def test_certificate_logins_are_counted_by_outcome(app, master, add_general_user
     assert deltas(before, after, "rokin_logins_total", "kind") == {"certificate": 3}
 
 
-def test_staff_logins_are_counted_by_outcome_up_to_the_lock(app, make_staff):
+def test_staff_logins_are_counted_by_outcome_up_to_the_lock(app, make_staff):  # noqa: F811  (the fixture)
     account = make_staff(StaffRole.RECEIVER)
     before = scrape(app)
     client = app.test_client()

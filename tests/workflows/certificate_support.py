@@ -17,6 +17,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from contract import certificate_client
+from contract.names import certificate_workflow_id, issuance_workflow_id
+from core.config import Settings
 from domain.certificates import (
     DELIVERY_DEADLINE,
     DeliveryState,
@@ -25,17 +28,14 @@ from domain.certificates import (
     IssuedCertificate,
     LifecycleState,
 )
-from domain.names import certificate_workflow_id, issuance_workflow_id
 from pki.crl import CRL_DER
 from pki.csr import KeyAndCsr, new_key_and_csr
 from pki.pkcs12 import build_p12
-from core.config import Settings
 from store import certificates as certificate_store
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry, Certificate
 from tests.fixtures.temporal import history_json
 from tests.fixtures.users import MadeUser
-from workflows import certificate_client
 from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
 from workflows.issuance import IssuanceWorkflow
 

@@ -17,11 +17,12 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from contract import lockout_client
+from contract.names import lockout_workflow_id
+from core.config import Settings
 from domain.lockout import AttemptResult, LockoutStatus, SubjectKind
 from domain.lockout_release import ActorKind, ReleaseRequest, ReleaseResult
-from domain.names import lockout_workflow_id
 from domain.roles import StaffRole
-from core.config import Settings
 from store import audit
 from store import lockout as lockout_store
 from store import staff as staff_store
@@ -31,7 +32,6 @@ from store.lockout import LockoutView
 from store.models import Staff, User
 from tests.fixtures.temporal import history_json, product_worker
 from tests.fixtures.users import MadeUser, pending_general_user
-from workflows import lockout_client
 
 GENERAL_PASSWORD = "Ippan2024pw"
 

@@ -1,4 +1,4 @@
-"""The daily CRL schedule the worker creates at start (``workflows.crl_client.ensure_schedule``)."""
+"""The daily CRL schedule the worker creates at start (``contract.crl_client.ensure_schedule``)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import asyncio
 import shutil
 from datetime import timedelta
 
-from domain.names import crl_schedule_id
+from contract import crl_client
+from contract.names import crl_schedule_id
 from tests.fixtures.temporal import product_worker
 from tests.pki.conftest import openssl
-from workflows import crl_client
 
 
 async def test_the_schedule_is_created_once_runs_at_once_and_daily(dev_server_env, worker_settings,

@@ -21,9 +21,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from activities.certificates import CertificateActivities
+from contract import certificate_client
+from contract.certificate_client import IssuanceFailed
+from contract.names import issuance_workflow_id
 from domain.certificate_login import certificate_login_problem
 from domain.certificates import CrlReason, DeliveryState, IssuanceRefusal, LifecycleState, SigningRequest
-from domain.names import issuance_workflow_id
 from domain.roles import CertificateStatus
 from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
@@ -35,7 +37,6 @@ from store.models import Certificate
 from tests.fixtures.temporal import product_worker, worker_process_environment
 from tests.fixtures.users import registered_master
 from tests.pki.conftest import openssl
-from workflows import certificate_client
 from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
 from workflows.issuance import IssuanceWorkflow
 
@@ -192,12 +193,14 @@ async def test_signing_that_keeps_failing_is_voided_and_fails_the_issuance(time_
     settings = replace(worker_settings, ca_certificate=worker_settings.data_dir / "missing-ca.pem")
     client = time_skipping_env.client
     async with product_worker(client, settings):
-        with pytest.raises(WorkflowUpdateFailedError) as raised:
+        with pytest.raises(IssuanceFailed) as raised:
             async with time_skipping_env.time_skipping_unlocked():  # as awaiting a result would
                 await certificate_client.issue(client, user_uuid=user.uuid, csr_pem=new_key_and_csr("x").csr_pem,
                                                request_id=(request_id := str(uuid.uuid4())),
                                                task_queue=settings.task_queue)
-    assert isinstance(raised.value.cause, ApplicationError) and raised.value.cause.type == "SigningFailed"
+    failure = raised.value.__cause__
+    assert isinstance(failure, WorkflowUpdateFailedError)
+    assert isinstance(failure.cause, ApplicationError) and failure.cause.type == "SigningFailed"
     history = await client.get_workflow_handle(issuance_workflow_id(request_id)).fetch_history()
     scheduled = [event.activity_task_scheduled_event_attributes.activity_type.name for event in history.events
                  if event.HasField("activity_task_scheduled_event_attributes")]
@@ -314,10 +317,11 @@ async def test_a_confirmation_after_the_deadline_is_refused(dev_server_env, saga
     confirming = asyncio.create_task(certificate_client.confirm_delivery(
         client, request_id=signed.request_id, serial=signed.certificate.serial, delivery_deadline=REAL_DEADLINE))
     async with product_worker(client, settings):
-        with pytest.raises(WorkflowUpdateFailedError) as raised:
+        with pytest.raises(IssuanceFailed) as raised:
             await confirming
-        assert isinstance(raised.value.cause, ApplicationError)
-        assert raised.value.cause.type == "DeliveryDeadlinePassed"
+        failure = raised.value.__cause__
+        assert isinstance(failure, WorkflowUpdateFailedError) and isinstance(failure.cause, ApplicationError)
+        assert failure.cause.type == "DeliveryDeadlinePassed"
         assert (await issuance(client, signed).result()).delivery is DeliveryState.VOIDED
     assert certificate_row(settings, signed.certificate.serial).status is CertificateStatus.REVOKED
     assert "certificate.deliver" not in audit_actions(settings, signed.certificate.serial)

@@ -15,8 +15,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.common import TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
+from contract import certificate_client
+from contract.names import certificate_workflow_id
 from domain.certificates import CrlReason, LifecycleInput, LifecycleState
-from domain.names import certificate_workflow_id
 from domain.roles import CertificateStatus
 from domain.validity import TOKYO, calendar_for
 from pki.crl import CRL_PEM
@@ -26,7 +27,6 @@ from store.db import make_engine, make_session_factory
 from tests.fixtures.temporal import TEST_SERVER, product_worker, register_search_attributes
 from tests.fixtures.users import registered_master
 from tests.pki.conftest import openssl
-from workflows import certificate_client
 from workflows.certificate_lifecycle import NOT_AFTER, CertificateLifecycleWorkflow
 
 from .certificate_support import (

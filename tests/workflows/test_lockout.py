@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from contract.lockout_client import ReleaseRefused
+from contract.names import lockout_workflow_id
 from domain.lockout import (
     LOCK_DURATION,
     MAX_CONSECUTIVE_FAILURES,
@@ -18,12 +20,10 @@ from domain.lockout import (
     SubjectKind,
 )
 from domain.lockout_release import ActorKind, ReleaseRefusal, ReleaseRequest
-from domain.names import lockout_workflow_id
 from domain.roles import StaffRole
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry
 from tests.fixtures.users import MadeUser, registered_master
-from workflows.lockout_client import ReleaseRefused
 
 from .lockout_support import (
     as_admin,
@@ -198,7 +198,8 @@ async def test_blocked_master_user_is_released_only_by_a_rokin_administrator(
         refusals = [
             (as_master(master, ReleaseKind.UNBLOCK), ReleaseRefusal.SELF_RELEASE),
             (as_master(other_master, ReleaseKind.UNBLOCK), ReleaseRefusal.NEEDS_ROKIN_ADMINISTRATOR),
-            (ReleaseRequest(ReleaseKind.UNBLOCK, ActorKind.ROKIN_STAFF, receiver), ReleaseRefusal.NEEDS_ROKIN_ADMINISTRATOR),
+            (ReleaseRequest(ReleaseKind.UNBLOCK, ActorKind.ROKIN_STAFF, receiver),
+             ReleaseRefusal.NEEDS_ROKIN_ADMINISTRATOR),
         ]
         for request, refusal in refusals:
             with pytest.raises(ReleaseRefused) as refused:

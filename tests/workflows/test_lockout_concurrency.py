@@ -1,6 +1,6 @@
 """The count is exact under concurrency (SPEC.md §2): real dev server, the product's worker.
 
-50 attempts leave at once through ``workflows.lockout_client.attempt`` — 5 times the server's
+50 attempts leave at once through ``contract.lockout_client.attempt`` — 5 times the server's
 10 in-flight updates per workflow, so the helper's retry on RESOURCE_EXHAUSTED is exercised.
 """
 
@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from temporalio.client import Client
 from temporalio.service import RetryConfig
 
+from contract.lockout_client import ReleaseRefused
+from contract.names import lockout_workflow_id
 from domain.lockout import (
     MAX_CONSECUTIVE_FAILURES,
     LockoutStatus,
@@ -21,11 +23,10 @@ from domain.lockout import (
     SubjectKind,
 )
 from domain.lockout_release import ReleaseRefusal, ReleaseResult
-from domain.names import SearchAttribute, lockout_workflow_id
+from domain.names import SearchAttribute
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry
 from tests.fixtures.users import registered_master
-from workflows.lockout_client import ReleaseRefused
 
 from .lockout_support import (
     as_master,

@@ -9,6 +9,7 @@ from collections import Counter
 
 from temporalio.worker import Replayer
 
+from contract.names import lockout_workflow_id
 from domain.lockout import (
     MAX_CONSECUTIVE_FAILURES,
     LockoutStatus,
@@ -16,7 +17,7 @@ from domain.lockout import (
     SubjectKind,
     lockout_summary,
 )
-from domain.names import SearchAttribute, lockout_workflow_id
+from domain.names import SearchAttribute
 from tests.fixtures.temporal import history_json
 from tests.fixtures.users import registered_master
 from workflows.lockout import LockoutWorkflow
@@ -85,7 +86,7 @@ async def test_two_hundred_attempts_across_runs_keep_the_exact_state(dev_server_
     assert completed == 200  # each attempt completed exactly once, across all runs
     inputs = [json.loads(run["events"][0]["workflowExecutionStartedEventAttributes"]["input"]["payloads"][0]["data"])
               for run in runs]
-    carried = [run for run, started in zip(runs, inputs) if started["state"]["locked_until"] is not None]
+    carried = [run for run, started in zip(runs, inputs, strict=True) if started["state"]["locked_until"] is not None]
     assert carried, "no run started with the pending lock"
     assert inputs[-1]["state"]["lock_count"] == 1
     for run in carried:  # each run that inherited the lock set its own timer for it

@@ -10,7 +10,8 @@ from dataclasses import replace
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.names import SearchAttribute, notice_workflow_id
+from contract.names import notice_workflow_id
+from domain.names import SearchAttribute
 from domain.notices import NoticeKind, NoticeRequest, NoticeResult
 from tests.fixtures.temporal import history_json, product_worker
 from tests.fixtures.users import pending_general_user, registered_master

@@ -21,12 +21,12 @@ from cryptography.exceptions import InvalidSignature
 from flask import Request
 from sqlalchemy.orm import Session
 
+from core.config import Settings
+from core.serving import CLIENT_CERT_KEY
 from domain.certificate_login import CertificateLoginProblem, certificate_login_problem
 from domain.roles import UserStatus
 from pki.files import load_certificate
 from pki.issue import fingerprint_sha256, serial_hex
-from core.config import Settings
-from core.serving import CLIENT_CERT_KEY
 from store import certificates as certificate_store
 from store.models import Certificate, User
 
@@ -47,7 +47,8 @@ def presented_pem(request: Request, settings: Settings) -> str | None:
     return request.environ.get(CLIENT_CERT_KEY) or None
 
 
-def identify(pem: str | None, *, session: Session, settings: Settings, now: datetime) -> Identified | CertificateLoginProblem:
+def identify(pem: str | None, *, session: Session, settings: Settings,
+             now: datetime) -> Identified | CertificateLoginProblem:
     """The certificate's row and owner, or why it cannot log in."""
     if not pem:
         return CertificateLoginProblem.NO_CERTIFICATE

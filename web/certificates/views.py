@@ -7,27 +7,27 @@ POST answers with ⑦ directly, the .p12 inside the page for the automatic downl
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 
+from contract.certificate_client import IssuanceFailed
 from domain.certificates import IssuanceRefusal
-from domain.roles import UserStatus
-from domain.validity import TOKYO, calendar_for
-from store import certificates as certificate_store
-from store import users as user_store
-from store.errors import Refusal
-from store.models import User
+from domain.validity import TOKYO
+from usecases import issuance
+from usecases.ports import TemporalUnavailable
 
 from .. import db, messages, metrics
-from ..auth.service import authenticate_on
+from ..auth.service import REFUSALS, counted, show_refusal
+from ..ports import temporal
 from . import tickets
 from .forms import AuthenticationForm, IssueForm
-from .issuance import AlreadyDelivered, IssuanceUnavailable, configure, issue_certificate
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("certificates", __name__)
-bp.record_once(lambda state: configure(state.app))  # the delivery deadline, in the app's config
 
 
 @bp.app_template_filter("jst_datetime")
@@ -38,19 +38,21 @@ def jst_datetime(moment: datetime) -> str:
 
 @bp.route("/issue", methods=["GET", "POST"])
 def authenticate_user():  # noqa: ANN201
-    """④ ユーザー認証. Refused while locked or blocked, and while a valid certificate is held
-    outside its renewal window (seed 001 ④ note)."""
+    """④ ユーザー認証 (``usecases.issuance.authenticate_for_issuance``); on success ⑤ with the ticket."""
     form = AuthenticationForm()
     if form.validate_on_submit():
-        user = authenticate_on(form, form.user_id.data, form.password.data)
-        if user is not None:
-            refusal_message = _refusal_at_authentication(user)
-            if refusal_message is None:
-                ticket = tickets.issue_ticket(str(user.uuid), form.password.data)
-                previous_voided = certificate_store.latest_issuance_voided(session=db.session(), user_uuid=user.uuid)
-                return render_template("certificates/issue.html", form=IssueForm(formdata=None, ticket=ticket),
-                                       user_id=user.user_id, previous_voided=previous_voided)
-            form.form_errors.append(refusal_message)
+        try:
+            entry = counted(lambda: issuance.authenticate_for_issuance(
+                db.session(), temporal(), user_id=form.user_id.data, password=form.password.data,
+                now=datetime.now(timezone.utc)))
+        except REFUSALS as refusal:
+            show_refusal(form, refusal)
+        except issuance.IssuanceEntryRefused as refused:
+            form.form_errors.append(_entry_refusal_text(refused))
+        else:
+            ticket = tickets.issue_ticket(str(entry.user.uuid), form.password.data)
+            return render_template("certificates/issue.html", form=IssueForm(formdata=None, ticket=ticket),
+                                   user_id=entry.user.user_id, previous_voided=entry.previous_voided)
     return render_template("certificates/authenticate.html", form=form)
 
 
@@ -61,19 +63,24 @@ def issue():  # noqa: ANN201
     if not form.validate_on_submit():
         abort(400)
     ticket = tickets.redeem_ticket(form.ticket.data)
-    user = None if ticket is None else user_store.get_by_uuid(session=db.session(), user_uuid=ticket.user_uuid)
-    # Neither the hash nor the signing activity we wait for may run inside our transaction.
-    db.end_reads()
-    if ticket is None or user is None or not user_store.password_matches(user, ticket.password):
+    lapsed = _("認証の有効期限が切れました。もう一度ユーザー認証からやり直してください。")
+    if ticket is None:
         metrics.count_issuance("ticket_expired")
-        return _stopped(_("認証の有効期限が切れました。もう一度ユーザー認証からやり直してください。"), 409)
+        return _stopped(lapsed, 409)
+    settings = current_app.extensions["rokin"].settings
     try:
-        result = issue_certificate(user, ticket.password, ticket.request_id)
-    except IssuanceUnavailable:
+        delivery = issuance.issue_certificate(
+            db.session(), temporal(), user_uuid=ticket.user_uuid, password=ticket.password,
+            request_id=ticket.request_id, delivery_deadline=settings.delivery_deadline)
+    except issuance.AuthenticationLapsed:
+        metrics.count_issuance("ticket_expired")
+        return _stopped(lapsed, 409)
+    except (TemporalUnavailable, IssuanceFailed) as error:  # no .p12; an unconfirmed certificate is voided
+        log.warning("issuance %s did not complete: %s", ticket.request_id, type(error).__name__)
         metrics.count_issuance("unavailable")
         return _stopped(_("ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"), 503)
-    except AlreadyDelivered as already:
-        metrics.count_issuance("already_delivered")
+    except issuance.AlreadyIssued as already:
+        metrics.count_issuance("already_delivered" if already.delivered else "already_pending")
         if already.delivered:
             return _stopped(_("この電子証明書発行は既に処理されました。電子証明書ファイルを受け取れなかった場合は、"
                               "電子証明書の失効を依頼してから再度発行してください。"), 409)
@@ -81,11 +88,11 @@ def issue():  # noqa: ANN201
         # delivered (④ then says a valid certificate is held) or revoked (④ lets the user issue).
         return _stopped(_("この電子証明書発行は既に処理されました。電子証明書ファイルを受け取れなかった場合は、"
                           "数分後にユーザー認証からやり直してください。"), 409)
-    if isinstance(result, IssuanceRefusal):
-        metrics.count_issuance(result.value)
-        return _stopped(messages.render(result, _), 409)
+    except issuance.IssuanceRefused as refused:
+        metrics.count_issuance(refused.refusal.value)
+        return _stopped(messages.render(refused.refusal, _), 409)
     metrics.count_issuance("issued")
-    return render_template("certificates/result.html", delivery=result, user=user)
+    return render_template("certificates/result.html", delivery=delivery)
 
 
 @bp.get("/import")
@@ -94,19 +101,10 @@ def import_help():  # noqa: ANN201
     return render_template("certificates/import_help.html")
 
 
-def _refusal_at_authentication(user: User) -> str | None:
-    """The message refusing issuance to this (authenticated) user now, or None."""
-    if user.status is UserStatus.PENDING:
-        return messages.render(Refusal.NOT_REGISTERED, _)
-    now = datetime.now(timezone.utc)
-    refusal = certificate_store.refusal_for(session=db.session(), user=user, now=now)
-    if refusal is None:
-        return None
-    message = messages.render(refusal, _)
-    if refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE:
-        live = certificate_store.live_certificates(session=db.session(), user_uuid=user.uuid, now=now)
-        opens = max(calendar_for(certificate_store.utc(row.not_before)).renewal_opens_at for row in live)
-        message += " " + _("更新のための発行は %(date)s から可能です。", date=f"{opens:%Y-%m-%d}")
+def _entry_refusal_text(refused: issuance.IssuanceEntryRefused) -> str:
+    message = messages.render(refused.refusal, _)
+    if refused.refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE and refused.renewal_opens is not None:
+        message += " " + _("更新のための発行は %(date)s から可能です。", date=refused.renewal_opens.isoformat())
     return message
 
 

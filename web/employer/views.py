@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contract.lockout_client import ReleaseRefused
 from domain.lockout import ReleaseKind
 from domain.quotas import MAX_GENERAL_USERS
 from store import users as user_store
@@ -19,7 +20,6 @@ from usecases import releases
 from usecases import users as user_cases
 from usecases.authentication import subject_of_user
 from usecases.ports import TemporalUnavailable
-from workflows.lockout_client import ReleaseRefused
 
 from .. import db, forms, messages
 from .. import lockout as web_lockout

@@ -4,7 +4,7 @@ lets only that master in), a master with an open request sees its number, state 
 of a new-request form, can download its form again while the paper is awaited, and can withdraw
 it (取下げ, after a confirmation page).
 
-取下げ goes to the request's workflow like the administrators' (``workflows.revocation_client.
+取下げ goes to the request's workflow like the administrators' (``contract.revocation_client.
 withdraw``, the master as the party): its validator has the last word, its activity records the
 transition and the audit log names the master user, and the master gets an e-mail — so a
 withdrawal by someone who knew the password does not pass unnoticed.
@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from contract.revocation_client import RevocationRefusedError
 from domain.revocation import OPEN_STATES, RequestState
 from domain.validity import tokyo_date
 from store import certificates as certificate_store
@@ -26,7 +27,6 @@ from store.revocation import RevocationRefused, party_of_user
 from store.revocation_models import RevocationRequest
 from usecases import revocation as revocation_cases
 from usecases.ports import TemporalUnavailable
-from workflows.revocation_client import RevocationRefusedError
 
 from .. import db, messages
 from ..ports import temporal

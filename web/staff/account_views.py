@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from contract.lockout_client import ReleaseRefused
 from domain.lockout import LockoutInput, LockoutStatus, ReleaseKind, SubjectKind
 from domain.roles import StaffRole, UserRole, UserStatus
 from store import account_search
@@ -21,7 +22,6 @@ from store.models import Staff, User
 from usecases import releases
 from usecases.authentication import subject_of_staff, subject_of_user
 from usecases.ports import TemporalUnavailable
-from workflows.lockout_client import ReleaseRefused
 
 from .. import db
 from .. import lockout as web_lockout

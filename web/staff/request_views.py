@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from contract.revocation_client import RevocationRefusedError
 from domain.revocation import OPEN_STATES, Party, RequestState
 from domain.revocation_rules import (
     RevocationRefusal,
@@ -27,7 +28,6 @@ from store.errors import ServiceError
 from store.revocation import RevocationRefused, party_of_staff
 from usecases import revocation as revocation_cases
 from usecases.ports import TemporalUnavailable
-from workflows.revocation_client import RevocationRefusedError
 
 from .. import db, messages
 from ..ports import temporal

@@ -13,8 +13,17 @@ from store.passwords import verify_password
 from web import messages
 
 from ..cases import BAD_CREDENTIALS
-from ..pages import (create_general_user, error_under, errors, initial_password, login, register,
-                     register_login, register_password, text)
+from ..pages import (
+    create_general_user,
+    error_under,
+    errors,
+    initial_password,
+    login,
+    register,
+    register_login,
+    register_password,
+    text,
+)
 
 NEW_PASSWORD = "Kumiai2024"
 

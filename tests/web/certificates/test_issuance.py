@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from cryptography import x509
@@ -15,10 +16,8 @@ from domain.roles import CertificateStatus
 from domain.validity import TOKYO, calendar_for
 from store.models import Certificate
 from tests.pki.conftest import openssl
-
 from usecases.ports import TemporalUnavailable
 from web import messages
-from web.certificates.issuance import DEADLINE_KEY
 
 from ..pages import errors, text
 from .arrange import certificates_of, record_certificate, void_certificate
@@ -92,17 +91,17 @@ WAIT_SECONDS = 30.0
 
 
 class ConfirmationLost:
-    """The web's Temporal bridge when the network fails right after signing: the first call (the
-    signing) goes through to the real server, the next one (the confirmation) gets no answer."""
+    """The web's Temporal port when the network fails right after signing: every call goes through to
+    the real server but the confirmation, which gets no answer."""
 
-    def __init__(self, bridge) -> None:  # noqa: ANN001
-        self.bridge, self.task_queue, self.calls = bridge, bridge.task_queue, 0
+    def __init__(self, port) -> None:  # noqa: ANN001
+        self.port = port
 
-    def call(self, work, timeout: float = 15.0):  # noqa: ANN001, ANN201
-        self.calls += 1
-        if self.calls > 1:
-            raise TemporalUnavailable("the network failed")
-        return self.bridge.call(work, timeout)
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.port, name)
+
+    def confirm_delivery(self, **_confirmation) -> None:  # noqa: ANN003
+        raise TemporalUnavailable("the network failed")
 
 
 def test_while_an_issuance_awaits_its_delivery_authentication_says_to_wait(client, registered, app):
@@ -127,12 +126,12 @@ def test_after_an_issuance_that_did_not_complete_the_user_is_told_and_issues_aga
 
 def test_an_unconfirmed_delivery_hands_over_no_file_and_its_certificate_is_revoked(app, client, registered):
     factory = app.extensions["rokin"].session_factory
-    app.config[DEADLINE_KEY] = 2  # seconds: the dev server's real clock has to pass it
-    form = issue_form(authenticate(client, registered.user_id, registered.password))
     rokin = app.extensions["rokin"]
-    real_bridge, rokin.bridge = rokin.bridge, ConfirmationLost(rokin.bridge)
+    rokin.settings = replace(rokin.settings, delivery_deadline_seconds=2)  # the dev server's real clock passes it
+    form = issue_form(authenticate(client, registered.user_id, registered.password))
+    real_port, rokin.temporal = rokin.temporal, ConfirmationLost(rokin.temporal)
     response = press_issue(client, form)
-    rokin.bridge = real_bridge
+    rokin.temporal = real_port
     assert response.status_code == 503 and DOWNLOAD.search(text(response)) is None
     assert stopped_message(response) == "ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"
 

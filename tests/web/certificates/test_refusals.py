@@ -22,9 +22,10 @@ from store import audit
 from store import users as user_store
 from store.errors import Refusal
 from store.passwords import hash_password
+from usecases.bridge import TemporalBridge
+from usecases.gateway import TemporalGateway
 from web import messages, sealing
 from web.certificates import tickets
-from usecases.bridge import TemporalBridge
 
 from ..pages import errors, text
 from .arrange import certificates_of, mirror_lockout, record_certificate
@@ -170,7 +171,8 @@ def test_a_ticket_older_than_five_minutes_is_refused(app, client, registered, fa
 def test_a_password_changed_since_authentication_cannot_protect_the_file(client, registered, factory):
     form = issue_form(authenticate(client, registered.user_id, registered.password))
     with factory.begin() as session:
-        user_store.get_by_user_id(session=session, user_id=registered.user_id).password_hash = hash_password("Newer2024x")
+        user = user_store.get_by_user_id(session=session, user_id=registered.user_id)
+        user.password_hash = hash_password("Newer2024x")
     response = press_issue(client, form)
     assert response.status_code == 409 and stopped_message(response) == EXPIRED_TICKET
     assert certificates_of(factory, registered.user_id) == []
@@ -185,7 +187,7 @@ def test_the_password_is_never_in_clear_in_the_page_or_the_session(app, client, 
 
 def test_without_temporal_the_issue_says_try_again_later(app, client, registered, factory):
     form = issue_form(authenticate(client, registered.user_id, registered.password))
-    app.extensions["rokin"].bridge = TemporalBridge("127.0.0.1:1", "default", "nowhere")
+    app.extensions["rokin"].temporal = TemporalGateway(TemporalBridge("127.0.0.1:1", "default", "nowhere"))
     response = press_issue(client, form)
     assert response.status_code == 503
     assert stopped_message(response) == "ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"

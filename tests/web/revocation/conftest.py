@@ -11,10 +11,9 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.names import revocation_request_workflow_id
-from domain.validity import tokyo_date
-
+from contract.names import revocation_request_workflow_id
 from domain.roles import StaffRole
+from domain.validity import tokyo_date
 from store import audit
 from store import staff as staff_store
 from tests.web.staff.conftest import StaffAccount, log_in, set_own_password

@@ -16,7 +16,7 @@ from store.models import AuditEntry, Certificate
 from tests.conftest import post_form
 from tests.web.certificates.arrange import record_certificate
 
-__all__ = ["record_certificate", "certificate", "audit_actions", "now", "file_request", "live_serial"]
+__all__ = ["audit_actions", "certificate", "file_request", "live_serial", "now", "record_certificate"]
 
 
 def now() -> datetime:

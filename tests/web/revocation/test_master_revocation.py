@@ -7,8 +7,8 @@ import time
 import pytest
 
 from domain.certificates import CrlReason
-from domain.roles import CertificateStatus
 from domain.revocation import CRL_REASONS, RevocationReason
+from domain.roles import CertificateStatus
 from tests.conftest import csrf_token, post_form
 
 from ..pages import delete_general_user, text

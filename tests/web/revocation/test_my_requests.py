@@ -11,14 +11,14 @@ import time
 from sqlalchemy import select
 from temporalio.common import WorkflowIDReusePolicy
 
-from activities.certificates import start_lifecycle_workflow
+from contract import revocation_client
+from contract.certificate_client import start_lifecycle
 from domain.certificates import LifecycleInput
 from domain.revocation import RequestState
 from domain.roles import CertificateStatus, StaffRole
 from store.certificates import utc
 from store.models import AuditEntry, User
 from tests.conftest import csrf_token, post_form
-from workflows import revocation_client
 
 from ..pages import text
 from .support import START, authenticate, certificate, live_serial, request_state
@@ -137,7 +137,7 @@ def test_an_emergency_revocation_closes_the_request_and_the_inbox_shows_it(app, 
     issued_at = utc(certificate(factory, serial).not_before)
     lifecycle = LifecycleInput(serial, user_uuid, master.organization_code, issued_at, resumed=True)
     bridge = app.extensions["rokin"].bridge
-    bridge.call(lambda client: start_lifecycle_workflow(client, lifecycle, task_queue=bridge.task_queue,
+    bridge.call(lambda client: start_lifecycle(client, lifecycle, task_queue=bridge.task_queue,
                                                         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE))
     administrator = staff_as(StaffRole.ADMINISTRATOR, "admin01")
     assert post_form(administrator, "/staff/emergency", {"serial": serial, "reason": "suspected_misuse",

@@ -8,6 +8,7 @@ import re
 
 from pypdf import PdfReader
 
+from contract import revocation_client
 from domain.revocation import RequestState
 from domain.revocation_rules import RevocationRefusal
 from domain.roles import StaffRole
@@ -16,10 +17,10 @@ from store import revocation as revocation_store
 from store.errors import Refusal
 from tests.conftest import post_form
 from web import messages
-from workflows import revocation_client
 
 from ..pages import errors, text
 from .support import CHOOSE, START, authenticate, file_request, live_serial, registered_master_without_certificate
+
 
 def test_the_master_files_a_request_and_prints_its_form(app, master):
     factory = app.extensions["rokin"].session_factory

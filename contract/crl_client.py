@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from temporalio.client import (
     Client,
-    WorkflowFailureError,
     Schedule,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
@@ -20,13 +19,14 @@ from temporalio.client import (
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
+    WorkflowFailureError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from domain.certificates import CrlPublished
-from domain.names import crl_schedule_id, crl_workflow_id
+from domain.crl import CrlRefresh
 
-from .crl_refresh import CrlRefresh, CrlRefreshWorkflow
+from .names import WorkflowType, crl_schedule_id, crl_workflow_id
 
 EVERY = timedelta(days=1)  # pki.crl.NEXT_UPDATE_AFTER (2 days) leaves a day for a failed run
 SUMMARY = "CRL（失効リスト）の定期再生成"
@@ -36,7 +36,7 @@ async def ensure_schedule(client: Client, task_queue: str) -> bool:
     """Create the daily CRL schedule for ``task_queue``; False if it existed already."""
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
-            CrlRefreshWorkflow.run, CrlRefresh("schedule"), id=crl_workflow_id(task_queue), task_queue=task_queue,
+            WorkflowType.CRL_REFRESH, CrlRefresh("schedule"), id=crl_workflow_id(task_queue), task_queue=task_queue,
             static_summary=SUMMARY),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=EVERY)]),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
@@ -55,11 +55,13 @@ class CrlRefreshFailed(Exception):
 async def refresh(client: Client, task_queue: str, *, wait: timedelta = timedelta(seconds=10)) -> CrlPublished:
     """Regenerate the CRL now and return what was published; raises ``CrlRefreshFailed``."""
     handle = await client.start_workflow(
-        CrlRefreshWorkflow.run, CrlRefresh("on-demand"), id=f"{crl_workflow_id(task_queue)}/on-demand",
-        task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        WorkflowType.CRL_REFRESH, CrlRefresh("on-demand"), result_type=CrlPublished,
+        id=f"{crl_workflow_id(task_queue)}/on-demand", task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE, execution_timeout=wait,
         static_summary="CRL（失効リスト）の再生成（CRLファイルがないため）")
     try:
-        return await handle.result()
+        published: CrlPublished = await handle.result()
+        return published
     except WorkflowFailureError as error:  # timed out (its execution timeout) or failed
         raise CrlRefreshFailed("the CRL could not be regenerated in time") from error

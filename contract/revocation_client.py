@@ -17,19 +17,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.service import RPCError
 
-from domain.names import TASK_QUEUE, SearchAttribute, revocation_request_workflow_id
+from contract import certificate_client
+from domain.names import TASK_QUEUE
 from domain.notices import NoticeKind, NoticeRequest
 from domain.revocation import (
     Party,
@@ -43,9 +39,9 @@ from domain.revocation import (
 from domain.revocation_rules import RevocationRefusal
 from domain.roles import UserRole
 
-from . import certificate_client
+from . import search_attributes
+from .names import REQUEST_STATUS_QUERY, RequestUpdate, WorkflowType, revocation_request_workflow_id
 from .notice_client import start_notice
-from .revocation_request import RevocationRequestWorkflow
 
 UPDATE_TIMEOUT = timedelta(seconds=30)  # an approval waits for the database and the CRL
 
@@ -58,61 +54,58 @@ class RevocationRefusedError(Exception):
         self.refusal = refusal
 
 
-def _key(attribute: SearchAttribute) -> SearchAttributeKey[str]:
-    return SearchAttributeKey.for_keyword(attribute.value)
-
-
 async def start_request(client: Client, request: RequestInput, *, task_queue: str = TASK_QUEUE) -> None:
     """Start the request's workflow; a retry joins the running one. A closed workflow with the same
     number (a database reset under a kept Temporal namespace) raises ``WorkflowAlreadyStartedError``,
     so the filing transaction rolls back instead of talking to someone else's request."""
+    state = RequestState.PAPER_RECEIVED if request.received_by else RequestState.AWAITING_PAPER
     await client.start_workflow(
-        RevocationRequestWorkflow.run, request, id=revocation_request_workflow_id(request.number),
+        WorkflowType.REVOCATION_REQUEST, request, id=revocation_request_workflow_id(request.number),
         task_queue=task_queue, static_summary=request_summary(request.number),
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        search_attributes=TypedSearchAttributes([
-            SearchAttributePair(_key(SearchAttribute.REQUEST_NUMBER), request.number),
-            SearchAttributePair(_key(SearchAttribute.ORGANIZATION_CODE), request.organization_code),
-            SearchAttributePair(_key(SearchAttribute.USER_UUID), request.owner_uuid),  # whose certificate
-            SearchAttributePair(_key(SearchAttribute.CERTIFICATE_SERIAL), request.certificate_serial),
-            SearchAttributePair(_key(SearchAttribute.STATE), (
-                RequestState.PAPER_RECEIVED if request.received_by else RequestState.AWAITING_PAPER).value),
-        ]),
+        search_attributes=search_attributes.attributes(
+            request_number=request.number, organization_code=request.organization_code,
+            user_uuid=request.owner_uuid,  # whose certificate
+            certificate_serial=request.certificate_serial, state=state.value),
     )
 
 
-def request_handle(client: Client, number: str) -> WorkflowHandle:
-    return client.get_workflow_handle_for(RevocationRequestWorkflow.run, revocation_request_workflow_id(number))
+def request_handle(client: Client, number: str) -> WorkflowHandle[Any, Any]:
+    return client.get_workflow_handle(revocation_request_workflow_id(number))
 
 
 async def receive(client: Client, number: str, actor: Party) -> RequestStatus:
     """受付: a receiver records that the paper arrived."""
-    return await _update(client, number, RevocationRequestWorkflow.receive, StaffAction(actor))
+    return await _update(client, number, RequestUpdate.RECEIVE, StaffAction(actor))
 
 
 async def approve(client: Client, number: str, actor: Party, *, comment_id: int = 0) -> RequestStatus:
     """承認: revokes the certificate (database and CRL) before it returns."""
-    return await _update(client, number, RevocationRequestWorkflow.approve, StaffAction(actor, comment_id))
+    return await _update(client, number, RequestUpdate.APPROVE, StaffAction(actor, comment_id))
 
 
 async def reject(client: Client, number: str, actor: Party, *, comment_id: int) -> RequestStatus:
     """否認: ``comment_id`` from ``store.revocation.add_decision_comment`` (its text is e-mailed)."""
-    return await _update(client, number, RevocationRequestWorkflow.reject, StaffAction(actor, comment_id))
+    return await _update(client, number, RequestUpdate.REJECT, StaffAction(actor, comment_id))
 
 
 async def withdraw(client: Client, number: str, actor: Party) -> RequestStatus:
-    return await _update(client, number, RevocationRequestWorkflow.withdraw, StaffAction(actor))
+    return await _update(client, number, RequestUpdate.WITHDRAW, StaffAction(actor))
 
 
 async def status(client: Client, number: str) -> RequestStatus:
-    return await request_handle(client, number).query(RevocationRequestWorkflow.status)
+    current: RequestStatus = await request_handle(client, number).query(REQUEST_STATUS_QUERY,
+                                                                        result_type=RequestStatus)
+    return current
 
 
-async def _update(client: Client, number: str, update, action: StaffAction) -> RequestStatus:
+async def _update(client: Client, number: str, update: RequestUpdate, action: StaffAction) -> RequestStatus:
     handle = request_handle(client, number)
     try:
-        return await handle.execute_update(update, action, id=str(uuid.uuid4()), rpc_timeout=UPDATE_TIMEOUT)
+        updated: RequestStatus = await handle.execute_update(update, action, id=str(uuid.uuid4()),
+                                                             rpc_timeout=UPDATE_TIMEOUT, result_type=RequestStatus)
+        return updated
     except RPCError:
         if await _closed(handle):  # a closed request takes no updates: say so like its validators would
             raise RevocationRefusedError(RevocationRefusal.WRONG_STATE) from None
@@ -124,7 +117,7 @@ async def _update(client: Client, number: str, update, action: StaffAction) -> R
         raise RevocationRefusedError(refusal) from None
 
 
-async def _closed(handle: WorkflowHandle) -> bool:
+async def _closed(handle: WorkflowHandle[Any, Any]) -> bool:
     try:
         return (await handle.describe()).status != WorkflowExecutionStatus.RUNNING
     except RPCError:

@@ -1,6 +1,6 @@
 """Every Temporal Schedule of the product, created idempotently when the worker starts.
 
-- the daily CRL regeneration (``workflows.crl_client.ensure_schedule``: runs at once, then daily);
+- the daily CRL regeneration (``contract.crl_client.ensure_schedule``: runs at once, then daily);
 - the daily reconciliation (``workflows.reconciliation``) at 03:00 JST, when nobody logs in.
 
 An existing schedule is left as it is, so restarting or scaling out workers changes nothing.
@@ -18,11 +18,10 @@ from temporalio.client import (
     ScheduleSpec,
 )
 
-from domain.names import crl_schedule_id, reconciliation_schedule_id, reconciliation_workflow_id
 from domain.reconciliation import ReconciliationInput, reconciliation_summary
 
 from . import crl_client
-from .reconciliation import ReconciliationWorkflow
+from .names import WorkflowType, crl_schedule_id, reconciliation_schedule_id, reconciliation_workflow_id
 
 RECONCILIATION_CRON = "0 3 * * *"
 TIME_ZONE = "Asia/Tokyo"
@@ -42,7 +41,7 @@ async def ensure_reconciliation_schedule(client: Client, task_queue: str) -> boo
     """Create the daily reconciliation schedule for ``task_queue``; False if it existed already."""
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
-            ReconciliationWorkflow.run, ReconciliationInput("schedule"), id=reconciliation_workflow_id(task_queue),
+            WorkflowType.RECONCILIATION, ReconciliationInput("schedule"), id=reconciliation_workflow_id(task_queue),
             task_queue=task_queue, static_summary=reconciliation_summary()),
         spec=ScheduleSpec(cron_expressions=[RECONCILIATION_CRON], time_zone_name=TIME_ZONE),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),

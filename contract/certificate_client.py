@@ -18,15 +18,10 @@ import contextlib
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from temporalio.client import Client, WithStartWorkflowOperation
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -37,49 +32,52 @@ from domain.certificates import (
     DeliveryState,
     IssuanceOutcome,
     IssuanceRequest,
+    LifecycleInput,
+    LifecycleState,
     Revoked,
     Superseded,
+    lifecycle_summary,
 )
-from domain.names import TASK_QUEUE, SearchAttribute, certificate_workflow_id, issuance_workflow_id
+from domain.names import TASK_QUEUE
+from domain.validity import calendar_for
 
-from .certificate_lifecycle import CertificateLifecycleWorkflow
-from .issuance import RECORD_DELIVERY_DEADLINE, SIGN_DEADLINE, IssuanceWorkflow
+from . import search_attributes
+from .names import IssuanceUpdate, LifecycleSignal, WorkflowType, certificate_workflow_id, issuance_workflow_id
+from .policies import SIGNING_WAIT, confirmation_wait
 
-USER_UUID = SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value)
-
-# Longer than the workflow can take to sign or give up (``SIGN_DEADLINE``) plus its last steps:
-# the web never abandons an issuance that could still succeed.
-SIGNING_WAIT = SIGN_DEADLINE + timedelta(seconds=30)
-ISSUANCE_WAIT = SIGNING_WAIT  # the name callers used before the saga
-# Whatever happens to the confirmation once sent, the workflow's answer is final after this: it
-# accepts one only before its deadline and then records it within RECORD_DELIVERY_DEADLINE, or
-# voids. Giving up earlier could leave a certificate ACTIVE that the user was told failed.
-CONFIRMATION_SLACK = timedelta(seconds=15)
+ISSUANCE_SUMMARY = "電子証明書の発行（CSRへの署名と配布確認）"
 
 
-def confirmation_wait(delivery_deadline: timedelta) -> timedelta:
-    """How long ``confirm_delivery`` may wait for the workflow's answer (see CONFIRMATION_SLACK)."""
-    return delivery_deadline + RECORD_DELIVERY_DEADLINE + CONFIRMATION_SLACK
+class IssuanceFailed(Exception):
+    """The issuance cannot go on, for good: signing failed (the CA unusable past its deadline), or the
+    confirmation came too late (the certificate is revoked). The user may try again."""
 
 
 async def begin_issuance(client: Client, request: IssuanceRequest, *, task_queue: str = TASK_QUEUE) -> IssuanceOutcome:
     """The signed certificate (pending delivery), or the refusal; the same request ID again gets the
     same answer (with where its delivery stands), also once the workflow has finished.
 
-    Raises ``WorkflowUpdateFailedError`` / ``WorkflowFailureError`` when signing failed, and
-    ``RPCError`` when Temporal cannot be reached: the caller shows its "try again later" page.
+    Raises ``IssuanceFailed`` when signing failed for good.
     """
+    try:
+        return await _begin(client, request, task_queue)
+    except (WorkflowUpdateFailedError, WorkflowFailureError) as error:
+        raise IssuanceFailed("the certificate could not be signed") from error
+
+
+async def _begin(client: Client, request: IssuanceRequest, task_queue: str) -> IssuanceOutcome:
     workflow_id = issuance_workflow_id(request.request_id)
-    start = WithStartWorkflowOperation(
-        IssuanceWorkflow.run, request, id=workflow_id, task_queue=task_queue,
+    start: WithStartWorkflowOperation[Any, IssuanceOutcome] = WithStartWorkflowOperation(
+        WorkflowType.ISSUANCE, request, id=workflow_id, task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # running: join it
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,  # finished: its result, not a second run
-        search_attributes=TypedSearchAttributes([SearchAttributePair(USER_UUID, request.user_uuid)]),
-        static_summary="電子証明書の発行（CSRへの署名と配布確認）",
+        search_attributes=search_attributes.attributes(user_uuid=request.user_uuid),
+        static_summary=ISSUANCE_SUMMARY,
     )
     try:
-        return await client.execute_update_with_start_workflow(IssuanceWorkflow.signed,
-                                                                start_workflow_operation=start)
+        signed: IssuanceOutcome = await client.execute_update_with_start_workflow(
+            IssuanceUpdate.SIGNED, start_workflow_operation=start, result_type=IssuanceOutcome)
+        return signed
     except (WorkflowAlreadyStartedError, RPCError) as error:
         # ALREADY_EXISTS (the dev server says WorkflowAlreadyStartedError): it finished already.
         # NOT_FOUND: it finished while the update was on its way. Either way its result answers.
@@ -88,18 +86,23 @@ async def begin_issuance(client: Client, request: IssuanceRequest, *, task_queue
             raise
         with contextlib.suppress(WorkflowAlreadyStartedError, RPCError):
             await start.workflow_handle()  # the start's own copy of the error: retrieved, not logged at exit
-    return await client.get_workflow_handle_for(IssuanceWorkflow.run, workflow_id).result()
+    finished: IssuanceOutcome = await client.get_workflow_handle(workflow_id, result_type=IssuanceOutcome).result()
+    return finished
 
 
 async def confirm_delivery(client: Client, *, request_id: str, serial: str,
                            delivery_deadline: timedelta = DELIVERY_DEADLINE) -> None:
-    """The .p12 of ``serial`` is built: returns once the certificate is ACTIVE. Raises if the issuance
-    refuses (its deadline passed: the certificate is revoked) or cannot answer in time."""
-    handle = client.get_workflow_handle_for(IssuanceWorkflow.run, issuance_workflow_id(request_id))
-    await asyncio.wait_for(
-        handle.execute_update(IssuanceWorkflow.confirm_delivery, DeliveryConfirmation(serial),
-                              id=f"confirm-delivery/{serial}"),  # the same confirmation again: one update
-        timeout=confirmation_wait(delivery_deadline).total_seconds())
+    """The .p12 of ``serial`` is built: returns once the certificate is ACTIVE. Raises ``IssuanceFailed``
+    if the issuance refuses (its deadline passed: the certificate is revoked), ``TimeoutError``
+    without an answer in time."""
+    handle = client.get_workflow_handle(issuance_workflow_id(request_id))
+    try:
+        await asyncio.wait_for(
+            handle.execute_update(IssuanceUpdate.CONFIRM_DELIVERY, DeliveryConfirmation(serial),
+                                  id=f"confirm-delivery/{serial}"),  # the same confirmation again: one update
+            timeout=confirmation_wait(delivery_deadline).total_seconds())
+    except WorkflowUpdateFailedError as error:
+        raise IssuanceFailed("the delivery was not confirmed in time") from error
 
 
 async def issue(
@@ -124,22 +127,40 @@ async def issue(
         return outcome
     await confirm_delivery(client, request_id=request.request_id, serial=outcome.certificate.serial)
     # Then the rest of the issuance, as before the saga: its lifecycle started, renewals told.
-    handle = client.get_workflow_handle_for(IssuanceWorkflow.run, issuance_workflow_id(request.request_id))
+    handle = client.get_workflow_handle(issuance_workflow_id(request.request_id), result_type=IssuanceOutcome)
     return await asyncio.wait_for(handle.result(), timeout=wait.total_seconds())
 
 
 async def tell_superseded(client: Client, serials: Iterable[str], *, by_serial: str, at: datetime) -> None:
     """``store.certificates.record_first_use`` superseded ``serials``: end their lifecycles."""
     for serial in serials:
-        await _signal(client, serial, CertificateLifecycleWorkflow.superseded, Superseded(by_serial, at))
+        await _signal(client, serial, LifecycleSignal.SUPERSEDED, Superseded(by_serial, at))
 
 
 async def tell_revoked(client: Client, serial: str, *, reason: CrlReason, at: datetime) -> None:
     """The certificate was revoked in the database (``store.certificates.end_certificate``)."""
-    await _signal(client, serial, CertificateLifecycleWorkflow.revoked, Revoked(reason, at))
+    await _signal(client, serial, LifecycleSignal.REVOKED, Revoked(reason, at))
 
 
-async def _signal(client: Client, serial: str, signal, argument) -> None:  # noqa: ANN001
+async def start_lifecycle(client: Client, request: LifecycleInput, *, task_queue: str,
+                          id_reuse_policy: WorkflowIDReusePolicy) -> None:
+    """Start ``certificate/<serial>`` unless it is running (the issuance's activity, the reconciliation)."""
+    try:
+        await client.start_workflow(
+            WorkflowType.CERTIFICATE_LIFECYCLE, request, id=certificate_workflow_id(request.serial),
+            task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=id_reuse_policy, static_summary=lifecycle_summary(request.serial),
+            # NOT_AFTER set at the start, not by the workflow: recorded histories replay unchanged.
+            search_attributes=search_attributes.attributes(
+                user_uuid=request.user_uuid, organization_code=request.organization_code,
+                certificate_serial=request.serial, state=LifecycleState.ACTIVE.value,
+                not_after=calendar_for(request.issued_at).not_after),
+        )
+    except WorkflowAlreadyStartedError:
+        pass
+
+
+async def _signal(client: Client, serial: str, signal: LifecycleSignal, argument: Any) -> None:
     try:
         await client.get_workflow_handle(certificate_workflow_id(serial)).signal(signal, argument)
     except RPCError as error:

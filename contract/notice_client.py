@@ -6,15 +6,14 @@ import uuid
 
 from temporalio.client import Client
 
-from domain.names import notice_workflow_id
 from domain.notices import NoticeRequest, notice_summary
 
-from .notice import NoticeWorkflow
+from .names import WorkflowType, notice_workflow_id
 
 
 async def start_notice(client: Client, notice: NoticeRequest, *, task_queue: str) -> str:
     """Start one notice; returns its workflow ID. Each call is a new e-mail (a fresh event UUID)."""
     workflow_id = notice_workflow_id(notice.kind.value, notice.user_uuid, str(uuid.uuid4()))
     await client.start_workflow(
-        NoticeWorkflow.run, notice, id=workflow_id, task_queue=task_queue, static_summary=notice_summary(notice.kind))
+        WorkflowType.NOTICE, notice, id=workflow_id, task_queue=task_queue, static_summary=notice_summary(notice.kind))
     return workflow_id

@@ -20,19 +20,14 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-)
+from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -50,9 +45,10 @@ from domain.lockout_release import (
     ReleaseResult,
     may_release,
 )
-from domain.names import TASK_QUEUE, SearchAttribute, lockout_workflow_id
+from domain.names import TASK_QUEUE
 
-from .lockout import CONTINUING, LockoutWorkflow
+from . import search_attributes
+from .names import LOCKOUT_CONTINUING, LockoutUpdate, WorkflowType, lockout_workflow_id
 
 T = TypeVar("T")
 
@@ -89,14 +85,16 @@ async def attempt(
     update_id = str(uuid.uuid4())
 
     async def once(rpc_timeout: timedelta) -> AttemptResult:
-        start = WithStartWorkflowOperation(  # single use: a fresh one per try
-            LockoutWorkflow.run, subject, id=lockout_workflow_id(user_uuid), task_queue=task_queue,
+        start: WithStartWorkflowOperation[Any, None] = WithStartWorkflowOperation(  # single use: fresh per try
+            WorkflowType.LOCKOUT, subject, id=lockout_workflow_id(user_uuid), task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=search_attributes(subject), static_summary=lockout_summary(subject_kind, organization_code),
+            search_attributes=start_attributes(subject),
+            static_summary=lockout_summary(subject_kind, organization_code),
         )
-        return await client.execute_update_with_start_workflow(
-            LockoutWorkflow.attempt, AttemptOutcome(password_ok), start_workflow_operation=start, id=update_id,
-            rpc_timeout=rpc_timeout)
+        result: AttemptResult = await client.execute_update_with_start_workflow(
+            LockoutUpdate.ATTEMPT, AttemptOutcome(password_ok), start_workflow_operation=start, id=update_id,
+            rpc_timeout=rpc_timeout, result_type=AttemptResult)
+        return result
 
     return await call_with_retries(once, deadline)
 
@@ -111,12 +109,13 @@ async def release(
     deadline: float = DEADLINE_SECONDS,
 ) -> ReleaseResult:
     """Unlock or unblock (``request.kind``); raises ``ReleaseRefused`` with the reason."""
-    handle = client.get_workflow_handle_for(LockoutWorkflow.run, lockout_workflow_id(user_uuid))
-    update = LockoutWorkflow.unlock if request.kind is ReleaseKind.UNLOCK else LockoutWorkflow.unblock
+    handle = client.get_workflow_handle(lockout_workflow_id(user_uuid))
+    update = LockoutUpdate.UNLOCK if request.kind is ReleaseKind.UNLOCK else LockoutUpdate.UNBLOCK
     update_id = str(uuid.uuid4())
     try:
         return await call_with_retries(
-            lambda rpc_timeout: handle.execute_update(update, request, id=update_id, rpc_timeout=rpc_timeout),
+            lambda rpc_timeout: handle.execute_update(update, request, id=update_id, rpc_timeout=rpc_timeout,
+                                                      result_type=ReleaseResult),
             deadline)
     except WorkflowUpdateFailedError as error:
         refusal = _refusal_of(error)
@@ -134,14 +133,9 @@ async def release(
         raise ReleaseRefused(refusal or nothing) from None
 
 
-def search_attributes(subject: LockoutInput) -> TypedSearchAttributes:
+def start_attributes(subject: LockoutInput) -> TypedSearchAttributes:
     """USER_UUID and ORGANIZATION_CODE from the start (the workflow adds STATE)."""
-    pairs = [SearchAttributePair(SearchAttributeKey.for_keyword(SearchAttribute.USER_UUID.value),
-                                 subject.user_uuid)]
-    if subject.organization_code:
-        pairs.append(SearchAttributePair(SearchAttributeKey.for_keyword(SearchAttribute.ORGANIZATION_CODE.value),
-                                         subject.organization_code))
-    return TypedSearchAttributes(pairs)
+    return search_attributes.attributes(user_uuid=subject.user_uuid, organization_code=subject.organization_code)
 
 
 def _refusal_of(error: WorkflowUpdateFailedError) -> ReleaseRefusal | None:
@@ -157,7 +151,7 @@ def _refusal_of(error: WorkflowUpdateFailedError) -> ReleaseRefusal | None:
 def _retryable(error: Exception) -> bool:
     if isinstance(error, WorkflowUpdateFailedError):
         cause = error.cause
-        return isinstance(cause, ApplicationError) and cause.type == CONTINUING
+        return isinstance(cause, ApplicationError) and cause.type == LOCKOUT_CONTINUING
     return isinstance(error, RPCError) and error.status in _RETRYABLE_RPC
 
 

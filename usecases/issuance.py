@@ -1,0 +1,164 @@
+"""電子証明書発行 (seed 001 ③–⑧): ④ ユーザー認証, then ⑤ 発行 → ⑦ 発行結果, as a saga that no crash
+can leave with an ACTIVE certificate whose private key is gone (SPEC.md §2, §5).
+
+``authenticate_for_issuance`` is ④: the password (through the lockout arbiter), then whether this
+user may be issued a certificate now. ``issue_certificate`` is the 発行 POST: the key pair and the
+CSR are made here in memory, the issuance workflow checks eligibility again and signs — the
+certificate is pending delivery — the .p12 is built here with the user's password, and only once
+the workflow has confirmed the delivery (the certificate is ACTIVE) is the .p12 returned. Without
+that confirmation the caller gets no .p12 and the workflow revokes the certificate at its deadline.
+Nothing secret leaves this process or outlives the call.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from cryptography import x509
+from sqlalchemy.orm import Session
+
+from domain.certificates import DeliveryState, IssuanceRefusal, IssuanceRequest, IssuedCertificate
+from domain.roles import UserStatus
+from domain.validity import calendar_for, p12_file_name, tokyo_date
+from pki.csr import new_key_and_csr
+from pki.pkcs12 import build_p12
+from store import certificates as certificate_store
+from store import db
+from store import users as user_store
+from store.errors import Refusal
+from store.models import User
+
+from .authentication import authenticate_user
+from .ports import TemporalPort
+
+log = logging.getLogger(__name__)
+
+# Crash tests only (tests/crash): the step of 発行 at which this process stops itself. Unset in production.
+HALT_KEY = "ROKIN_TEST_HALT_AT"
+
+
+class IssuanceEntryRefused(Exception):
+    """④ refuses this (authenticated) user now: 初期登録 not done, locked, a valid certificate held…
+    ``renewal_opens``: for HOLDS_VALID_CERTIFICATE, the first day a renewal may be issued (JST)."""
+
+    def __init__(self, refusal: Refusal | IssuanceRefusal, renewal_opens: date | None = None) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+        self.renewal_opens = renewal_opens
+
+
+class AuthenticationLapsed(Exception):
+    """The user or the password of the ticket is no longer what ④ checked (deleted, changed)."""
+
+
+class IssuanceRefused(Exception):
+    """The issuance workflow refused at signing (the rules, checked again with the organization locked)."""
+
+    def __init__(self, refusal: IssuanceRefusal) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
+class AlreadyIssued(Exception):
+    """This request ID was issued already (a second 発行 POST); the key of that certificate belonged to
+    the first request and is gone, so nothing can be delivered again. ``delivered``: the first one
+    completed (else it is still pending, or was voided)."""
+
+    def __init__(self, delivered: bool) -> None:
+        super().__init__("already issued")
+        self.delivered = delivered
+
+
+@dataclass(frozen=True)
+class IssuanceEntry:
+    """What ④ found: who may go on to ⑤, and whether their previous issuance did not complete."""
+
+    user: User
+    previous_voided: bool
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What ⑦ 発行結果 shows and downloads."""
+
+    certificate: IssuedCertificate
+    user_id: str
+    file_name: str
+    p12: bytes = field(repr=False)
+
+    @property
+    def p12_base64(self) -> str:
+        return base64.b64encode(self.p12).decode("ascii")
+
+    @property
+    def not_before(self) -> datetime:
+        return self.certificate.not_before
+
+    @property
+    def not_after(self) -> datetime:
+        return self.certificate.not_after
+
+
+def authenticate_for_issuance(session: Session, temporal: TemporalPort, *, user_id: str, password: str,
+                              now: datetime) -> IssuanceEntry:
+    """④ ユーザー認証. Refused while locked or blocked, and while a valid certificate is held outside its
+    renewal window (seed 001 ④ note). Raises as ``authenticate_user``, and ``IssuanceEntryRefused``."""
+    user = authenticate_user(session, temporal, user_id=user_id, password=password)
+    if user.status is UserStatus.PENDING:
+        raise IssuanceEntryRefused(Refusal.NOT_REGISTERED)
+    refusal = certificate_store.refusal_for(session=session, user=user, now=now)
+    if refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE:
+        live = certificate_store.live_certificates(session=session, user_uuid=user.uuid, now=now)
+        opens = max(calendar_for(certificate_store.utc(row.not_before)).renewal_opens_at for row in live)
+        raise IssuanceEntryRefused(refusal, renewal_opens=tokyo_date(opens))
+    if refusal is not None:
+        raise IssuanceEntryRefused(refusal)
+    entry = IssuanceEntry(user, certificate_store.latest_issuance_voided(session=session, user_uuid=user.uuid))
+    db.end_reads(session)
+    return entry
+
+
+def issue_certificate(session: Session, temporal: TemporalPort, *, user_uuid: str, password: str, request_id: str,
+                      delivery_deadline: timedelta) -> Delivery:
+    """⑤ 発行 of the ticket ④ gave (``request_id`` is the issuance's idempotency key).
+
+    Raises ``AuthenticationLapsed``, ``IssuanceRefused``, ``AlreadyIssued``, ``TemporalUnavailable``
+    or ``contract.certificate_client.IssuanceFailed`` (signing failed, or the confirmation came too
+    late): for the last two the user gets no .p12 and may try again.
+    """
+    user = user_store.get_by_uuid(session=session, user_uuid=user_uuid)
+    db.end_reads(session)  # neither the hash nor the signing we wait for may run inside a transaction
+    if user is None or not user_store.password_matches(user, password):
+        raise AuthenticationLapsed
+    key_and_csr = new_key_and_csr(user.user_id)
+    _halt_for_crash_test("before_sign")
+    outcome = temporal.begin_issuance(IssuanceRequest(request_id, str(user.uuid), key_and_csr.csr_pem,
+                                                      int(delivery_deadline.total_seconds())))
+    if outcome.refusal is not None:
+        raise IssuanceRefused(outcome.refusal)
+    issued = outcome.certificate
+    if issued is None:
+        raise RuntimeError("the issuance answered neither a certificate nor a refusal")
+    certificate = x509.load_pem_x509_certificate(issued.certificate_pem.encode("ascii"))
+    if certificate.public_key() != key_and_csr.key.public_key():
+        raise AlreadyIssued(delivered=outcome.delivery in (DeliveryState.DELIVERED, None))  # None: before the saga
+    _halt_for_crash_test("after_sign")
+    p12 = build_p12(key=key_and_csr.key, certificate=certificate, password=password, user_id=user.user_id)
+    _halt_for_crash_test("before_confirm")
+    temporal.confirm_delivery(request_id=request_id, serial=issued.serial, delivery_deadline=delivery_deadline)
+    return Delivery(certificate=issued, user_id=user.user_id, file_name=p12_file_name(user.user_id, issued.not_before),
+                    p12=p12)
+
+
+def _halt_for_crash_test(point: str) -> None:
+    """Crash tests (tests/crash) set ROKIN_TEST_HALT_AT=<point> on a web process to have it stop itself
+    (SIGSTOP, the whole process) at exactly this step, then SIGKILL it — or the worker, and SIGCONT it.
+    Inert in production: one environment lookup that finds nothing."""
+    if os.environ.get(HALT_KEY) == point:
+        log.warning("halted for a crash test at %s", point)
+        os.kill(os.getpid(), signal.SIGSTOP)
