@@ -14,7 +14,7 @@ from usecases.bridge import TemporalBridge
 from usecases.gateway import LOCKOUT_DEADLINE_SECONDS, TemporalGateway
 from usecases.ports import TemporalPort
 
-from . import db, errors, i18n, observability, security
+from . import db, errors, i18n, observability, security, templating
 from .extensions import babel, csrf, login_manager
 
 
@@ -54,6 +54,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     i18n.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    templating.init_app(app)  # the template filters, once for every blueprint
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -1,12 +1,10 @@
 """開発用メールボックス: the mail the development stack sent, read from the SMTP sink's Maildir.
 
 Registered by ``create_app`` only when ``settings.dev_mailbox`` is set, which ``rokin dev`` does.
+The pages show each message's time with the ``jst`` filter (``web.templating``).
 """
 
 from __future__ import annotations
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template
 
@@ -14,16 +12,9 @@ from core.maildir import MailMessage, read_messages
 
 bp = Blueprint("dev", __name__)
 
-JST = ZoneInfo("Asia/Tokyo")
-
 
 def _messages() -> list[MailMessage]:
     return read_messages(current_app.extensions["rokin"].settings.dev_mailbox)
-
-
-@bp.app_template_filter("jst")
-def _jst(moment: datetime) -> str:
-    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @bp.get("/mailbox")
