@@ -148,8 +148,8 @@ class CertificateActivities:
     def _issued(session: Session, row: Certificate, organization_code: str, now: datetime) -> IssuedCertificate:
         return IssuedCertificate(
             serial=row.serial, certificate_pem=row.certificate_pem, user_uuid=str(row.owner_uuid),
-            organization_code=organization_code, not_before=certificate_store.utc(row.not_before),
-            not_after=certificate_store.utc(row.not_after),
+            organization_code=organization_code, not_before=row.not_before,
+            not_after=row.not_after,
             renews=certificate_store.renewed_by_others(session=session, certificate=row, now=now))
 
     def _ca(self) -> ClientCa:
@@ -195,7 +195,7 @@ class CertificateActivities:
             if request.milestone is Milestone.EXPIRY:
                 certificate_store.mark_expired(session=session, certificate=row)
             # Renewed: a newer one is live now, or (at expiry) was live just before this one ended.
-            moment = min(request.now, certificate_store.utc(row.not_after))
+            moment = min(request.now, row.not_after)
             return MilestoneReport(status=row.status,
                                    renewed=certificate_store.has_newer_live(session=session, certificate=row,
                                                                             now=moment))

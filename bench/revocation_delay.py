@@ -37,7 +37,6 @@ from pki.issue import serial_hex
 from rokin.devstack import port_answers
 from store import audit
 from store import staff as staff_store
-from store.certificates import utc
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry
 
@@ -217,7 +216,7 @@ def database_revocation_time(database_url: str, serial: str) -> float:
         engine.dispose()
     if at is None:
         raise RuntimeError(f"no revocation of {serial} in the audit log")
-    return utc(at).timestamp()
+    return at.timestamp()
 
 
 def settle(stack: Stack, number: str) -> None:

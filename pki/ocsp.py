@@ -81,7 +81,7 @@ def database_lookup(session: Session) -> Lookup:
         if row is None or row.status is CertificateStatus.PENDING_DELIVERY:  # pending: never handed out (yet)
             return None
         if row.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
-            return SerialStatus(certificate_store.utc(row.revoked_at or row.issued_at),
+            return SerialStatus(row.revoked_at or row.issued_at,
                                 CrlReason(row.revocation_reason or CrlReason.UNSPECIFIED.value))
         return SerialStatus()
 

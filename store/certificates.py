@@ -2,8 +2,7 @@
 
 The database is what login checks (phase 2): a revoked or superseded row stops a certificate at
 the next request, whatever the lifecycle workflow or the CRL are doing. Every change here is
-idempotent — activities are retried — and audited. Times are stored as UTC (SQLite keeps no
-offset).
+idempotent — activities are retried — and audited. Times are aware UTC both ways (``store.models.UtcDateTime``).
 
 Issuance saga (issue 11): a certificate is recorded PENDING_DELIVERY, becomes ACTIVE when the web
 confirms the delivery (``record_delivery``), or is revoked when it never does (``void_undelivered``).
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,11 +37,6 @@ HOLDING_STATUSES = (CertificateStatus.ACTIVE, CertificateStatus.PENDING_DELIVERY
 UNDELIVERED_REASON = CrlReason.CESSATION_OF_OPERATION  # signed, never delivered: nobody holds its key
 
 
-def utc(moment: datetime) -> datetime:
-    """Aware UTC; a naive value is one SQLite gave back, which we stored as UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
 def get_by_serial(*, session: Session, serial: str) -> Certificate | None:
     return session.scalar(select(Certificate).where(Certificate.serial == serial))
 
@@ -53,7 +47,7 @@ def get_by_request(*, session: Session, request_id: str) -> Certificate | None:
 
 def held(certificate: Certificate) -> HeldCertificate:
     return HeldCertificate(serial=certificate.serial, status=certificate.status,
-                           not_before=utc(certificate.not_before), delivered=certificate.delivered_at is not None)
+                           not_before=certificate.not_before, delivered=certificate.delivered_at is not None)
 
 
 def user_certificates(*, session: Session, user_uuid: uuid.UUID | str) -> list[Certificate]:
@@ -76,7 +70,7 @@ def organization_holders(*, session: Session, organization_id: int, now: datetim
                            .where(Certificate.organization_id == organization_id,
                                   Certificate.status.in_(HOLDING_STATUSES))).all()
     return len({row.owner_uuid for row in rows
-                if (certificate := HeldCertificate(row.serial, row.status, utc(row.not_before))).is_pending
+                if (certificate := HeldCertificate(row.serial, row.status, row.not_before)).is_pending
                 or certificate.is_live(now)})
 
 
@@ -117,9 +111,9 @@ def record_issued(*, session: Session, user: User, new: NewCertificate, pending:
     row = Certificate(
         serial=new.serial, owner_uuid=user.uuid, organization_id=user.organization_id,
         status=CertificateStatus.PENDING_DELIVERY if pending else CertificateStatus.ACTIVE,
-        not_before=utc(new.not_before), not_after=utc(new.not_after),
-        fingerprint_sha256=new.fingerprint_sha256, issued_at=utc(new.not_before), request_id=new.request_id,
-        certificate_pem=new.certificate_pem, delivered_at=None if pending else utc(new.not_before),
+        not_before=new.not_before, not_after=new.not_after,
+        fingerprint_sha256=new.fingerprint_sha256, issued_at=new.not_before, request_id=new.request_id,
+        certificate_pem=new.certificate_pem, delivered_at=None if pending else new.not_before,
     )
     session.add(row)
     session.flush()
@@ -137,7 +131,7 @@ def record_delivery(*, session: Session, certificate: Certificate, at: datetime)
         if certificate.owner.status is not UserStatus.ACTIVE:
             raise NotDeliverable(certificate.status)
         certificate.status = CertificateStatus.ACTIVE
-        certificate.delivered_at = utc(at)
+        certificate.delivered_at = at
         audit.record(session=session, actor=SYSTEM, action="certificate.deliver", target_kind="certificate",
                      target_id=certificate.serial, detail=f"request={certificate.request_id}")
         return True
@@ -157,7 +151,7 @@ def void_undelivered(*, session: Session, certificate: Certificate, at: datetime
     if certificate.status is not CertificateStatus.PENDING_DELIVERY:
         return False
     certificate.status = CertificateStatus.REVOKED
-    certificate.revoked_at = utc(at)
+    certificate.revoked_at = at
     certificate.revocation_reason = UNDELIVERED_REASON.value
     audit.record(session=session, actor=actor, action="certificate.void", target_kind="certificate",
                  target_id=certificate.serial, detail=f"reason={UNDELIVERED_REASON.value} not_delivered")
@@ -167,12 +161,12 @@ def void_undelivered(*, session: Session, certificate: Certificate, at: datetime
 def renewed_by_others(*, session: Session, certificate: Certificate, now: datetime) -> list[str]:
     """Serials of the owner's other live certificates issued before this one: what it renews."""
     return [row.serial for row in live_certificates(session=session, user_uuid=certificate.owner_uuid, now=now)
-            if row.id != certificate.id and utc(row.not_before) <= utc(certificate.not_before)]
+            if row.id != certificate.id and row.not_before <= certificate.not_before]
 
 
 def has_newer_live(*, session: Session, certificate: Certificate, now: datetime) -> bool:
     """Whether the owner holds a newer live certificate: this one has been renewed."""
-    return any(row.id != certificate.id and utc(row.not_before) >= utc(certificate.not_before)
+    return any(row.id != certificate.id and row.not_before >= certificate.not_before
                for row in live_certificates(session=session, user_uuid=certificate.owner_uuid, now=now))
 
 
@@ -196,7 +190,7 @@ def end_certificate(
     if certificate.status is not CertificateStatus.ACTIVE:
         return False
     certificate.status = status
-    certificate.revoked_at = utc(at)
+    certificate.revoked_at = at
     certificate.revocation_reason = reason.value
     action = "certificate.supersede" if status is CertificateStatus.SUPERSEDED else "certificate.revoke"
     audit.record(session=session, actor=actor, action=action, target_kind="certificate",
@@ -211,9 +205,9 @@ def record_first_use(*, session: Session, certificate: Certificate, now: datetim
     """
     if certificate.first_used_at is not None:
         return []
-    certificate.first_used_at = utc(now)
+    certificate.first_used_at = now
     older = [row for row in live_certificates(session=session, user_uuid=certificate.owner_uuid, now=now)
-             if row.id != certificate.id and utc(row.not_before) <= utc(certificate.not_before)]
+             if row.id != certificate.id and row.not_before <= certificate.not_before]
     return [row.serial for row in older
             if end_certificate(session=session, certificate=row, status=CertificateStatus.SUPERSEDED,
                                reason=CrlReason.SUPERSEDED, at=now)]
@@ -231,6 +225,6 @@ def crl_rows(*, session: Session, now: datetime) -> list[RevocationRow]:
     rows = session.scalars(select(Certificate)
                            .where(Certificate.status.in_(ENDING_STATUSES))
                            .order_by(Certificate.revoked_at, Certificate.id))
-    return [RevocationRow(row.serial, utc(row.revoked_at or row.issued_at),
+    return [RevocationRow(row.serial, row.revoked_at or row.issued_at,
                           CrlReason(row.revocation_reason or CrlReason.UNSPECIFIED.value))
-            for row in rows if utc(row.not_after) >= utc(now)]
+            for row in rows if row.not_after >= now]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -44,15 +44,6 @@ def _model(subject_kind: SubjectKind) -> type[User | Staff]:
     return Staff if subject_kind is SubjectKind.STAFF else User
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """Aware UTC in, aware UTC out: SQLite keeps no offset, so every stored time is UTC."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:  # read back from SQLite
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
 def mirror_state(
     *, session: Session, subject_kind: SubjectKind, user_uuid: str, state: LockoutState, as_of: datetime
 ) -> bool:
@@ -61,12 +52,11 @@ def mirror_state(
     Returns False when the account does not exist or a newer snapshot is already stored.
     """
     model = _model(subject_kind)
-    as_of = _utc(as_of)
     result = session.execute(
         update(model)
         .where(model.uuid == uuid.UUID(user_uuid),
                or_(model.lockout_as_of.is_(None), model.lockout_as_of <= as_of))
-        .values(lockout_status=status(state, as_of), locked_until=_utc(state.locked_until),
+        .values(lockout_status=status(state, as_of), locked_until=state.locked_until,
                 lock_count=state.lock_count, failed_attempts=state.failures, lockout_as_of=as_of)
         .execution_options(synchronize_session=False)
     )
@@ -78,7 +68,7 @@ def lockout_view(account: LockoutReadModel, now: datetime) -> LockoutView:
     before the workflow's timer has mirrored it."""
     state = expire_lock(LockoutState(
         failures=account.failed_attempts,
-        locked_until=_utc(account.locked_until),
+        locked_until=account.locked_until,
         lock_count=account.lock_count,
         blocked=account.lockout_status is LockoutStatus.BLOCKED,
     ), now)

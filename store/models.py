@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Dialect,
     Enum,
     ForeignKey,
     Index,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from domain.lockout import LockoutStatus
 from domain.roles import CertificateStatus, StaffRole, UserRole, UserStatus
@@ -37,6 +39,30 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and always read back aware in UTC.
+
+    PostgreSQL's timestamptz keeps the offset; SQLite keeps none and hands back naive values, which
+    we always stored as UTC. One type for both, so no caller converts by hand. A naive value to store
+    is refused: its time zone would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: give it a time zone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 def _enum(cls: type) -> Enum:
     # Stored as the value string with no database enum type, so new members need no migration.
     return Enum(cls, native_enum=False, create_constraint=False, length=20,
@@ -45,7 +71,7 @@ def _enum(cls: type) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
 
 
 class Organization(Base):

@@ -22,7 +22,7 @@ from domain.certificates import CrlReason
 from domain.lockout import LockoutState, LockoutStatus, SubjectKind
 from domain.roles import CertificateStatus, UserRole, UserStatus
 
-from .certificates import ENDING_STATUSES, utc
+from .certificates import ENDING_STATUSES
 from .lockout import lockout_view
 from .models import Certificate, Organization, Staff, User
 
@@ -50,14 +50,14 @@ def certificates_to_check(*, session: Session, after_id: int, limit: int, now: d
         .join(Organization, Certificate.organization_id == Organization.id)
         .where(Certificate.id > after_id,
                or_(Certificate.status.in_((CertificateStatus.ACTIVE, CertificateStatus.PENDING_DELIVERY)),
-                   and_(Certificate.status.in_(ENDING_STATUSES), Certificate.not_after >= utc(now))))
+                   and_(Certificate.status.in_(ENDING_STATUSES), Certificate.not_after >= now)))
         .order_by(Certificate.id)
         .limit(limit)
     ).all()
     return [CertificateToCheck(
         id=row.id, serial=row.serial, owner_uuid=str(row.owner_uuid), organization_code=code, status=row.status,
-        not_before=utc(row.not_before), not_after=utc(row.not_after), issued_at=utc(row.issued_at),
-        revoked_at=utc(row.revoked_at) if row.revoked_at else None,
+        not_before=row.not_before, not_after=row.not_after, issued_at=row.issued_at,
+        revoked_at=row.revoked_at if row.revoked_at else None,
         reason=CrlReason(row.revocation_reason) if row.revocation_reason else None, request_id=row.request_id,
     ) for row, code in rows]
 

@@ -133,9 +133,9 @@ def workflow_input(request: RevocationRequest) -> RequestInput:
         number=request.number, certificate_serial=request.certificate.serial,
         organization_code=request.organization.code, owner_uuid=str(request.owner_uuid),
         requested_by=request.requested_by, reason=request.reason,
-        filed_at=certificate_store.utc(request.filed_at),
+        filed_at=request.filed_at,
         received_by=str(request.received_by_staff_uuid or ""),
-        received_at=certificate_store.utc(request.received_at) if request.received_at else None)
+        received_at=request.received_at if request.received_at else None)
 
 
 def file_request(
@@ -168,7 +168,7 @@ def file_request(
         requested_by_user_uuid=None if actor.is_staff else uuid.UUID(actor.uuid),
         requested_by_staff_uuid=uuid.UUID(actor.uuid) if actor.is_staff else None,
         reason=reason, reason_detail=detail, state=RequestState.AWAITING_PAPER,
-        filed_at=certificate_store.utc(now), paper_deadline_at=paper_deadline(now), decision_comment="",
+        filed_at=now, paper_deadline_at=paper_deadline(now), decision_comment="",
         reminders_sent=0)
     session.add(request)
     session.flush()
@@ -222,7 +222,7 @@ def record_transition(*, session: Session, record: TransitionRecord) -> Transiti
             raise RevocationRefused(RevocationRefusal.WRONG_STATE, state=request.state.value)
         detail = f"certificate={request.certificate.serial} status={ended_status(request.certificate).value}"
     request.state = target
-    request.closed_at = certificate_store.utc(record.at)
+    request.closed_at = record.at
     _audit(session, who, request, record.transition.value, detail)
     return TransitionResult(request.state)
 
@@ -243,7 +243,7 @@ def ended_status(certificate: Certificate) -> CertificateStatus:
 
 def _receive(session: Session, request: RevocationRequest, who: audit.Actor, at: datetime) -> None:
     request.state = RequestState.PAPER_RECEIVED
-    request.received_at = certificate_store.utc(at)
+    request.received_at = at
     request.received_by_staff_uuid = uuid.UUID(who.id)
     _audit(session, who, request, "receive")
 
@@ -256,7 +256,7 @@ def _decide(session: Session, request: RevocationRequest, who: audit.Actor,
             raise ServiceError(Refusal.NOT_FOUND)  # a comment is the deciding approver's own, on this request
         request.decision_comment = note.text
     request.state = TRANSITION_TARGETS[record.transition]
-    request.decided_at = request.closed_at = certificate_store.utc(record.at)
+    request.decided_at = request.closed_at = record.at
     request.decided_by_staff_uuid = uuid.UUID(who.id)
     _audit(session, who, request, record.transition.value, f"note={record.comment_id}" if record.comment_id else "")
     if record.transition is Transition.REJECT:
@@ -274,7 +274,7 @@ def _revoked(request: RevocationRequest) -> RevokedCertificate | None:
     if certificate.status is not CertificateStatus.REVOKED or certificate.revoked_at is None:
         return None
     return RevokedCertificate(certificate.serial, CrlReason(certificate.revocation_reason),
-                              certificate_store.utc(certificate.revoked_at))
+                              certificate.revoked_at)
 
 
 def _audit(session: Session, who: audit.Actor, request: RevocationRequest, action: str, detail: str = "") -> None:

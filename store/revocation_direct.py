@@ -10,7 +10,7 @@ regenerate the CRL, and sends the e-mails: ``contract.revocation_client.announce
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
@@ -109,7 +109,7 @@ def _revoke(session: Session, certificate: Certificate, *, reason: CrlReason, no
                                              status=CertificateStatus.REVOKED, reason=reason, at=now, actor=who):
         return None
     owner = owner_of(certificate)
-    return Revocation(certificate.serial, owner.uuid, owner.role, master_uuid, reason, certificate_store.utc(now))
+    return Revocation(certificate.serial, owner.uuid, owner.role, master_uuid, reason, now.astimezone(timezone.utc))
 
 
 def _master_uuid(session: Session, certificate: Certificate) -> str:

@@ -14,7 +14,6 @@ from domain.business_days import whole_business_days_waited
 from domain.revocation import CERTIFICATE_END_LABELS, REASON_LABELS, RequestState, RevocationReason, date_text, jst_text
 from domain.validity import tokyo_date
 
-from .certificates import utc
 from .models import AuditEntry, Organization, Staff, User
 from .revocation import TARGET_KIND, ended_status, require_request
 from .revocation_models import RevocationNote, RevocationRequest
@@ -57,15 +56,15 @@ def inbox(
 def _row(request: RevocationRequest, now: datetime) -> InboxRow:
     since = request.received_at if request.state is RequestState.PAPER_RECEIVED else request.filed_at
     waiting = 0 if request.closed_at is not None or since is None else whole_business_days_waited(
-        tokyo_date(utc(since)), tokyo_date(now))
+        tokyo_date(since), tokyo_date(now))
     owner = request.certificate.owner
     return InboxRow(
         number=request.number, state=request.state, organization_code=request.organization.code,
         organization_name=request.organization.name, owner_user_id=owner.user_id,
-        certificate_serial=request.certificate.serial, reason=request.reason, filed_at=utc(request.filed_at),
-        paper_deadline_at=utc(request.paper_deadline_at),
-        received_at=utc(request.received_at) if request.received_at else None,
-        closed_at=utc(request.closed_at) if request.closed_at else None,
+        certificate_serial=request.certificate.serial, reason=request.reason, filed_at=request.filed_at,
+        paper_deadline_at=request.paper_deadline_at,
+        received_at=request.received_at if request.received_at else None,
+        closed_at=request.closed_at if request.closed_at else None,
         waiting_business_days=waiting, reminders_sent=request.reminders_sent)
 
 
@@ -93,7 +92,7 @@ def history(*, session: Session, number: str) -> list[HistoryEntry]:
                               .order_by(AuditEntry.at, AuditEntry.id))
     notes = {note.id: note.text for note in session.scalars(
         select(RevocationNote).where(RevocationNote.request_id == request.id))}
-    return [HistoryEntry(at=utc(entry.at), action=entry.action.removeprefix(f"{TARGET_KIND}."),
+    return [HistoryEntry(at=entry.at, action=entry.action.removeprefix(f"{TARGET_KIND}."),
                          actor_kind=entry.actor_kind, actor_uuid=entry.actor_id,
                          actor_label=_label(session, entry.actor_kind, entry.actor_id), detail=entry.detail,
                          note=notes.get(_note_id(entry.detail), "") if entry.action.endswith(".comment") else "")
@@ -131,14 +130,14 @@ def notice_values(*, session: Session, number: str) -> dict[str, str]:
     """What the REVOCATION_* e-mails say about the request (read by the mail activity)."""
     request = require_request(session=session, number=number)
     return {"request_number": request.number, "reason": REASON_LABELS[request.reason],
-            "filed_on": date_text(tokyo_date(utc(request.filed_at))), "comment": request.decision_comment,
+            "filed_on": date_text(tokyo_date(request.filed_at)), "comment": request.decision_comment,
             "certificate_end": CERTIFICATE_END_LABELS.get(ended_status(request.certificate).value, "")}
 
 
 def reminder_values(*, session: Session, number: str, now: datetime, reminder: int) -> dict[str, str]:
     """What the approvers' reminder says: the request's facts, no customer's name or address."""
     request = require_request(session=session, number=number)
-    received_at = utc(request.received_at) if request.received_at else utc(request.filed_at)
+    received_at = request.received_at if request.received_at else request.filed_at
     return {"request_number": request.number, "organization_code": request.organization.code,
             "reason": REASON_LABELS[request.reason], "received_at": jst_text(received_at),
             "business_days": str(whole_business_days_waited(tokyo_date(received_at), tokyo_date(now))),

@@ -114,7 +114,7 @@ def authenticate_for_issuance(session: Session, temporal: TemporalPort, *, user_
     refusal = certificate_store.refusal_for(session=session, user=user, now=now)
     if refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE:
         live = certificate_store.live_certificates(session=session, user_uuid=user.uuid, now=now)
-        opens = max(calendar_for(certificate_store.utc(row.not_before)).renewal_opens_at for row in live)
+        opens = max(calendar_for(row.not_before).renewal_opens_at for row in live)
         raise IssuanceEntryRefused(refusal, renewal_opens=tokyo_date(opens))
     if refusal is not None:
         raise IssuanceEntryRefused(refusal)

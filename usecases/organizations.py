@@ -11,28 +11,22 @@ from store import staff as staff_store
 from store.models import Staff
 from store.organizations import NewOrganization
 
+from .transaction import committed
+
 
 def register_organization(session: Session, *, code: str, name: str, email: str,
                           actor: audit.Actor) -> NewOrganization:
     """団体登録: the organization and its master user with a one-time initial password (shown once).
 
     Raises ``ServiceError`` (code taken) or ``CredentialError`` (its field)."""
-    try:
+    with committed(session):
         created = organization_store.create_organization(session=session, code=code, name=name, email=email,
                                                          actor=actor)
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
     return created
 
 
 def create_staff(session: Session, *, login: str, role: StaffRole, actor: audit.Actor) -> tuple[Staff, str]:
     """A staff account and its one-time password (changed at first login). Raises ``ServiceError``."""
-    try:
+    with committed(session):
         created = staff_store.create_staff(session=session, login=login, role=role, actor=actor)
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
     return created

@@ -13,18 +13,15 @@ from store.models import User
 
 from .notices import notify
 from .ports import TemporalPort
+from .transaction import committed
 
 
 def complete_registration(session: Session, temporal: TemporalPort, *, user: User, role: UserRole,
                           new_password: str, email: str, actor: audit.Actor) -> User:
     """Raises ``ServiceError`` (already registered, wrong page) or ``CredentialError`` (its field)."""
-    try:
+    with committed(session):
         user_store.check_pending_registration(user, role=role)
         user_store.complete_initial_registration(session=session, user=user, new_password=new_password,
                                                  email=email, actor=actor)
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
     notify(temporal, NoticeRequest(NoticeKind.REGISTRATION_COMPLETE, str(user.uuid)))
     return user

@@ -29,6 +29,7 @@ from store.models import Staff, User
 from store.revocation import RevocationRefused
 
 from .ports import TemporalPort, TemporalUnavailable
+from .transaction import committed
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,9 @@ def announce(temporal: TemporalPort, revoked: Sequence[Revocation]) -> None:
 def revoke_by_master(session: Session, temporal: TemporalPort, *, master: User, user_uuid: str,
                      reason: RevocationReason, now: datetime, client_address: str | None) -> list[Revocation]:
     """失効 on the user list: the general user's live certificates. Raises ``RevocationRefused``."""
-    try:
+    with committed(session):
         revoked = revocation_direct.revoke_by_master(session=session, master=master, user_uuid=user_uuid,
                                                      reason=reason, now=now, client_address=client_address)
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
     announce(temporal, revoked)
     return revoked
 
@@ -62,13 +59,9 @@ def revoke_by_master(session: Session, temporal: TemporalPort, *, master: User, 
 def revoke_in_emergency(session: Session, temporal: TemporalPort, *, staff: Staff, serial: str,
                         reason: RevocationReason, note: str, now: datetime, client_address: str | None) -> Revocation:
     """緊急失効 by an administrator. Raises ``RevocationRefused`` or ``ServiceError`` (unknown serial)."""
-    try:
+    with committed(session):
         revoked = revocation_direct.revoke_in_emergency(session=session, staff=staff, serial=serial, reason=reason,
                                                         note=note, now=now, client_address=client_address)
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
     announce(temporal, [revoked])
     return revoked
 
@@ -78,14 +71,10 @@ def file_request(session: Session, temporal: TemporalPort, *, serial: str, reaso
     """File a written request (a master online, or a receiver for paper that came by post) and start
     its workflow; without the workflow nothing is filed. Raises ``RevocationRefused``,
     ``ServiceError`` (unknown serial) or ``TemporalUnavailable``."""
-    try:
+    with committed(session):
         filed = revocation_store.file_request(session=session, serial=serial, reason=reason, actor=actor, now=now,
                                               reason_detail=reason_detail, client_address=client_address)
         temporal.start_revocation_request(filed)
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
     return filed
 
 
@@ -102,16 +91,10 @@ def decide(session: Session, temporal: TemporalPort, *, number: str, actor: Part
     names it by ID. Raises ``RevocationRefused`` or ``RevocationRefusedError``."""
     comment = comment.strip()
     _check(decision_refusal(actor, _facts(session, number), approve=approve, has_comment=bool(comment)))
-    comment_id = 0
-    if comment:
-        try:
-            comment_id = revocation_store.add_decision_comment(session=session, number=number, actor=actor,
-                                                               text=comment, approve=approve,
-                                                               client_address=client_address)
-        except Exception:
-            session.rollback()
-            raise
-    session.commit()
+    with committed(session):
+        comment_id = revocation_store.add_decision_comment(
+            session=session, number=number, actor=actor, text=comment, approve=approve,
+            client_address=client_address) if comment else 0
     temporal.decide(number, actor, approve=approve, comment_id=comment_id)
 
 

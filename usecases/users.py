@@ -13,6 +13,7 @@ from store.models import User
 
 from .ports import TemporalPort
 from .revocation import announce
+from .transaction import committed
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +24,9 @@ def create_general_user(session: Session, *, master: User, user_id: str, display
 
     Raises ``ServiceError`` (ID taken, quota, not a master) or ``CredentialError``.
     """
-    try:
+    with committed(session):
         created = user_store.create_general_user(session=session, master=master, user_id=user_id,
                                                  display_name=display_name, actor=actor)
-    except Exception:
-        session.rollback()  # a failed flush leaves the session unusable for whatever comes next
-        raise
-    session.commit()
     return created
 
 
@@ -38,12 +35,8 @@ def delete_general_user(session: Session, temporal: TemporalPort, *, master: Use
     """Delete one of the master's general users; their live certificates are revoked (SPEC §2).
 
     Raises ``ServiceError`` (NOT_FOUND, FORBIDDEN)."""
-    try:
+    with committed(session):
         user, revoked = revocation_direct.delete_general_user(session=session, master=master, user_uuid=user_uuid,
                                                               now=now, client_address=client_address)
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
     announce(temporal, revoked)
     return user

@@ -64,7 +64,7 @@ def test_first_use_of_the_renewal_supersedes_the_old_one_once(session_factory, o
         old_row = certificate_store.get_by_serial(session=session, serial=old.serial)
         assert old_row.status is CertificateStatus.SUPERSEDED
         assert old_row.revocation_reason == CrlReason.SUPERSEDED.value
-        assert certificate_store.utc(old_row.revoked_at) == used_at
+        assert old_row.revoked_at == used_at
         assert [row.serial for row in certificate_store.live_certificates(session=session, user_uuid=owner,
                                                                           now=used_at)] == [new.serial]
 
@@ -166,7 +166,7 @@ def test_delivery_makes_it_active_once(session_factory, owner):
         row = record(session, session.get(User, owner), T0, pending=True)
         assert certificate_store.record_delivery(session=session, certificate=row, at=delivered_at)
         assert not certificate_store.record_delivery(session=session, certificate=row, at=delivered_at)
-        assert row.status is CertificateStatus.ACTIVE and certificate_store.utc(row.delivered_at) == delivered_at
+        assert row.status is CertificateStatus.ACTIVE and row.delivered_at == delivered_at
         assert not certificate_store.void_undelivered(session=session, certificate=row, at=delivered_at)
         assert [held.serial for held in certificate_store.live_certificates(
             session=session, user_uuid=owner, now=delivered_at)] == [row.serial]
@@ -222,7 +222,7 @@ def test_migration_0005_marks_existing_certificates_delivered(tmp_path):
         command.upgrade(alembic_config(url), "head")
         with make_session_factory(engine)() as session:
             row = certificate_store.get_by_serial(session=session, serial="ab12")
-            assert certificate_store.utc(row.delivered_at) == T0
+            assert row.delivered_at == T0
         with engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert [difference for difference in differences if "delivered_at" in str(difference)] == []

@@ -31,7 +31,7 @@ def _registered_organization(app, make_organization) -> tuple[str, str]:  # noqa
         master = user_store.get_by_user_id(session=session, user_id=master_id)
         user_store.complete_initial_registration(session=session, user=master, new_password=MASTER_PASSWORD,
                                                  email="master@example.jp", actor=audit.Actor.cli())
-        general, initial = user_store.create_general_user(session=session, master=master, user_id="ippan001",
+        general, _ = user_store.create_general_user(session=session, master=master, user_id="ippan001",
                                                           display_name="一般 花子", actor=audit.Actor.cli())
         user_store.complete_initial_registration(session=session, user=general, new_password=GENERAL_PASSWORD,
                                                  email="ippan@example.jp", actor=audit.Actor.cli())

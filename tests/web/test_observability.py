@@ -102,7 +102,7 @@ def test_the_request_id_of_the_trusted_proxy_is_kept_and_anybody_elses_replaced(
     assert request_id("203.0.113.9", nginx_id) != nginx_id  # a client cannot choose its ID
     for insane in ("short", "x" * 65, "taro@example.jp", "id with spaces", "\u3042" * 10):
         assert request_id(PROXY, insane) != insane
-    assert [line["request_id"] for line in lines(access_lines)][0] == nginx_id
+    assert next(line["request_id"] for line in lines(access_lines)) == nginx_id
 
 
 def test_a_path_that_matched_no_route_is_not_logged(client, access_lines):
@@ -193,7 +193,8 @@ def test_requests_are_counted_by_endpoint_method_and_status_with_their_latency(a
     assert count(after, name, endpoint="unmatched", method="POST", status="405") - \
         count(before, name, endpoint="unmatched", method="POST", status="405") == 1
     latency = "rokin_http_request_duration_seconds_count"
-    assert count(after, latency, endpoint="auth.login_screen") - count(before, latency, endpoint="auth.login_screen") == 2
+    endpoint = "auth.login_screen"
+    assert count(after, latency, endpoint=endpoint) - count(before, latency, endpoint=endpoint) == 2
 
 
 def test_every_page_that_checks_a_password_has_its_login_kind(app):

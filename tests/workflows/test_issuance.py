@@ -246,7 +246,7 @@ async def test_a_confirmed_delivery_makes_the_certificate_active_and_starts_its_
         pending = certificate_row(settings, serial)
         assert pending.status is CertificateStatus.PENDING_DELIVERY and pending.delivered_at is None
         # Pending, it works nowhere: no certificate login, no "good" from OCSP, no lifecycle yet.
-        assert certificate_login_problem(status=pending.status, not_before=certificate_store.utc(pending.not_before),
+        assert certificate_login_problem(status=pending.status, not_before=pending.not_before,
                                          owner_active=True, now=datetime.now(timezone.utc)) is not None
         assert ocsp_status(settings, serial) is None
         with pytest.raises(RPCError):

@@ -60,6 +60,6 @@ def identify(pem: str | None, *, session: Session, settings: Settings,
     row = certificate_store.get_by_serial(session=session, serial=serial_hex(certificate.serial_number))
     if row is None or row.fingerprint_sha256 != fingerprint_sha256(certificate):
         return CertificateLoginProblem.UNKNOWN
-    problem = certificate_login_problem(status=row.status, not_before=certificate_store.utc(row.not_before),
+    problem = certificate_login_problem(status=row.status, not_before=row.not_before,
                                         owner_active=row.owner.status is UserStatus.ACTIVE, now=now)
     return problem or Identified(row, row.owner)

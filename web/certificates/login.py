@@ -135,6 +135,6 @@ def _my_certificate() -> dict:
         row = certificate_store.get_by_serial(session=db.session(), serial=serial) if serial else None
         if row is None:
             return None
-        return MyCertificate(row.serial, calendar_for(certificate_store.utc(row.not_before)), _now())
+        return MyCertificate(row.serial, calendar_for(row.not_before), _now())
 
     return {"my_certificate": my_certificate}

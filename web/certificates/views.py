@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 
 from contract.certificate_client import IssuanceFailed
 from domain.certificates import IssuanceRefusal
-from domain.validity import TOKYO
 from usecases import issuance
 from usecases.ports import TemporalUnavailable
 
@@ -28,12 +27,6 @@ from .forms import AuthenticationForm, IssueForm
 log = logging.getLogger(__name__)
 
 bp = Blueprint("certificates", __name__)
-
-
-@bp.app_template_filter("jst_datetime")
-def jst_datetime(moment: datetime) -> str:
-    """A certificate's dates as the user reads them: Japan time, to the second."""
-    return f"{moment.astimezone(TOKYO):%Y-%m-%d %H:%M:%S}"
 
 
 @bp.route("/issue", methods=["GET", "POST"])

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from contract.revocation_client import RevocationRefusedError
 from domain.revocation import OPEN_STATES, RequestState
 from domain.validity import tokyo_date
-from store import certificates as certificate_store
 from store import revocation as revocation_store
 from store.models import User
 from store.revocation import RevocationRefused, party_of_user
@@ -86,8 +85,8 @@ def _facts(row: RevocationRequest) -> dict:
     return {
         "number": row.number, "state": row.state, "state_label": STATE[row.state], "serial": row.certificate.serial,
         "reason_label": REASON[row.reason], "reason_detail": row.reason_detail,
-        "filed_on": tokyo_date(certificate_store.utc(row.filed_at)),
-        "last_day": tokyo_date(certificate_store.utc(row.paper_deadline_at)) - timedelta(days=1),
-        "received_on": tokyo_date(certificate_store.utc(row.received_at)) if row.received_at else None,
+        "filed_on": tokyo_date(row.filed_at),
+        "last_day": tokyo_date(row.paper_deadline_at) - timedelta(days=1),
+        "received_on": tokyo_date(row.received_at) if row.received_at else None,
         "awaiting_paper": row.state is RequestState.AWAITING_PAPER,
     }

@@ -155,8 +155,8 @@ def _form_context(number: str) -> dict:
     owner = user_store.get_by_uuid(session=db.session(), user_uuid=row.owner_uuid)
     return {
         "request": row, "owner": owner, "organization": row.organization,
-        "reason_label": REASON[row.reason], "filed_on": tokyo_date(certificate_store.utc(row.filed_at)),
-        "last_day": tokyo_date(certificate_store.utc(row.paper_deadline_at)) - timedelta(days=1),
+        "reason_label": REASON[row.reason], "filed_on": tokyo_date(row.filed_at),
+        "last_day": tokyo_date(row.paper_deadline_at) - timedelta(days=1),
     }
 
 

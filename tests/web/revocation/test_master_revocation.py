@@ -81,7 +81,7 @@ def test_who_may_not_revoke_gets_403_or_404_and_nothing_changes(app, client, mas
                                                                  other_organization):
     factory = factory_of(app)
     mine = live_serial(factory, general.account.user_id)
-    other_master, other_general = other_organization
+    _, other_general = other_organization
     theirs = record_certificate(factory, other_general, now())
     own = live_serial(factory, master.user_id)
     attempts = [

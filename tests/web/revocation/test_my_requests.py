@@ -16,7 +16,6 @@ from contract.certificate_client import start_lifecycle
 from domain.certificates import LifecycleInput
 from domain.revocation import RequestState
 from domain.roles import CertificateStatus, StaffRole
-from store.certificates import utc
 from store.models import AuditEntry, User
 from tests.conftest import csrf_token, post_form
 
@@ -134,7 +133,7 @@ def test_an_emergency_revocation_closes_the_request_and_the_inbox_shows_it(app, 
     with factory() as session:
         user_uuid = str(session.scalar(select(User.uuid).where(User.user_id == master.user_id)))
     # The certificate's lifecycle, as issuance would have started it: its end is what closes the request.
-    issued_at = utc(certificate(factory, serial).not_before)
+    issued_at = certificate(factory, serial).not_before
     lifecycle = LifecycleInput(serial, user_uuid, master.organization_code, issued_at, resumed=True)
     bridge = app.extensions["rokin"].bridge
     bridge.call(lambda client: start_lifecycle(client, lifecycle, task_queue=bridge.task_queue,

@@ -22,7 +22,8 @@ PAGES = [
 ]
 WHO = ["administrator", "receiver", "approver", "employer", "anonymous"]
 
-NEW_ORGANIZATION = {"code": "NEW200", "name": "新規労働組合", "email": "new@example.jp", "email_confirm": "new@example.jp"}
+NEW_ORGANIZATION = {"code": "NEW200", "name": "新規労働組合", "email": "new@example.jp",
+                    "email_confirm": "new@example.jp"}
 
 
 @pytest.fixture
