@@ -122,8 +122,8 @@ class CustomerBase:
         with self.session_factory.begin() as session:
             codes = sorted({holder.organization_code for holder in holders})
             session.execute(insert(Organization), [{"code": code, "name": "ベンチ労働組合"} for code in codes])
-            ids = dict(session.execute(  # type: ignore[arg-type]
-                select(Organization.code, Organization.id).where(Organization.code.in_(codes))).tuples())
+            ids = dict(session.execute(  # a Result has .keys(): dict() would take it for a mapping
+                select(Organization.code, Organization.id).where(Organization.code.in_(codes))).tuples().all())
             session.execute(insert(User), [self._user_row(holder, ids, registered) for holder in holders])
             certified = [holder for holder in holders if holder.serial is not None]
             if certified:

@@ -1,5 +1,5 @@
 """``TemporalPort`` on a real Temporal server: each call goes through the workflow client helpers
-(``workflows.*_client``) over a ``TemporalBridge``, which turns "no answer" into
+(``contract.*_client``) over a ``TemporalBridge``, which turns "no answer" into
 ``TemporalUnavailable``. Refusals (``ReleaseRefused``, ``RevocationRefusedError``) pass through."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from domain.roles import StaffRole
-from store import audit
+from store import audit, organization_notices
 from store import organizations as organization_store
 from store import staff as staff_store
 from store.models import Staff
@@ -30,3 +30,19 @@ def create_staff(session: Session, *, login: str, role: StaffRole, actor: audit.
     with committed(session):
         created = staff_store.create_staff(session=session, login=login, role=role, actor=actor)
     return created
+
+
+def replace_initial_staff_password(session: Session, *, staff: Staff, new_password: str, actor: audit.Actor) -> None:
+    """パスワード変更 at a staff member's first login: the one-time password stops working.
+
+    Raises ``CredentialError`` (the new password's rule)."""
+    with committed(session):
+        staff_store.change_password(session=session, staff=staff, new_password=new_password, actor=actor)
+
+
+def show_initial_password_once(session: Session, *, organization_code: str, actor: audit.Actor) -> bool:
+    """Record that the master user's initial password is being shown on the usage-start notice; False
+    if it was shown before (a replayed session then shows nothing)."""
+    with committed(session):
+        return organization_notices.record_initial_password_shown(session=session,
+                                                                  organization_code=organization_code, actor=actor)

@@ -20,7 +20,7 @@ SUBJECT = "【ろうきん賃金控除事務支援システム】初期登録完
 
 
 async def start_notice(client: Client, task_queue: str, user_uuid: str) -> WorkflowHandle:
-    """Start the workflow by name, exactly as web/notices.py does."""
+    """Start the workflow by name, as ``contract.notice_client.start_notice`` does."""
     request = NoticeRequest(NoticeKind.REGISTRATION_COMPLETE, user_uuid)
     return await client.start_workflow(
         "NoticeWorkflow", request, id=notice_workflow_id(request.kind.value, user_uuid, str(uuid.uuid4())),

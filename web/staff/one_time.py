@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import request, session
 
-from store import organization_notices
+from usecases import organizations
 
 from .. import db, sealing
 from ..principals import current_actor
@@ -37,9 +37,8 @@ def take(organization_code: str) -> str | None:
     sealed = sealing.unseal(PURPOSE, str(held.get("token", "")), max_age_seconds=LIFETIME_SECONDS)
     if sealed is None:
         return None
-    if not organization_notices.record_initial_password_shown(
-            session=db.session(), organization_code=organization_code, actor=current_actor(request.remote_addr)):
+    if not organizations.show_initial_password_once(db.session(), organization_code=organization_code,
+                                                    actor=current_actor(request.remote_addr)):
         return None
-    db.session().commit()
     return str(sealed["password"])
 

@@ -20,8 +20,8 @@ from flask_login import current_user, login_user, logout_user
 
 from domain.credentials import MAX_LENGTH, MIN_LENGTH
 from domain.roles import StaffRole
-from store import staff as staff_store
 from store.errors import CredentialError, ServiceError
+from usecases import organizations
 from usecases.authentication import AttemptRefused
 from usecases.ports import TemporalUnavailable
 
@@ -143,12 +143,12 @@ def change_password():  # noqa: ANN201
     form = FirstPasswordForm()
     if form.validate_on_submit():
         try:
-            staff_store.change_password(session=db.session(), staff=staff, new_password=form.new_password.data,
-                                        actor=current_actor(request.remote_addr))
+            organizations.replace_initial_staff_password(db.session(), staff=staff,
+                                                         new_password=form.new_password.data,
+                                                         actor=current_actor(request.remote_addr))
         except CredentialError as error:
             add_staff_error(getattr(form, error.field), error.problem)
         else:
-            db.session().commit()
             flash(_("パスワードを変更しました。"), "success")
             return redirect(url_for("staff.top"))
     return render_template("staff/password.html", form=form, login_id=staff.login,
