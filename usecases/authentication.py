@@ -76,17 +76,6 @@ def authenticate_staff(session: Session, temporal: TemporalPort, *, login: str, 
     return staff
 
 
-def authenticate_for_registration(session: Session, temporal: TemporalPort, *, user_id: str, password: str,
-                                  role: UserRole) -> User:
-    """初期登録's first step: the ID and its initial password, on the page of its kind (master or general).
-
-    Raises as ``authenticate_user``, and ``ServiceError`` (WRONG_REGISTRATION_KIND, ALREADY_REGISTERED).
-    """
-    user = authenticate_user(session, temporal, user_id=user_id, password=password)
-    user_store.check_pending_registration(user, role=role)
-    return user
-
-
 def _judge(temporal: TemporalPort, subject: LockoutInput, password_ok: bool) -> AttemptResult:
     result = temporal.judge_attempt(subject, password_ok=password_ok)
     if not result.allowed:

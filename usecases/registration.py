@@ -1,5 +1,6 @@
 """初期登録 (master and general): the user replaces the initial password with their own and sets
-their e-mail address; the first step is ``authentication.authenticate_for_registration``."""
+their e-mail address, after its first step (``authentication.authenticate_user`` with the initial
+password, then ``store.users.check_pending_registration``)."""
 
 from __future__ import annotations
 

@@ -35,10 +35,6 @@ STATUS_LABELS = {
 RELEASE_LABELS = {ReleaseKind.UNLOCK: _l("ロック解除"), ReleaseKind.UNBLOCK: _l("閉塞解除")}
 NEEDS = {ReleaseKind.UNLOCK: LockoutStatus.LOCKED, ReleaseKind.UNBLOCK: LockoutStatus.BLOCKED}
 
-# What stops an attempt: the arbiter said no, or gave no answer (then nobody gets in).
-ArbiterRefusal = (AttemptRefused, TemporalUnavailable)
-
-
 def may_release_now(subject: LockoutInput, kind: ReleaseKind) -> bool:
     """Whether the logged-in actor is one who releases ``subject`` (the rule of domain.lockout_release)."""
     return may_release(release_request(kind, _actor()), subject_kind=subject.subject_kind,
