@@ -22,6 +22,7 @@ from activities import build_activities
 from contract import schedules
 from core.config import ConfigError, Settings
 from core.logs import configure_logging
+from core.payload_keys import data_converter
 from rokin.worker_health import WorkerHealth, health_server, worker_runtime
 from store.db import make_engine, make_session_factory
 from workflows import WORKFLOWS
@@ -37,9 +38,11 @@ def make_worker(client: Client, settings: Settings, session_factory: sessionmake
                   graceful_shutdown_timeout=timedelta(seconds=10))
 
 
-def make_replayer(data_converter: DataConverter = DataConverter.default) -> Replayer:
-    """The worker's workflows and sandbox, for replaying recorded histories (``tests/test_replay.py``)."""
-    return Replayer(workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER, data_converter=data_converter)
+def make_replayer(converter: DataConverter) -> Replayer:
+    """The worker's workflows and sandbox, for replaying recorded histories (``tests/test_replay.py``).
+    ``converter`` holds the keys of the histories' payloads (``core.payload_keys``; old, unencrypted
+    histories replay with any)."""
+    return Replayer(workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER, data_converter=converter)
 
 
 async def run_worker(settings: Settings) -> None:
@@ -50,7 +53,8 @@ async def run_worker(settings: Settings) -> None:
         if settings.worker_health:
             await stack.enter_async_context(health_server(settings.worker_health, health))
         client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                      runtime=worker_runtime(settings.worker_metrics))
+                                      runtime=worker_runtime(settings.worker_metrics),
+                                      data_converter=data_converter(settings))  # the worker inherits it
         await schedules.ensure_schedules(client, settings.task_queue)  # idempotent: the daily CRL and reconciliation
         engine = make_engine(settings.database_url)
         stack.callback(engine.dispose)

@@ -13,7 +13,7 @@ from .tables import table
 
 NAME = "burst"
 ANSWERED = ("wrong_password", "locked")  # pages that carry the arbiter's answer
-PAGE_LABELS = {"wrong_password": "wrong password, N more", "locked": "locked",
+PAGE_LABELS = {"wrong_password": "wrong ID or password", "locked": "locked",
                "unavailable": "\"try again later\"", "other": "error page"}
 PAGE_COLORS = {"wrong_password": "tab:blue", "locked": "tab:orange", "unavailable": "tab:green", "other": "tab:red"}
 
@@ -38,14 +38,14 @@ def markdown(results: dict[str, Any]) -> str:
                              f"{found['wall_ms']:,.0f}", _statuses(found), f"{found['web_peak_rss_mib']:.0f}"])
     outcomes = ", ".join(f"{name} {count}" for name, count in sorted(one["arbiter_outcomes"].items()))
     count_rows = [
-        [f"{attempts} IDs: pages with the arbiter's answer", f"{many['answered']} (all \"wrong password, 5 more\": "
-                                                              f"{many['five_more']})"],
+        [f"{attempts} IDs: pages with the arbiter's answer", f"{many['answered']} (all \"wrong ID or password\": "
+                                                              f"{many['wrong_password_pages']})"],
         [f"{attempts} IDs: attempts the arbiter judged (histories)", many["judged"]],
         [f"{attempts} IDs: histories holding one counted failure per judged attempt",
          f"{many['histories_in_order']} of {many['ids']}"],
         [f"{attempts} IDs: read-model rows agreeing", f"{many['read_model_matches']} of {many['ids']}"],
-        ["one ID: pages with the arbiter's answer", f"{one['answered']}: \"wrong password, N more\" for N = "
-                                                   f"{', '.join(map(str, one['remaining_shown']))}; \"locked\" "
+        ["one ID: pages with the arbiter's answer", f"{one['answered']}: \"wrong ID or password\" "
+                                                   f"{one['wrong_password_pages']}; \"locked\" "
                                                    f"{one['pages'].get('locked', 0)}"],
         ["one ID: pages without it", ", ".join(f"{count} {PAGE_LABELS[page]}" for page, count in one["pages"].items()
                                                if page not in ANSWERED) or "none"],

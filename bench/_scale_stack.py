@@ -17,6 +17,8 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from core.payload_keys import data_converter
+
 from .stack import Stack
 
 
@@ -50,7 +52,8 @@ def mail_count(stack: Stack) -> int:
 
 
 async def connect(stack: Stack) -> Client:
-    return await Client.connect(stack.temporal_address, namespace=stack.settings.temporal_namespace)
+    return await Client.connect(stack.temporal_address, namespace=stack.settings.temporal_namespace,
+                                data_converter=data_converter(stack.settings))  # the stack's processes' key
 
 
 async def backlog(client: Client, task_queue: str) -> int:

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,6 +62,7 @@ class Stack:
     settings: Settings
     ports: dict[str, int]
     temporal_args: Sequence[str] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)  # product settings a bench changes
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _commands: dict[str, list[str]] = field(default_factory=dict)
     _ready: dict[str, Callable[[subprocess.Popen], bool]] = field(default_factory=dict)
@@ -101,8 +102,7 @@ class Stack:
         if self._bridge is None:
             from usecases.bridge import TemporalBridge
 
-            self._bridge = TemporalBridge(self.temporal_address, self.settings.temporal_namespace,
-                                          self.settings.task_queue)
+            self._bridge = TemporalBridge.for_settings(self.settings)  # the stack's address and payload key
         return self._bridge
 
     # --- processes --------------------------------------------------------------------------
@@ -168,6 +168,7 @@ class Stack:
             "SMTP_PORT": str(self.settings.smtp_port),
             "ROKIN_PUBLIC_URL": self.web_url,
             "PYTHONUNBUFFERED": "1",
+            **self.environment,
         }
 
     # --- the product's processes ------------------------------------------------------------
@@ -231,12 +232,15 @@ def task_queue_pollers(stack: Stack, task_queue: str) -> list[str]:
 
 @contextmanager
 def running_stack(*, data_dir: Path | None = None, processes: Sequence[str] = PRODUCT_PROCESSES,
-                  task_queue: str = TASK_QUEUE, temporal_args: Sequence[str] = ()) -> Iterator[Stack]:
+                  task_queue: str = TASK_QUEUE, temporal_args: Sequence[str] = (),
+                  environment: Mapping[str, str] | None = None) -> Iterator[Stack]:
     """The product's processes (``processes``, in ``PRODUCT_PROCESSES`` order) while inside.
 
     ``data_dir``: kept afterwards (default: a temporary directory, removed). ``temporal_args``:
     extra ``temporal server start-dev`` flags, e.g. ``["--dynamic-config-value", "K=V"]``.
+    ``environment``: product settings for every process, e.g. ``{"ROKIN_THROTTLE_ADDRESS_FAILURES": "1000"}``.
     """
+    from core.payload_keys import ensure_payload_keys
     from pki.devca import ensure_dev_pki
     from store.migrate import upgrade
 
@@ -248,8 +252,9 @@ def running_stack(*, data_dir: Path | None = None, processes: Sequence[str] = PR
                        temporal_address=f"{LOOPBACK}:{ports['temporal']}", smtp_host=LOOPBACK,
                        smtp_port=ports["smtp"])
     ensure_dev_pki(settings.pki_dir)
+    ensure_payload_keys(settings)  # <data_dir>/payload_keys, read by every process of the stack
     upgrade(settings.database_url)
-    stack = Stack(data_dir, settings, ports, temporal_args)
+    stack = Stack(data_dir, settings, ports, temporal_args, dict(environment or {}))
     try:
         for name in PRODUCT_PROCESSES:
             if name in processes:

@@ -47,12 +47,30 @@ class Settings:
     # Issue 11: how long a signed certificate waits for the web's confirmation that it built the .p12
     # before the issuance revokes it (the web passes it in each issuance's input).
     delivery_deadline_seconds: int = int(DELIVERY_DEADLINE.total_seconds())
+    # Issue 12: server-side login sessions end after this long without a request, and at the latest
+    # this long after login whatever the activity (a bank's working day), for employers and staff alike.
+    session_idle_seconds: int = 15 * 60
+    session_absolute_seconds: int = 8 * 60 * 60
     # Logs, metrics and health (README "Logs, metrics and health").
     log_format: str = "json"  # ``rokin dev`` gives its children "text"
     log_level: str = "INFO"
     metrics_allow: tuple[str, ...] = LOOPBACK_NETWORKS  # who may read the web's /metrics (never a trusted proxy)
     worker_metrics: str | None = None  # host:port of the worker's Prometheus endpoint; unset: none
     worker_health: str | None = None  # host:port of the worker's /healthz; unset: none
+    # Issue 12: failed password attempts across IDs (store.login_throttle): once this many fall in one
+    # window, the address or organization is refused until the window ends. Per client address against
+    # spraying one guess per ID (an office behind one NAT address still has room for its typos); per
+    # organization of an existing ID against a spray from many addresses.
+    throttle_address_failures: int = 30
+    throttle_address_window_seconds: int = 15 * 60
+    throttle_organization_failures: int = 30
+    throttle_organization_window_seconds: int = 15 * 60
+    # Issue 12: workflow payload encryption (core.payload_keys). The key ring as text (ROKIN_PAYLOAD_KEYS),
+    # else the file holding it (ROKIN_PAYLOAD_KEYS_FILE, default ``<data_dir>/payload_keys``, which
+    # ``rokin dev`` creates); and the Temporal Web UI origins allowed to call the codec server (/codec).
+    payload_keys: str | None = field(default=None, repr=False)
+    payload_keys_file: Path | None = None
+    codec_cors_origins: tuple[str, ...] = ("http://localhost:8233",)
 
     @property
     def pki_dir(self) -> Path:
@@ -105,7 +123,12 @@ class Settings:
             approver_mail=env.get("ROKIN_APPROVER_MAIL", cls.approver_mail),
             delivery_deadline_seconds=_whole_seconds(env, "ROKIN_DELIVERY_DEADLINE_SECONDS",
                                                      cls.delivery_deadline_seconds),
+            session_idle_seconds=_whole_seconds(env, "ROKIN_SESSION_IDLE_SECONDS", cls.session_idle_seconds),
+            session_absolute_seconds=_whole_seconds(env, "ROKIN_SESSION_ABSOLUTE_SECONDS",
+                                                    cls.session_absolute_seconds),
             **_observability_from(env),
+            **_throttle_from(env),
+            **_payload_codec_from(env),
         )
 
 
@@ -125,6 +148,33 @@ def _observability_from(env: os._Environ | dict) -> dict:
     return {"log_format": log_format, "log_level": log_level, "metrics_allow": allow,
             "worker_metrics": _address(env, "ROKIN_WORKER_METRICS"),
             "worker_health": _address(env, "ROKIN_WORKER_HEALTH")}
+
+
+def _payload_codec_from(env: os._Environ | dict) -> dict:
+    keys_file = env.get("ROKIN_PAYLOAD_KEYS_FILE", "").strip()
+    default_origins = " ".join(Settings.codec_cors_origins)
+    origins = tuple(env.get("ROKIN_CODEC_CORS_ORIGINS", default_origins).replace(",", " ").split())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise ConfigError(f"ROKIN_CODEC_CORS_ORIGINS: {origin!r} is not an origin like http://localhost:8233")
+    return {"payload_keys": env.get("ROKIN_PAYLOAD_KEYS", "").strip() or None,
+            "payload_keys_file": Path(keys_file) if keys_file else None,
+            "codec_cors_origins": origins}
+
+
+def _throttle_from(env: os._Environ | dict) -> dict:
+    values = {}
+    for scope in ("address", "organization"):
+        name = f"throttle_{scope}_failures"
+        raw = env.get(f"ROKIN_{name.upper()}", "").strip()
+        if raw and (not raw.isdigit() or int(raw) < 1):
+            raise ConfigError(f"ROKIN_{name.upper()} must be a whole number of failed attempts, at least 1, "
+                              f"not {raw!r}")
+        values[name] = int(raw) if raw else getattr(Settings, name)
+        window = f"throttle_{scope}_window_seconds"
+        values[window] = _whole_seconds(env, f"ROKIN_{window.upper()}", getattr(Settings, window))
+    return values
 
 
 def _whole_seconds(env: os._Environ | dict, name: str, default: int) -> int:

@@ -19,6 +19,13 @@ e-mail addresses, query strings and anything shaped like a user ID or password (
 and digits with both) — UUIDs, serials and codes stay. JSON logs, besides, keep an exception's
 type and stack but not its message; text logs (a developer's terminal, ``rokin dev``) keep the
 whole traceback, redacted.
+
+No forged lines: both formatters escape control characters (``escape_controls``: CR, LF, NUL and
+the other C0/C1 controls, ESC of ANSI sequences, the Unicode line separators and the bidi
+controls) in everything a record carries — its message with its arguments, its context fields, its
+exception's message and traceback — so a value from a request (a path, a header, a form field)
+can neither start a line of its own nor change how the line reads on a terminal. A text
+traceback keeps its own line breaks; only what is inside each line is escaped.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import logging
 import logging.config
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import IO, Any
@@ -36,6 +43,7 @@ from typing import IO, Any
 from core.config import Settings
 
 request_id_var: ContextVar[str | None] = ContextVar("rokin_request_id", default=None)
+REDACTED_TRACEBACK = "_rokin_redacted_traceback"  # set on a record by RedactPersonalData
 
 # What a LogRecord has without any ``extra=``; everything else on it is context.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -49,8 +57,47 @@ _GUNICORN_ATOMS = {"m": "method", "U": "path", "s": "status", "M": "duration_ms"
 GUNICORN_ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(M)sms"
 
 
+# What may not reach a log line raw: C0 controls (CR, LF, NUL, ESC…), DEL and C1 controls, the
+# Unicode line and paragraph separators, and the bidi controls (marks, embeddings, overrides, isolates).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each control character written as its Python escape (``\\r``, ``\\x00``, ``\\u202e``)."""
+    return _CONTROLS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    return f"\\x{ord(char):02x}" if ord(char) <= 0xff else f"\\u{ord(char):04x}"
+
+
+def _escape_value(value: Any) -> Any:
+    """A context field's value, escaped; numbers, booleans, None and the shape of mappings and lists
+    stay what they are (JSON types)."""
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {escape_controls(str(key)): _escape_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escape_value(item) for item in value]
+    return escape_controls(str(value))
+
+
+def _escape_lines(text: str) -> str:
+    """A multi-line text (a traceback): its own line breaks kept, everything inside each line escaped."""
+    return "\n".join(escape_controls(line) for line in text.split("\n"))
+
+
 def context_of(record: logging.LogRecord) -> dict[str, Any]:
-    """The record's context as flat JSON-ready fields."""
+    """The record's context as flat JSON-ready fields, every value escaped (``escape_controls``)."""
+    return {escape_controls(str(key)): _escape_value(value) for key, value in _raw_context_of(record).items()}
+
+
+def _raw_context_of(record: logging.LogRecord) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if (request_id := request_id_var.get()) is not None:
         fields["request_id"] = request_id
@@ -81,13 +128,13 @@ class JsonFormatter(logging.Formatter):
             .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": escape_controls(record.getMessage()),
         }
         entry.update({key: value for key, value in context_of(record).items() if key not in entry})
         if record.exc_info and record.exc_info[0] is not None:
             kind, _, trace = record.exc_info
-            entry["exc_type"] = kind.__name__
-            entry["stack"] = "".join(traceback.format_tb(trace))  # where, not the message
+            entry["exc_type"] = escape_controls(kind.__name__)
+            entry["stack"] = _escape_lines("".join(traceback.format_tb(trace)))  # where, not the message
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -96,12 +143,23 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        """One line (message, then the context), and below it the traceback and the stack, if any.
+
+        The traceback is made here from the exception, redacted and escaped, whatever text another
+        handler may have left in ``record.exc_text``."""
+        record.message = escape_controls(record.getMessage())
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
         context = " ".join(f"{key}={value}" for key, value in context_of(record).items() if value is not None)
-        if not context:
-            return line
-        first, newline, rest = line.partition("\n")  # the traceback stays below the line
-        return f"{first} [{context}]{newline}{rest}"
+        if context:
+            line = f"{line} [{context}]"
+        if record.exc_info and record.exc_info[1] is not None:  # the redacting filter's, else escaped only
+            line += "\n" + (getattr(record, REDACTED_TRACEBACK, None) or safe_traceback(record.exc_info[1]))
+        elif record.exc_text:
+            line += "\n" + _escape_lines(record.exc_text)
+        if record.stack_info:
+            line += "\n" + _escape_lines(self.formatStack(record.stack_info))
+        return line
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -129,28 +187,37 @@ class RedactPersonalData(logging.Filter):
                 record.args = {key: _redacted(value) for key, value in record.args.items()}
             else:
                 record.args = tuple(_redacted(value) for value in args)
-        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-            exception = traceback.TracebackException(*record.exc_info)  # type: ignore[arg-type]
-            record.exc_text = "".join(_redacted_lines(exception)).rstrip("\n")
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = safe_traceback(record.exc_info[1], clean=lambda text: escape_controls(redact(text)))
+            setattr(record, REDACTED_TRACEBACK, record.exc_text)
         return True
+
+
+def safe_traceback(exception: BaseException, clean: Callable[[str], str] = escape_controls) -> str:
+    """The traceback as ``format_exception`` writes it, each exception's message passed through
+    ``clean`` (escaped; the filter redacts too), and every line's content escaped: a newline in a
+    message (or anywhere else) cannot start a line."""
+    lines = _cleaned_lines(traceback.TracebackException.from_exception(exception), clean)
+    return "\n".join(escape_controls(line) for chunk in lines for line in chunk.removesuffix("\n").split("\n"))
 
 
 def _redacted(value: Any) -> Any:
     return value if isinstance(value, (int, float, bool)) or value is None else redact(str(value))
 
 
-def _redacted_lines(exception: traceback.TracebackException) -> list[str]:
-    """The traceback as ``format_exception`` writes it, each exception's own message redacted."""
+def _cleaned_lines(exception: traceback.TracebackException, clean: Callable[[str], str]) -> list[str]:
+    """The traceback as ``format_exception`` writes it, each exception's own message ``clean``-ed."""
     lines: list[str] = []
     for cause in (exception.__cause__, exception.__context__):
         if cause is not None and not lines:
-            lines += _redacted_lines(cause)
+            lines += _cleaned_lines(cause, clean)
             lines.append("\nThe above exception was the direct cause of the following exception:\n\n"
                          if cause is exception.__cause__ else
                          "\nDuring handling of the above exception, another exception occurred:\n\n")
     lines.append("Traceback (most recent call last):\n")
     lines += exception.stack.format()
-    lines += [redact(line) for line in exception.format_exception_only()]
+    # The message's own line breaks are escaped here, where they are still told from the traceback's.
+    lines += [clean(line.removesuffix("\n")) + "\n" for line in exception.format_exception_only()]
     return lines
 
 

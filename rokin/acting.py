@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
+from core.config import Settings
 from domain.certificates import DELIVERY_DEADLINE, IssuedCertificate
 from domain.lockout import AttemptResult, ReleaseKind, SubjectKind
 from domain.notices import NoticeRequest
@@ -27,6 +28,7 @@ from domain.revocation import Party, PartyKind, RequestInput, RevocationReason
 from domain.roles import StaffRole, UserRole
 from store import audit
 from store import users as user_store
+from store.login_throttle import ThrottleLimits
 from store.revocation import party_of_staff
 from usecases import (
     authentication,
@@ -87,6 +89,8 @@ class Acting:
         self.task_queue = task_queue
         self.clock = clock
         self.temporal = _RecordingGateway(TemporalBridge.on_loop(client, asyncio.get_running_loop(), task_queue))
+        # Not over the network: failed attempts count on the organization only, with the configured limits.
+        self.origin = authentication.AttemptOrigin(None, ThrottleLimits.from_settings(Settings.from_env()))
 
     @property
     def notices(self) -> list[str]:
@@ -143,7 +147,7 @@ class Acting:
         """ログイン's password step (and every other entry's): refused unless the arbiter allows it."""
         try:
             await self._call(authentication.authenticate_user, self.temporal, user_id=person.user_id,
-                             password=person.password)
+                             password=person.password, origin=self.origin, now=await self.clock())
         except authentication.AttemptRefused as refused:
             raise ActionRefused(f"login refused: {refused.result.outcome.value}") from None
 
@@ -151,7 +155,7 @@ class Acting:
         """A wrong password at ログイン: the arbiter's answer."""
         try:
             await self._call(authentication.authenticate_user, self.temporal, user_id=person.user_id,
-                             password=password)
+                             password=password, origin=self.origin, now=await self.clock())
         except authentication.AttemptRefused as refused:
             return refused.result
         raise ActionRefused("a wrong password was let in")
@@ -160,7 +164,7 @@ class Acting:
         """電子証明書発行 ④–⑦: authenticate, 発行, and the .p12 built with the password."""
         try:
             entry = await self._call(issuance.authenticate_for_issuance, self.temporal, user_id=person.user_id,
-                                     password=person.password, now=await self.clock())
+                                     password=person.password, origin=self.origin, now=await self.clock())
             delivery = await self._call(issuance.issue_certificate, self.temporal, user_uuid=str(entry.user.uuid),
                                         password=person.password, request_id=str(uuid.uuid4()),
                                         delivery_deadline=DELIVERY_DEADLINE)
@@ -178,7 +182,8 @@ class Acting:
             certificate = certificate_store.get_by_serial(session=session, serial=serial)
             owner = user_store.get_by_uuid(session=session, user_uuid=person.uuid)
             return certificate_login.log_in_with_certificate(session, self.temporal, owner=owner,
-                                                             certificate=certificate, password=person.password, now=at)
+                                                             certificate=certificate, password=person.password,
+                                                             origin=self.origin, now=at)
 
         return await self._call(log_in)
 

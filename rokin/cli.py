@@ -94,7 +94,12 @@ def main(argv: list[str] | None = None) -> None:
     if arguments.command not in ("dev", "simulate"):  # dev checks its ports first; simulate uses a temp dir
         # Every command keeps something there (database, secret key, PKI, mail): private to this user.
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    sys.exit(_run(arguments, settings) or 0)
+    try:
+        code = _run(arguments, settings)
+    except ConfigError as error:  # found at start (a missing payload key, a port taken): what to set, no traceback
+        print(f"rokin: {error}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(code or 0)
 
 
 def _run(arguments: argparse.Namespace, settings: Settings) -> int | None:  # noqa: PLR0911

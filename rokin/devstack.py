@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 
 from core.config import Settings
+from core.payload_keys import ensure_payload_keys
 
 from . import search_attributes
 
@@ -137,6 +138,7 @@ class DevStack:
         self.settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         ensure_dev_pki(self.settings.pki_dir)
         mailbox.Maildir(self.maildir, create=True)
+        ensure_payload_keys(self.settings)  # <data_dir>/payload_keys unless ROKIN_PAYLOAD_KEYS(_FILE) names one
 
     def _start_temporal(self) -> None:
         temporal = self.bin_dir / "temporal"
@@ -146,6 +148,7 @@ class DevStack:
                    "--port", str(self.ports.temporal), "--ui-port", str(self.ports.ui),
                    "--db-filename", str(self.settings.data_dir / "temporal.db"), "--log-level", TEMPORAL_LOG_LEVEL]
         command += search_attributes.dev_server_flags()
+        command += ["--ui-codec-endpoint", self.codec_endpoint]  # the UI reads encrypted payloads through the web
         # stdout only repeats our banner's addresses; its log (stderr) stays visible.
         self._spawn(TEMPORAL_NAME, command, stdout=subprocess.DEVNULL)
         self._wait_until(lambda: port_answers(self.ports.temporal),
@@ -186,6 +189,7 @@ class DevStack:
             "SMTP_PORT": str(self.ports.smtp),
             "ROKIN_PUBLIC_URL": f"https://localhost:{self.ports.web}",
             "ROKIN_PKI_URL": f"http://localhost:{self.ports.pki}",
+            "ROKIN_CODEC_CORS_ORIGINS": os.environ.get("ROKIN_CODEC_CORS_ORIGINS") or " ".join(self.ui_origins),
             "ROKIN_LOG_FORMAT": os.environ.get("ROKIN_LOG_FORMAT") or "text",  # a terminal: readable lines
             "PYTHONUNBUFFERED": "1",
         }
@@ -193,6 +197,15 @@ class DevStack:
         process = subprocess.Popen(command, env=environment, process_group=0,
                                    preexec_fn=_terminate_with_parent(), **options)  # noqa: PLW1509  prctl only
         self.children.append(Child(name, process))
+
+    @property
+    def codec_endpoint(self) -> str:
+        return f"https://localhost:{self.ports.web}/codec"
+
+    @property
+    def ui_origins(self) -> tuple[str, ...]:
+        """The Temporal UI as the banner names it (the web's cookie is for localhost, not 127.0.0.1)."""
+        return (f"http://localhost:{self.ports.ui}",)
 
     def _wait_until(self, ready: Callable[[], bool], what: str | None) -> None:
         """Poll ``ready`` while watching signals and children; ``what`` names it in a timeout."""
@@ -224,7 +237,8 @@ class DevStack:
             f"  Web            https://localhost:{self.ports.web}",
             f"  CRL            http://localhost:{self.ports.pki}/crl",
             f"  Dev mailbox    https://localhost:{self.ports.web}/dev/mailbox",
-            f"  Temporal UI    http://localhost:{self.ports.ui}",
+            f"  Temporal UI    http://localhost:{self.ports.ui}  (payloads: sign in as staff on the web, then in"
+            f" the UI's codec settings turn on \"include cross-origin credentials\"; codec {self.codec_endpoint})",
             f"  Temporal gRPC  {LOOPBACK}:{self.ports.temporal}    SMTP sink {LOOPBACK}:{self.ports.smtp}",
             f"  Data           {self.settings.data_dir}",
             f"  Dev CA         {pki_dir / 'ca.pem'}  (trust it in the browser; client cert for curl:"

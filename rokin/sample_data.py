@@ -32,6 +32,7 @@ from temporalio.client import Client
 from activities.certificates import CertificateActivities
 from contract.names import reconciliation_workflow_id
 from core.config import Settings
+from core.payload_keys import data_converter
 from domain.certificates import SigningRequest
 from domain.lockout import MAX_CONSECUTIVE_FAILURES
 from domain.lockout_release import ReleaseKind
@@ -196,7 +197,8 @@ def main(settings: Settings, *, as_json: bool) -> int:
 async def _load_into_stack(settings: Settings) -> Made:
     try:
         client = await asyncio.wait_for(Client.connect(settings.temporal_address,
-                                                       namespace=settings.temporal_namespace),
+                                                       namespace=settings.temporal_namespace,
+                                                       data_converter=data_converter(settings)),
                                         CONNECT_TIMEOUT_SECONDS)
     except (TimeoutError, OSError, RuntimeError):
         raise SampleDataError(f"no Temporal server answers at {settings.temporal_address} (start `rokin dev`, "

@@ -30,6 +30,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
 from core.maildir import read_messages
+from core.payload_keys import data_converter, ensure_payload_keys
 from domain.names import SearchAttribute
 from domain.validity import TOKYO, tokyo_date
 from pki.devca import ensure_dev_pki
@@ -217,11 +218,12 @@ async def stage(start_date: date) -> AsyncIterator[Stage]:
         settings = replace(Settings.from_env({}), data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'rokin.db'}",
                            task_queue=TASK_QUEUE, smtp_host=LOOPBACK, smtp_port=smtp_port)
         upgrade(settings.database_url)
+        ensure_payload_keys(settings)  # a throwaway key in the throwaway data directory
         sink = start_sink(LOOPBACK, smtp_port, maildir)
         engine = make_engine(settings.database_url)
         runtime = Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=QUIET_RUNTIME_FILTER)))
         env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER),
-                                                            runtime=runtime)
+                                                            runtime=runtime, data_converter=data_converter(settings))
         try:
             await search_attributes.register(env.client)
             session_factory = make_session_factory(engine)

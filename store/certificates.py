@@ -28,6 +28,7 @@ from domain.certificates import (
 from domain.roles import CertificateStatus, UserStatus
 
 from . import audit
+from . import sessions as login_sessions
 from .lockout import lockout_view
 from .models import Certificate, User
 
@@ -195,6 +196,9 @@ def end_certificate(
     action = "certificate.supersede" if status is CertificateStatus.SUPERSEDED else "certificate.revoke"
     audit.record(session=session, actor=actor, action=action, target_kind="certificate",
                  target_id=certificate.serial, detail=f"reason={reason.value}")
+    # Every revocation path comes here: the sessions opened with this certificate end with it (issue 12).
+    login_sessions.end_for_certificate(session=session, serial=certificate.serial,
+                                       reason=login_sessions.EndReason.CERTIFICATE_ENDED, at=at)
     return True
 
 

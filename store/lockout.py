@@ -27,7 +27,9 @@ from domain.lockout_release import ActorKind
 from domain.roles import UserRole, UserStatus
 
 from . import audit
+from . import sessions as login_sessions
 from .models import AuditEntry, LockoutReadModel, Organization, Staff, User
+from .sessions import EndReason, Principal
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,12 @@ def mirror_state(
                 lock_count=state.lock_count, failed_attempts=state.failures, lockout_as_of=as_of)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    if state.blocked:  # 閉塞: the account's sessions end with it (issue 12); idempotent for a retry
+        principal = Principal.staff(user_uuid) if subject_kind is SubjectKind.STAFF else Principal.user(user_uuid)
+        login_sessions.end_all(session=session, principal=principal, reason=EndReason.BLOCKED, at=as_of)
+    return True
 
 
 def lockout_view(account: LockoutReadModel, now: datetime) -> LockoutView:

@@ -9,6 +9,13 @@ retried, and an approval revokes the certificate in the same transaction as it a
 
 Every step goes into the audit log under ``revocation_request/<number>``, which is the request's
 history. Service functions take ``session=`` and never commit.
+
+A decision is all or nothing. An approver's comment is stored first (the workflow history carries
+only its ID) but as a draft: no audit row, shown nowhere. Only the transaction that records the
+decision naming it audits it, and that same transaction deletes every other draft on the request
+(a losing approver's, or one whose update never arrived). The use-case also discards its own draft
+at once when the workflow refuses the decision. The request row is locked for both (on SQLite by
+the writing transaction itself), so no draft can be stored after the decision was recorded.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from domain.certificates import CrlReason
@@ -50,7 +57,7 @@ from domain.roles import CertificateStatus, UserRole
 from . import audit
 from . import certificates as certificate_store
 from .errors import Refusal, ServiceError
-from .models import Certificate, Staff, User
+from .models import AuditEntry, Certificate, Staff, User
 from .organizations import lock_organization
 from .revocation_models import RevocationNote, RevocationRequest
 
@@ -104,6 +111,17 @@ def get_request(*, session: Session, number: str) -> RevocationRequest | None:
 
 def require_request(*, session: Session, number: str) -> RevocationRequest:
     request = get_request(session=session, number=number)
+    if request is None:
+        raise ServiceError(Refusal.NOT_FOUND)
+    return request
+
+
+def lock_request(*, session: Session, number: str) -> RevocationRequest:
+    """The request as it is now, its row locked until the transaction ends (PostgreSQL; a writing
+    SQLite transaction holds the whole database already): storing a draft and recording the
+    decision take turns."""
+    request = session.scalar(select(RevocationRequest).where(RevocationRequest.number == number)
+                             .with_for_update().execution_options(populate_existing=True))
     if request is None:
         raise ServiceError(Refusal.NOT_FOUND)
     return request
@@ -184,12 +202,16 @@ def file_request(
 def add_decision_comment(
     *, session: Session, number: str, actor: Party, text: str, approve: bool, client_address: str | None = None,
 ) -> int:
-    """Store an approver's comment before the approve/reject update names it (by this ID).
+    """Store an approver's comment, as a draft, before the approve/reject update names it (by this ID).
 
-    The text stays in the database: the workflow history only ever sees the ID. Refused unless the
-    actor could make this decision now (maker-checker included) and the text is 1–500 characters.
+    The text stays in the database: the workflow history only ever sees the ID. The draft is audited
+    (and so shown) only with the decision that names it (``record_transition``); a refused or losing
+    decision leaves nothing (``discard_decision_comment``). Refused unless the actor could make this
+    decision now (maker-checker included) and the text is 1–500 characters. ``client_address`` is
+    not kept: the decision's audit rows are written by the workflow's activity, which has none.
     """
-    request = require_request(session=session, number=number)
+    del client_address
+    request = lock_request(session=session, number=number)
     refusal = decision_refusal(actor, facts(request), approve=approve, has_comment=True) or note_problem(text)
     if refusal is not None:
         raise RevocationRefused(refusal)
@@ -197,13 +219,21 @@ def add_decision_comment(
                           author_staff_uuid=uuid.UUID(actor.uuid), text=text.strip())
     session.add(note)
     session.flush()
-    _audit(session, audit_actor(actor, client_address), request, "comment", f"note={note.id}")
     return note.id
+
+
+def discard_decision_comment(*, session: Session, number: str, comment_id: int) -> None:
+    """The decision that was to name this draft was refused: delete it, unless a decision did name it
+    after all (an update answered ambiguously, then found the request closed by itself)."""
+    request = lock_request(session=session, number=number)
+    if not _published(session, request, comment_id):
+        session.execute(delete(RevocationNote).where(RevocationNote.id == comment_id,
+                                                     RevocationNote.request_id == request.id))
 
 
 def record_transition(*, session: Session, record: TransitionRecord) -> TransitionResult:
     """Write what the workflow decided. A retry of a transition already written returns its result."""
-    request = require_request(session=session, number=record.number)
+    request = lock_request(session=session, number=record.number)
     target = TRANSITION_TARGETS[record.transition]
     if request.state is target:
         return TransitionResult(target, _revoked(request) if target is RequestState.APPROVED else None)
@@ -221,6 +251,7 @@ def record_transition(*, session: Session, record: TransitionRecord) -> Transiti
         if certificate_store.held(request.certificate).is_live(record.at):  # it still works: keep the request
             raise RevocationRefused(RevocationRefusal.WRONG_STATE, state=request.state.value)
         detail = f"certificate={request.certificate.serial} status={ended_status(request.certificate).value}"
+    _delete_drafts(session, request)  # closed undecided: no decision will name them
     request.state = target
     request.closed_at = record.at
     _audit(session, who, request, record.transition.value, detail)
@@ -255,6 +286,8 @@ def _decide(session: Session, request: RevocationRequest, who: audit.Actor,
         if note is None or note.request_id != request.id or str(note.author_staff_uuid) != who.id:
             raise ServiceError(Refusal.NOT_FOUND)  # a comment is the deciding approver's own, on this request
         request.decision_comment = note.text
+        _audit(session, who, request, "comment", f"note={note.id}")  # the draft is the decision's now
+    _delete_drafts(session, request, keep=record.comment_id)  # the other approvers' lost
     request.state = TRANSITION_TARGETS[record.transition]
     request.decided_at = request.closed_at = record.at
     request.decided_by_staff_uuid = uuid.UUID(who.id)
@@ -266,6 +299,20 @@ def _decide(session: Session, request: RevocationRequest, who: audit.Actor,
                                       status=CertificateStatus.REVOKED, reason=CRL_REASONS[request.reason],
                                       at=record.at, actor=who)
     return TransitionResult(request.state, _revoked(request))
+
+
+def _delete_drafts(session: Session, request: RevocationRequest, keep: int = 0) -> None:
+    """Every comment on the request but the deciding one (``keep``) is a draft of a decision that lost
+    or never came: deleted with the transition that settles the request."""
+    session.execute(delete(RevocationNote).where(RevocationNote.request_id == request.id,
+                                                 RevocationNote.id != keep))
+
+
+def _published(session: Session, request: RevocationRequest, note_id: int) -> bool:
+    """Whether a recorded decision named the note (its comment row is in the request's history)."""
+    return bool(session.scalar(select(exists().where(
+        AuditEntry.target_kind == TARGET_KIND, AuditEntry.target_id == request.number,
+        AuditEntry.action == f"{TARGET_KIND}.comment", AuditEntry.detail == f"note={note_id}"))))
 
 
 def _revoked(request: RevocationRequest) -> RevokedCertificate | None:

@@ -21,12 +21,14 @@ from store import organizations as org_store
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from store.passwords import use_fast_hashing
+from tests.fixtures.payload_keys import TEST_PAYLOAD_KEYS
 
 pytest_plugins = ["tests.fixtures.temporal", "tests.fixtures.mail", "tests.fixtures.browser"]
 
 POSTGRES_ADMIN_URL = os.environ.get("ROKIN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 use_fast_hashing()  # the argon2id hashes stay real, with a cheap cost profile
+os.environ["ROKIN_PAYLOAD_KEYS"] = TEST_PAYLOAD_KEYS  # `rokin web`/`rokin worker` children share the fixtures' key
 
 
 def postgres_reachable() -> bool:
@@ -92,7 +94,8 @@ def settings(tmp_path, sqlite_url: str) -> Settings:
     data_dir = tmp_path / "var"
     data_dir.mkdir()
     return replace(Settings.from_env({}), data_dir=data_dir, database_url=sqlite_url,
-                   temporal_address="127.0.0.1:1")  # no Temporal unless a test provides one
+                   temporal_address="127.0.0.1:1",  # no Temporal unless a test provides one
+                   payload_keys=TEST_PAYLOAD_KEYS)  # the key of the fixtures' Temporal clients
 
 
 @pytest.fixture

@@ -21,7 +21,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
+
+from core.config import Settings
+from core.payload_keys import data_converter
 
 from .ports import TemporalUnavailable
 
@@ -42,18 +46,31 @@ def is_transport_failure(error: BaseException) -> bool:
 
 
 class TemporalBridge:
-    def __init__(self, address: str, namespace: str, task_queue: str) -> None:
+    def __init__(self, address: str, namespace: str, task_queue: str, *,
+                 converter: Callable[[], DataConverter]) -> None:
+        """``converter`` is asked at the first connection, so a process that never reaches Temporal
+        (a page test with a fake port) needs no payload key; ``for_settings`` gives the product's."""
         self.address = address
         self.namespace = namespace
         self.task_queue = task_queue
+        self._converter = converter
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
 
     @classmethod
+    def for_settings(cls, settings: Settings) -> TemporalBridge:
+        """The bridge to ``settings``' Temporal, with its payloads encrypted (``core.payload_keys``).
+        The key ring is read now: a process without one stops at start with the ``ConfigError``
+        naming what to set, instead of failing each request (and ``/readyz``) later."""
+        converter = data_converter(settings)
+        return cls(settings.temporal_address, settings.temporal_namespace, settings.task_queue,
+                   converter=lambda: converter)
+
+    @classmethod
     def on_loop(cls, client: Client, loop: asyncio.AbstractEventLoop, task_queue: str) -> TemporalBridge:
         """A bridge to a client already connected on a running ``loop`` (call it from another thread)."""
-        bridge = cls("(lent client)", client.namespace, task_queue)
+        bridge = cls("(lent client)", client.namespace, task_queue, converter=lambda: client.data_converter)
         bridge._loop, bridge._client = loop, client
         return bridge
 
@@ -68,7 +85,8 @@ class TemporalBridge:
     async def _get_client(self) -> Client:
         if self._client is None:  # only ever touched on the bridge's loop, so no race
             try:
-                self._client = await Client.connect(self.address, namespace=self.namespace)
+                self._client = await Client.connect(self.address, namespace=self.namespace,
+                                                    data_converter=self._converter())
             except RuntimeError as error:  # the SDK's "Failed client connect": refused, unknown host...
                 raise TemporalUnavailable("cannot connect to Temporal") from error
         return self._client

@@ -14,17 +14,18 @@ from sqlalchemy.orm import Session
 from store import certificates as certificate_store
 from store.models import Certificate, User
 
-from .authentication import authenticate_user
+from .authentication import AttemptOrigin, authenticate_user
 from .ports import TemporalPort, TemporalUnavailable
+from .transaction import committed
 
 log = logging.getLogger(__name__)
 
 
 def log_in_with_certificate(session: Session, temporal: TemporalPort, *, owner: User, certificate: Certificate,
-                            password: str, now: datetime) -> list[str]:
+                            password: str, origin: AttemptOrigin, now: datetime) -> list[str]:
     """Authenticate the certificate's owner and record the certificate's first use; returns the
     serials it superseded. Raises as ``authentication.authenticate_user``."""
-    user = authenticate_user(session, temporal, user_id=owner.user_id, password=password)
+    user = authenticate_user(session, temporal, user_id=owner.user_id, password=password, origin=origin, now=now)
     if user.uuid != owner.uuid:  # the ID changed hands between the handshake and now: never
         raise RuntimeError("the certificate's owner changed during the login")
     return record_first_use(session, temporal, certificate=certificate, now=now)
@@ -32,8 +33,8 @@ def log_in_with_certificate(session: Session, temporal: TemporalPort, *, owner: 
 
 def record_first_use(session: Session, temporal: TemporalPort, *, certificate: Certificate,
                      now: datetime) -> list[str]:
-    superseded = certificate_store.record_first_use(session=session, certificate=certificate, now=now)
-    session.commit()
+    with committed(session):
+        superseded = certificate_store.record_first_use(session=session, certificate=certificate, now=now)
     if superseded:
         try:
             temporal.tell_superseded(superseded, by_serial=certificate.serial, at=now)

@@ -33,7 +33,7 @@ from store import users as user_store
 from store.errors import Refusal
 from store.models import User
 
-from .authentication import authenticate_user
+from .authentication import AttemptOrigin, authenticate_user
 from .ports import TemporalPort
 
 log = logging.getLogger(__name__)
@@ -105,10 +105,10 @@ class Delivery:
 
 
 def authenticate_for_issuance(session: Session, temporal: TemporalPort, *, user_id: str, password: str,
-                              now: datetime) -> IssuanceEntry:
+                              origin: AttemptOrigin, now: datetime) -> IssuanceEntry:
     """④ ユーザー認証. Refused while locked or blocked, and while a valid certificate is held outside its
     renewal window (seed 001 ④ note). Raises as ``authenticate_user``, and ``IssuanceEntryRefused``."""
-    user = authenticate_user(session, temporal, user_id=user_id, password=password)
+    user = authenticate_user(session, temporal, user_id=user_id, password=password, origin=origin, now=now)
     if user.status is UserStatus.PENDING:
         raise IssuanceEntryRefused(Refusal.NOT_REGISTERED)
     refusal = certificate_store.refusal_for(session=session, user=user, now=now)

@@ -7,9 +7,11 @@ from sqlalchemy.orm import Session
 from domain.roles import StaffRole
 from store import audit, organization_notices
 from store import organizations as organization_store
+from store import sessions as session_store
 from store import staff as staff_store
-from store.models import Staff
+from store.models import Staff, utcnow
 from store.organizations import NewOrganization
+from store.sessions import EndReason, LoginSession, Principal
 
 from .transaction import committed
 
@@ -32,12 +34,17 @@ def create_staff(session: Session, *, login: str, role: StaffRole, actor: audit.
     return created
 
 
-def replace_initial_staff_password(session: Session, *, staff: Staff, new_password: str, actor: audit.Actor) -> None:
-    """パスワード変更 at a staff member's first login: the one-time password stops working.
+def replace_initial_staff_password(session: Session, *, staff: Staff, new_password: str, actor: audit.Actor,
+                                   keep_session: LoginSession | None = None) -> None:
+    """パスワード変更 at a staff member's first login: the one-time password stops working, and so do
+    the member's other sessions (``keep_session``, the one that changed it, goes on).
 
     Raises ``CredentialError`` (the new password's rule)."""
     with committed(session):
         staff_store.change_password(session=session, staff=staff, new_password=new_password, actor=actor)
+        session_store.end_all(session=session, principal=Principal.staff(staff.uuid),
+                              reason=EndReason.PASSWORD_CHANGED, at=utcnow(),
+                              keep_id=keep_session.id if keep_session is not None else None)
 
 
 def show_initial_password_once(session: Session, *, organization_code: str, actor: audit.Actor) -> bool:

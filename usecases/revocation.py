@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from contract.revocation_client import RevocationRefusedError
 from domain.revocation import Party, RequestInput, Revocation, RevocationReason
 from domain.revocation_rules import (
     RequestFacts,
@@ -87,15 +88,25 @@ def receive_paper(session: Session, temporal: TemporalPort, *, number: str, acto
 
 def decide(session: Session, temporal: TemporalPort, *, number: str, actor: Party, approve: bool, comment: str,
            client_address: str | None = None) -> None:
-    """承認 / 否認 with a comment (required to reject); the comment is stored first and the update
-    names it by ID. Raises ``RevocationRefused`` or ``RevocationRefusedError``."""
+    """承認 / 否認 with a comment (required to reject); the comment is stored first, as a draft, and the
+    update names it by ID. All or nothing: only the recorded decision audits the comment, and a
+    refused or losing decision deletes its draft (``store.revocation``). Raises ``RevocationRefused``
+    or ``RevocationRefusedError``."""
     comment = comment.strip()
     _check(decision_refusal(actor, _facts(session, number), approve=approve, has_comment=bool(comment)))
     with committed(session):
         comment_id = revocation_store.add_decision_comment(
             session=session, number=number, actor=actor, text=comment, approve=approve,
             client_address=client_address) if comment else 0
-    temporal.decide(number, actor, approve=approve, comment_id=comment_id)
+    try:
+        temporal.decide(number, actor, approve=approve, comment_id=comment_id)
+    except RevocationRefusedError:
+        if comment_id:
+            with committed(session):
+                revocation_store.discard_decision_comment(session=session, number=number, comment_id=comment_id)
+        raise
+    # Without an answer (TemporalUnavailable) the draft stays, unseen: the update may still be
+    # recorded, and whatever settles the request deletes it otherwise.
 
 
 def withdraw(session: Session, temporal: TemporalPort, *, number: str, actor: Party) -> None:

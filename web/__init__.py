@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -40,7 +41,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.config.update(config or {})
-    bridge = TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue)
+    bridge = TemporalBridge.for_settings(settings)  # payloads encrypted (core.payload_keys)
     app.extensions["rokin"] = RokinState(
         settings=settings,
         session_factory=make_session_factory(make_engine(settings.database_url)),
@@ -50,7 +51,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     )
 
     observability.init_app(app)  # request IDs, access log, /metrics, /healthz, /readyz
-    security.init_app(app)
+    security.init_app(app, idle=timedelta(seconds=settings.session_idle_seconds))
     i18n.init_app(app)
     db.init_app(app)
     errors.init_app(app)
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     from .auth.views import bp as auth_bp
     from .certificates.login import bp as certificate_login_bp
     from .certificates.views import bp as certificates_bp
+    from .codec.views import bp as codec_bp
     from .crl import bp as crl_bp
     from .employer.views import bp as employer_bp
     from .revocation_request.views import bp as revocation_request_bp
@@ -77,6 +79,7 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     app.register_blueprint(employer_bp, url_prefix="/employer")
     app.register_blueprint(revocation_request_bp, url_prefix="/revocation-request")  # from the login screen
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(codec_bp, url_prefix="/codec")  # the Temporal UI's codec server
     if settings.dev_mailbox is not None:
         from .dev.views import bp as dev_bp
 

@@ -1,4 +1,9 @@
-"""One SQLAlchemy session per request; views commit, teardown closes (rolling back the rest)."""
+"""One SQLAlchemy session per request; teardown closes it (rolling back the rest).
+
+The session reads (the user loader, the pages' queries: on SQLite never under the write lock, see
+``store.db``); what a request writes, a use-case writes in a transaction it asks for by name
+(``usecases.transaction.committed``). A view neither writes nor commits.
+"""
 
 from __future__ import annotations
 

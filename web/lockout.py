@@ -16,6 +16,7 @@ from contract import lockout_client
 from domain.lockout import LockoutInput, LockoutStatus, Outcome, ReleaseKind, SubjectKind
 from domain.lockout_release import may_release, who_releases
 from store import lockout as lockout_store
+from store.errors import Refusal
 from store.lockout import LockoutView
 from store.models import Staff, User
 from usecases.authentication import AttemptRefused
@@ -69,8 +70,8 @@ def refusal_text(refusal: AttemptRefused | TemporalUnavailable) -> str:
     if not isinstance(refusal, AttemptRefused):
         return gettext(messages.LOCKOUT_UNAVAILABLE)
     result, staff = refusal.result, refusal.subject_kind is SubjectKind.STAFF
-    if result.outcome is Outcome.WRONG_PASSWORD:
-        return _render(Outcome.WRONG_PASSWORD, staff, remaining=result.remaining_before_lock)
+    if result.outcome is Outcome.WRONG_PASSWORD:  # worded as for an unknown ID, so neither tells the other
+        return _render(Refusal.INVALID_CREDENTIALS, staff)
     if result.blocked:
         return _render(who_releases(refusal.subject_kind), staff)
     return _render(Outcome.LOCKED, staff, until=jst_time(result.locked_until) if result.locked_until else "")

@@ -69,10 +69,10 @@ REFUSAL = {
     Refusal.FORBIDDEN: N_("この操作を行う権限がありません。"),
 }
 
-# The lockout arbiter's refusals (issue 3). %(remaining)d and %(until)s come from its answer;
-# a blocked ID is told who releases it (domain.lockout_release.who_releases).
+# The lockout arbiter's refusals (issue 3). %(until)s comes from its answer; a blocked ID is told
+# who releases it (domain.lockout_release.who_releases). A wrong password reads as INVALID_CREDENTIALS,
+# the unknown ID's message, with no count of attempts left (issue 12: which IDs exist stays hidden).
 LOCKOUT = {
-    Outcome.WRONG_PASSWORD: N_("パスワードが正しくありません。あと%(remaining)d回間違えるとロックされます。"),
     Outcome.LOCKED: N_("このユーザーIDはロックされています。%(until)s以降に再度お試しください。"),
     Releaser.MASTER_USER: N_("このユーザーIDは閉塞されています。マスターユーザーに閉塞解除を依頼してください。"),
     Releaser.ROKIN: N_("このユーザーIDは閉塞されています。お取引の労働金庫へお問い合わせください。"),
@@ -181,3 +181,8 @@ def english(code: object) -> str:
     """For the CLI: the same message from the English catalog."""
     catalog = Translations.load(str(Path(__file__).with_name("translations")), ["en"])
     return render(code, catalog.gettext)
+
+
+# Too many failed attempts across IDs from one client address or on one organization (issue 12,
+# store.login_throttle): refused before the password is looked at; %(until)s is when to try again.
+THROTTLED = N_("認証に失敗した回数が多いため、一時的に受け付けを停止しています。しばらく時間をおいて、%(until)s以降に再度お試しください。")

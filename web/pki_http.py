@@ -20,7 +20,7 @@ from . import RokinState, crl, db, ocsp
 def create_pki_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder=None)
-    bridge = TemporalBridge(settings.temporal_address, settings.temporal_namespace, settings.task_queue)
+    bridge = TemporalBridge.for_settings(settings)  # payloads encrypted (core.payload_keys)
     app.extensions["rokin"] = RokinState(
         settings=settings,
         session_factory=make_session_factory(make_engine(settings.database_url)),

@@ -45,7 +45,7 @@ class Readiness:
 
 
 def _select_one(session_factory: sessionmaker[Session]) -> None:
-    with session_factory() as session:
+    with session_factory() as session:  # a read transaction: it never waits for a writer (store.db)
         session.execute(text("SELECT 1"))
 
 

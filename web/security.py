@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from flask import Flask, request, session
 
-IDLE_TIMEOUT = timedelta(minutes=15)
-
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -24,9 +22,6 @@ COOKIE_SETTINGS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "rokin_session",
-    # The signed cookie's timestamp is checked against this lifetime on every request and
-    # renewed by every request, so 15 idle minutes end the session on the server side too.
-    "PERMANENT_SESSION_LIFETIME": IDLE_TIMEOUT,
     "SESSION_REFRESH_EACH_REQUEST": True,
     "REMEMBER_COOKIE_DURATION": timedelta(0),
 }
@@ -40,10 +35,12 @@ def fresh_session() -> None:
         session["lang"] = lang
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, *, idle: timedelta) -> None:
+    """``idle``: the server-side session's idle timeout (``store.sessions``); the cookie, renewed by
+    every request, expires with it, so the browser forgets what the server would refuse anyway."""
     # Flask's config already holds its own (insecure) defaults for these keys, so setdefault would
     # change nothing: replace the values still at Flask's default, keep any the app chose.
-    for key, value in COOKIE_SETTINGS.items():
+    for key, value in {**COOKIE_SETTINGS, "PERMANENT_SESSION_LIFETIME": idle}.items():
         if app.config.get(key) == app.default_config.get(key):
             app.config[key] = value
 

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from store.db import make_engine
-from store.models import Base
+from store.schema import metadata
 
 config = context.config
 
@@ -21,7 +21,7 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # noqa: ANN001
-    context.configure(connection=connection, target_metadata=Base.metadata,
+    context.configure(connection=connection, target_metadata=metadata,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()

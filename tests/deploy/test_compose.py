@@ -161,7 +161,7 @@ def test_no_literal_secret_in_the_compose_file(services, compose):
 
 
 def test_only_the_worker_gets_the_ca_private_key(services, compose):
-    assert set(compose["secrets"]) == {"ca_key", "tls_certificate", "tls_key"}
+    assert set(compose["secrets"]) == {"ca_key", "tls_certificate", "tls_key", "payload_keys"}
     holders = {name for name, service in services.items() if "ca_key" in service.get("secrets", [])}
     assert holders == {"worker"}
     assert {name for name, service in services.items() if "ROKIN_CA_KEY" in environment(service)} == {"worker"}
@@ -174,6 +174,17 @@ def test_only_the_worker_gets_the_ca_private_key(services, compose):
     for name in ("web", "pki", "worker"):  # the CA certificate, to check presented certificates
         assert environment(services[name])["ROKIN_CA_CERT"] == "/run/configs/client_ca.pem"
         assert [config["source"] for config in services[name]["configs"]] == ["client_ca"]
+
+
+def test_only_the_processes_that_talk_to_temporal_get_the_payload_keys(services):
+    holders = {name for name, service in services.items() if "payload_keys" in service.get("secrets", [])}
+    assert holders == {"worker", "web", "pki"}
+    for name in holders:
+        assert environment(services[name])["ROKIN_PAYLOAD_KEYS_FILE"] == "/run/secrets/payload_keys"
+    ui = environment(services["temporal-ui"])  # decrypts through the web's codec endpoint, with credentials
+    assert ui["TEMPORAL_CODEC_ENDPOINT"].endswith("}/codec") and ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
+    assert environment(services["web"])["ROKIN_CODEC_CORS_ORIGINS"] == "http://localhost:8233"
+    assert services["temporal-ui"]["ports"] == ["127.0.0.1:8233:8080"]
 
 
 def test_the_web_runs_under_gunicorn_and_trusts_the_certificate_header_only_from_nginx(services, compose):

@@ -41,7 +41,8 @@ def gunicorn(arguments: list[str], settings: Settings, log: Path, **extra_env: s
     port = free_port()
     env = {**{key: value for key, value in os.environ.items() if not key.startswith(("ROKIN_", "PROMETHEUS_"))},
            "ROKIN_DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url,
-           "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "ROKIN_SECRET_KEY": "test-only", **extra_env}
+           "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "ROKIN_SECRET_KEY": "test-only",
+           "ROKIN_PAYLOAD_KEYS": settings.payload_keys or "", **extra_env}
     with log.open("w") as output:
         process = subprocess.Popen([str(GUNICORN), *CONFIG, "--bind", f"127.0.0.1:{port}", *arguments], env=env,
                                    cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
@@ -114,3 +115,19 @@ def test_the_pki_listeners_access_lines_have_no_client_address_or_query(settings
     assert line == {**line, "method": "GET", "path": "/ocsp/not-base64", "status": status}
     assert isinstance(line["duration_ms"], int)
     assert "Secret01x" not in log.read_text() and "127.0.0.1 " not in line["message"]
+
+
+def test_the_web_without_a_payload_key_does_not_boot_and_says_what_to_set(settings, tmp_path):
+    """No key ring: stopping at start beats a web whose every Temporal call (and /readyz) fails later."""
+    log = tmp_path / "gunicorn.log"
+    env = {**{key: value for key, value in os.environ.items() if not key.startswith("ROKIN_")},
+           "ROKIN_DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url,
+           "ROKIN_SECRET_KEY": "test-only"}
+    with log.open("w") as output:
+        done = subprocess.run([str(GUNICORN), *CONFIG, "--bind", f"127.0.0.1:{free_port()}", "--workers", "1",
+                               "web:create_app()"], env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                              timeout=60, check=False)
+    assert done.returncode != 0
+    text = log.read_text()
+    assert '"exc_type": "ConfigError"' in text and "Worker failed to boot" in text
+    assert "no payload encryption key: set ROKIN_PAYLOAD_KEYS or ROKIN_PAYLOAD_KEYS_FILE" in text

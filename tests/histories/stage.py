@@ -23,6 +23,7 @@ from rokin.mailsink import start_sink
 from store.migrate import upgrade
 from store.passwords import use_fast_hashing
 from tests.fixtures.mail import SINK_HOST, SmtpSink, free_port
+from tests.fixtures.payload_keys import TEST_CONVERTER, TEST_PAYLOAD_KEYS
 from tests.fixtures.temporal import TEST_SERVER, product_worker, register_search_attributes
 from tests.fixtures.users import MadeUser, registered_master
 from tests.workflows.lockout_support import registered_general
@@ -66,11 +67,14 @@ async def stage(case: str, pki: DevPki) -> AsyncIterator[Stage]:
         shutil.copytree(pki.directory, data_dir / "pki")
         sink = SmtpSink(SINK_HOST, free_port(), data_dir / "maildir")
         settings = replace(Settings.from_env({}), data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'rokin.db'}",
-                           task_queue=f"record-{case}", smtp_host=sink.host, smtp_port=sink.port)
+                           task_queue=f"record-{case}", smtp_host=sink.host, smtp_port=sink.port,
+                           payload_keys=TEST_PAYLOAD_KEYS)
         upgrade(settings.database_url)
         master = registered_master(settings.database_url, email=MASTER_EMAIL, password=MASTER_PASSWORD)
         sink.controller = start_sink(sink.host, sink.port, sink.maildir)
-        env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+        # Histories recorded from now on are encrypted with the suite's test key (issue 12).
+        env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER),
+                                                            data_converter=TEST_CONVERTER)
         try:
             await register_search_attributes(env.client)
             with env.auto_time_skipping_disabled():

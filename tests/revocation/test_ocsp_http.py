@@ -21,6 +21,7 @@ from pki.ocsp import CONTENT_TYPE_REQUEST, CONTENT_TYPE_RESPONSE
 from pki.ocsp_responder import ensure_responder
 from store import revocation_direct
 from store import users as user_store
+from tests.fixtures.payload_keys import TEST_PAYLOAD_KEYS
 from tests.fixtures.servers import serving
 from tests.pki.conftest import openssl
 from web.pki_http import create_pki_app
@@ -33,7 +34,7 @@ def pki_url(database_url, revocation_pki, tmp_path) -> Iterator[str]:  # noqa: A
     """The PKI listener over the test's database; its PKI directory is ``revocation_pki``'s."""
     assert revocation_pki.directory == tmp_path / "pki"
     settings = replace(Settings.from_env({}), data_dir=tmp_path, database_url=database_url,
-                       temporal_address="127.0.0.1:1")
+                       temporal_address="127.0.0.1:1", payload_keys=TEST_PAYLOAD_KEYS)
     with serving(make_server("127.0.0.1", 0, create_pki_app(settings), threaded=True)) as server:
         yield f"http://127.0.0.1:{server.port}"
 

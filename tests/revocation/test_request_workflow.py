@@ -27,6 +27,7 @@ from pki.devca import ensure_dev_pki
 from store import revocation_direct
 from store import users as user_store
 from store.db import make_engine, make_session_factory
+from tests.fixtures.payload_keys import TEST_CONVERTER
 from tests.fixtures.temporal import TEST_SERVER, product_worker, register_search_attributes
 from tests.fixtures.users import registered_master
 from tests.pki.conftest import openssl
@@ -130,7 +131,8 @@ async def env(worker_settings):  # noqa: ANN001, ANN201
     """A time-skipping server per test: request numbers start again with each test's database (the
     workflow ID is the number), and these tests move the clock by weeks and months."""
     ensure_dev_pki(worker_settings.pki_dir)
-    server = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    server = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER),
+                                                           data_converter=TEST_CONVERTER)
     try:
         await register_search_attributes(server.client)
         with server.auto_time_skipping_disabled():

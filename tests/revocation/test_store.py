@@ -7,8 +7,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,9 +27,8 @@ from store import certificates as certificate_store
 from store import revocation as revocation_store
 from store import revocation_direct, revocation_queries
 from store import users as user_store
-from store.db import make_engine
 from store.errors import ServiceError
-from store.models import AuditEntry, Base, Certificate, Staff
+from store.models import AuditEntry, Certificate, Staff
 from store.revocation_models import RevocationNote, RevocationRequest
 
 from .conftest import World
@@ -321,15 +318,3 @@ async def test_an_administrator_revokes_any_certificate_in_an_emergency_with_a_n
         note = session.scalars(select(RevocationNote)).one()
     assert (audit.actor_id, audit.target_id) == (world.administrator.uuid, world.master_serial)
     assert audit.detail == f"reason=suspected_misuse note={note.id}" and note.text == "不正ログインの通報"
-
-
-def test_migration_0004_matches_the_models(database_url):
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    finally:
-        engine.dispose()
-    mine = [d for d in differences if "revocation_" in str(d)]
-    assert mine == []
-    assert {"revocation_requests", "revocation_notes"} <= set(Base.metadata.tables)

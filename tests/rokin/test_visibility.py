@@ -28,6 +28,7 @@ from rokin.sample_data import Made, SampleDataError, load, query_values
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from tests.fixtures.mail import SINK_HOST, free_port
+from tests.fixtures.payload_keys import TEST_CONVERTER
 from tests.fixtures.temporal import DEV_SERVER, SEARCH_ATTRIBUTES, product_worker
 
 from .conftest import REPO
@@ -42,7 +43,8 @@ VISIBLE_WITHIN_SECONDS = 15.0  # the dev server's visibility store trails the wo
 @pytest.fixture(scope="module")
 async def visibility_server() -> AsyncIterator[WorkflowEnvironment]:
     server = await WorkflowEnvironment.start_local(dev_server_existing_path=str(DEV_SERVER),
-                                                   search_attributes=SEARCH_ATTRIBUTES, ui=False)
+                                                   search_attributes=SEARCH_ATTRIBUTES, ui=False,
+                                                   data_converter=TEST_CONVERTER)
     try:
         yield server
     finally:

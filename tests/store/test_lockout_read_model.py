@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from domain.lockout import LockoutState, LockoutStatus, ReleaseKind, SubjectKind
@@ -15,8 +12,7 @@ from domain.lockout_release import ActorKind
 from domain.roles import StaffRole
 from store import lockout as lockout_store
 from store import staff as staff_store
-from store.db import make_engine
-from store.models import AuditEntry, Base, Staff, User
+from store.models import AuditEntry, Staff, User
 
 from .conftest import ACTOR
 
@@ -99,18 +95,3 @@ def test_master_of_organization(session_factory, organization):
         assert lockout_store.master_uuid_of(session=session, organization_code=organization.code) == str(
             organization.master_uuid)
         assert lockout_store.master_uuid_of(session=session, organization_code="NOPE") is None
-
-
-@pytest.mark.parametrize("table", ["users", "staff"])
-def test_migration_matches_the_models(database_url, table):
-    """Migration 0002 creates exactly the lockout columns the models declare."""
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    finally:
-        engine.dispose()
-    lockout_columns = {"lockout_status", "locked_until", "lock_count", "failed_attempts", "lockout_as_of"}
-    about_lockout = [d for d in differences if table in str(d) and any(c in str(d) for c in lockout_columns)]
-    assert about_lockout == []
-    assert {c.name for c in Base.metadata.tables[table].columns} >= lockout_columns

@@ -11,13 +11,14 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.lockout import LockoutInput, SubjectKind
 from tests.fixtures.mail import free_port
+from tests.fixtures.payload_keys import TEST_CONVERTER
 from usecases.bridge import TemporalBridge
 from usecases.gateway import TemporalGateway
 from usecases.ports import TemporalUnavailable
 
 
 def test_nothing_listening_is_unavailable_not_timed_out():
-    bridge = TemporalBridge(f"127.0.0.1:{free_port()}", "default", "nowhere")
+    bridge = TemporalBridge(f"127.0.0.1:{free_port()}", "default", "nowhere", converter=lambda: TEST_CONVERTER)
     with pytest.raises(TemporalUnavailable) as raised:
         bridge.call(lambda client: client.count_workflows(), timeout=10)
     assert not raised.value.timed_out
@@ -26,7 +27,8 @@ def test_nothing_listening_is_unavailable_not_timed_out():
 async def test_no_worker_on_the_queue_is_a_time_out(dev_server_env):  # noqa: ANN001
     """The lockout arbiter's workflow starts but nobody runs it: refused as "no answer", after the deadline."""
     address = dev_server_env.client.service_client.config.target_host
-    gateway = TemporalGateway(TemporalBridge(address, "default", f"no-worker-{uuid.uuid4()}"), lockout_deadline=0.5)
+    gateway = TemporalGateway(TemporalBridge(address, "default", f"no-worker-{uuid.uuid4()}",
+                                             converter=lambda: TEST_CONVERTER), lockout_deadline=0.5)
     subject = LockoutInput(str(uuid.uuid4()), "1234", SubjectKind.GENERAL)
     with pytest.raises(TemporalUnavailable) as raised:
         await asyncio.to_thread(gateway.judge_attempt, subject, password_ok=True)
@@ -34,7 +36,8 @@ async def test_no_worker_on_the_queue_is_a_time_out(dev_server_env):  # noqa: AN
 
 
 async def test_a_bug_or_a_refusal_passes_through_unchanged(dev_server_env):  # noqa: ANN001
-    bridge = TemporalBridge(dev_server_env.client.service_client.config.target_host, "default", "q")
+    bridge = TemporalBridge(dev_server_env.client.service_client.config.target_host, "default", "q",
+                            converter=lambda: TEST_CONVERTER)
 
     async def buggy(_client):  # noqa: ANN001, ANN202
         return {}["missing"]

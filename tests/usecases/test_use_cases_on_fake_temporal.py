@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
+from core.config import Settings
 from domain.lockout import MAX_CONSECUTIVE_FAILURES, LockoutStatus, Outcome, ReleaseKind
 from domain.notices import NoticeKind
 from domain.revocation import RevocationReason
@@ -17,6 +18,7 @@ from store import audit
 from store import revocation as revocation_store
 from store import users as user_store
 from store.errors import Refusal, ServiceError
+from store.login_throttle import ThrottleLimits
 from store.models import User
 from store.revocation import party_of_user
 from store.revocation_models import RevocationRequest
@@ -24,9 +26,10 @@ from tests.fakes.temporal_port import FakeTemporal, NeedsTemporal
 from tests.fixtures.users import DEFAULT_PASSWORD, pending_general_user, registered_master
 from tests.web.certificates.arrange import record_certificate
 from usecases import authentication, registration, releases, revocation, users
-from usecases.authentication import AttemptRefused, UnknownCredentials
+from usecases.authentication import AttemptOrigin, AttemptRefused, UnknownCredentials
 
 GENERAL_PASSWORD = "Ippan2024pw"
+ORIGIN = AttemptOrigin("192.0.2.10", ThrottleLimits.from_settings(Settings.from_env({})))  # the default limits
 
 
 @pytest.fixture
@@ -47,11 +50,13 @@ def test_six_wrong_passwords_lock_and_the_master_releases(database_url, session_
     [initial] = general.passwords
     for attempt in range(MAX_CONSECUTIVE_FAILURES):
         with session_factory() as session, pytest.raises(AttemptRefused) as refused:
-            authentication.authenticate_user(session, temporal, user_id=general.user_id, password="Wrong2024x")
+            authentication.authenticate_user(session, temporal, user_id=general.user_id, password="Wrong2024x",
+                                             origin=ORIGIN, now=datetime.now(timezone.utc))
         expected = Outcome.LOCKED_NOW if attempt == MAX_CONSECUTIVE_FAILURES - 1 else Outcome.WRONG_PASSWORD
         assert refused.value.result.outcome is expected
     with session_factory() as session, pytest.raises(AttemptRefused) as refused:  # right, but locked
-        authentication.authenticate_user(session, temporal, user_id=general.user_id, password=initial)
+        authentication.authenticate_user(session, temporal, user_id=general.user_id, password=initial,
+                                         origin=ORIGIN, now=datetime.now(timezone.utc))
     assert refused.value.result.outcome is Outcome.LOCKED
     assert user(session_factory, general.uuid).lockout_status is LockoutStatus.LOCKED  # the read model
 
@@ -60,13 +65,15 @@ def test_six_wrong_passwords_lock_and_the_master_releases(database_url, session_
         actor = user_store.get_by_uuid(session=session, user_uuid=master.uuid)
         releases.release(session, temporal, account=account, kind=ReleaseKind.UNLOCK, actor=actor)
     with session_factory() as session:
-        assert authentication.authenticate_user(session, temporal, user_id=general.user_id,
-                                                password=initial).user_id == general.user_id
+        allowed = authentication.authenticate_user(session, temporal, user_id=general.user_id, password=initial,
+                                                   origin=ORIGIN, now=datetime.now(timezone.utc))
+        assert allowed.user_id == general.user_id
 
 
 def test_an_unknown_id_never_reaches_the_arbiter(session_factory, temporal):
     with session_factory() as session, pytest.raises(UnknownCredentials):
-        authentication.authenticate_user(session, temporal, user_id="nobody123", password=DEFAULT_PASSWORD)
+        authentication.authenticate_user(session, temporal, user_id="nobody123", password=DEFAULT_PASSWORD,
+                                         origin=ORIGIN, now=datetime.now(timezone.utc))
     assert temporal.states == {}
 
 

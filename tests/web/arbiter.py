@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from temporalio.client import Client
 
 from core.config import Settings
+from tests.fixtures.payload_keys import TEST_CONVERTER
 from tests.fixtures.temporal import product_worker
 
 T = TypeVar("T")
@@ -29,7 +30,8 @@ class WorkerThread:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="web-test-worker", daemon=True)
         self._thread.start()
-        self.client: Client = self._run(Client.connect(target_host, namespace=namespace))
+        self.client: Client = self._run(Client.connect(target_host, namespace=namespace,
+                                                       data_converter=TEST_CONVERTER))
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(STEP_TIMEOUT_SECONDS)

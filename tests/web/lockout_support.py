@@ -12,6 +12,7 @@ from sqlalchemy import select
 from domain.lockout import MAX_CONSECUTIVE_FAILURES, LockoutStatus, Outcome
 from domain.lockout_release import Releaser
 from store import lockout as lockout_store
+from store.errors import Refusal
 from store.lockout import LockoutView
 from store.models import AuditEntry, Staff, User
 from tests.conftest import csrf_token
@@ -26,7 +27,9 @@ WAIT_SECONDS = 10.0
 
 
 def countdown(remaining: int) -> str:
-    return messages.render(Outcome.WRONG_PASSWORD, remaining=remaining)
+    """What a wrong password reads with ``remaining`` tries left before the lock. Since issue 12 the
+    generic refusal an unknown ID gets too: the tries left told which IDs exist. The arbiter still counts."""
+    return messages.render(Refusal.INVALID_CREDENTIALS)
 
 
 def blocked_message(releaser: Releaser) -> str:

@@ -24,6 +24,7 @@ from pki.crl import CRL_PEM
 from pki.devca import ensure_dev_pki
 from store import certificates as certificate_store
 from store.db import make_engine, make_session_factory
+from tests.fixtures.payload_keys import TEST_CONVERTER
 from tests.fixtures.temporal import TEST_SERVER, product_worker, register_search_attributes
 from tests.fixtures.users import registered_master
 from tests.pki.conftest import openssl
@@ -52,7 +53,8 @@ async def year_server():  # noqa: ANN201
     """A time-skipping server of this module's own: these tests move the clock by years, which
     would fire the timers other tests' leftover workflows have on queues nobody polls any more
     (and such a pending task keeps the test server's clock locked)."""
-    server = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    server = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER),
+                                                           data_converter=TEST_CONVERTER)
     try:
         await register_search_attributes(server.client)
         yield server

@@ -26,6 +26,7 @@ from domain.lockout_release import ReleaseRefusal, ReleaseResult
 from domain.names import SearchAttribute
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry
+from tests.fixtures.payload_keys import TEST_CONVERTER
 from tests.fixtures.users import registered_master
 
 from .lockout_support import (
@@ -46,7 +47,8 @@ BURST = 50
 async def bare_client(env) -> Client:
     """A client without the SDK's own retries: only the helper's stand between a burst and the
     server's limits (10 updates in flight per workflow)."""
-    return await Client.connect(env.client.service_client.config.target_host, retry_config=RetryConfig(max_retries=0))
+    return await Client.connect(env.client.service_client.config.target_host, retry_config=RetryConfig(max_retries=0),
+                                data_converter=TEST_CONVERTER)
 
 
 async def test_fifty_simultaneous_wrong_passwords_count_exactly_six(dev_server_env, worker_settings):

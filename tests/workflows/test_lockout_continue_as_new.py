@@ -18,6 +18,7 @@ from domain.lockout import (
     lockout_summary,
 )
 from domain.names import SearchAttribute
+from tests.fixtures.payload_keys import TEST_CONVERTER
 from tests.fixtures.temporal import history_json
 from tests.fixtures.users import registered_master
 from workflows.lockout import LockoutWorkflow
@@ -99,7 +100,7 @@ async def test_two_hundred_attempts_across_runs_keep_the_exact_state(dev_server_
         run_id = history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
         if not run_id:
             break
-    replayer = Replayer(workflows=[LockoutWorkflow])
+    replayer = Replayer(workflows=[LockoutWorkflow], data_converter=TEST_CONVERTER)
     for history in histories:
         await replayer.replay_workflow(history)  # raises on nondeterminism
     await assert_history_private(client, [master])

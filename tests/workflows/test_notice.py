@@ -104,7 +104,8 @@ async def test_the_gateway_starts_a_notice_through_a_bridge_and_the_mail_arrives
     from usecases.gateway import TemporalGateway
 
     address = time_skipping_env.client.service_client.config.target_host
-    gateway = TemporalGateway(TemporalBridge(address, "default", worker_settings.task_queue))
+    gateway = TemporalGateway(TemporalBridge.for_settings(replace(worker_settings, temporal_address=address,
+                                                                  temporal_namespace="default")))
     user = registered_master(worker_settings.database_url)
     async with product_worker(time_skipping_env.client, worker_settings):
         notice = NoticeRequest(NoticeKind.REGISTRATION_COMPLETE, user.uuid)

@@ -10,19 +10,18 @@ import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import logout_user
 
 from domain.roles import UserRole, UserStatus
 from store import users as user_store
 from store.errors import CredentialError, ServiceError
-from usecases import authentication, registration
+from usecases import registration
 
 from .. import db, forms, messages
 from ..ports import temporal
-from ..principals import current_actor
+from ..principals import current_actor, log_out
 from ..security import fresh_session
 from .forms import InitialPasswordForm, RegistrationForm
-from .service import REFUSALS, counted, show_refusal
+from .service import REFUSALS, authenticate, show_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -38,8 +37,7 @@ def login_screen():  # noqa: ANN201
 
 @bp.post("/logout")
 def logout():  # noqa: ANN201
-    logout_user()
-    fresh_session()
+    log_out()  # ends the session on the server: a copy of the cookie is worth nothing afterwards
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login_screen"))
 
@@ -51,8 +49,7 @@ def register_login(kind: str):  # noqa: ANN201
     form = InitialPasswordForm()
     if form.validate_on_submit():
         try:
-            user = counted(lambda: authentication.authenticate_user(
-                db.session(), temporal(), user_id=form.user_id.data, password=form.password.data))
+            user = authenticate(form.user_id.data, form.password.data)
             user_store.check_pending_registration(user, role=role)
         except REFUSALS as refusal:
             show_refusal(form, refusal)

@@ -6,7 +6,8 @@
   older one (committed at once; the lifecycles hear of it afterwards).
 - Every later request of an employer session must come with the same certificate, still live:
   a revocation, a supersession or another certificate ends the session at the next request,
-  whatever the CRL says.
+  whatever the CRL says. The server-side session record (``store.sessions``) remembers which
+  certificate it was opened with; a revocation ends it there at once (``store.certificates``).
 - The top screen reads the session's certificate (``my_certificate``): serial, validity, days
   left and, from 40 days before expiry, the renewal banner (seed 003 Q7).
 """
@@ -23,28 +24,26 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from domain.certificate_login import CertificateLoginProblem
 from domain.validity import CertificateCalendar, calendar_for
 from store import certificates as certificate_store
+from store.sessions import EndReason
 from usecases import certificate_login
 
 from .. import db, messages, metrics
-from ..auth.service import REFUSALS, counted, show_refusal
+from ..auth.service import REFUSALS, attempt_origin, counted, show_refusal
 from ..ports import temporal
-from ..principals import EmployerPrincipal
-from ..security import fresh_session
+from ..principals import EmployerPrincipal, current_login_session, log_in, log_out
 from .client_certificate import Identified, identify, presented_pem
 from .forms import CertificateLoginForm
 
 bp = Blueprint("certificate_login", __name__)
 
-SESSION_SERIAL = "certificate_serial"  # the certificate this session logged in with
 UNCHECKED_ENDPOINTS = frozenset({"static", "auth.logout"})
 
 
@@ -70,7 +69,7 @@ def login():  # noqa: ANN201
         try:
             counted(lambda: certificate_login.log_in_with_certificate(
                 db.session(), temporal(), owner=found.user, certificate=found.certificate,
-                password=form.password.data, now=_now()))
+                password=form.password.data, origin=attempt_origin(), now=_now()))
         except REFUSALS as refusal:
             show_refusal(form, refusal)
         else:
@@ -81,10 +80,8 @@ def login():  # noqa: ANN201
 
 
 def start_certificate_session(user, serial: str) -> None:  # noqa: ANN001
-    """A fresh session (no fixation) bound to the certificate it logged in with."""
-    fresh_session()
-    login_user(EmployerPrincipal(user))
-    session[SESSION_SERIAL] = serial
+    """A new server-side session (no fixation) bound to the certificate it logged in with."""
+    log_in(user, certificate_serial=serial)
 
 
 @bp.before_app_request
@@ -96,13 +93,12 @@ def _same_live_certificate():  # noqa: ANN202
     if not isinstance(principal, EmployerPrincipal):
         return None
     found = _identify_request()
-    if (isinstance(found, Identified) and found.certificate.serial == session.get(SESSION_SERIAL)
+    if (isinstance(found, Identified) and found.certificate.serial == principal.login_session.certificate_serial
             and found.user.uuid == principal.user.uuid):
         return None
     problem = found if isinstance(found, CertificateLoginProblem) and found is not \
         CertificateLoginProblem.NO_CERTIFICATE else CertificateLoginProblem.CHANGED
-    logout_user()
-    fresh_session()
+    log_out(EndReason.CERTIFICATE_CHANGED)  # on the server too: the cookie came without its certificate
     flash(messages.render(problem, _), "error")
     return redirect(url_for("auth.login_screen"))
 
@@ -131,7 +127,8 @@ class MyCertificate:
 @bp.app_context_processor
 def _my_certificate() -> dict:
     def my_certificate() -> MyCertificate | None:
-        serial = session.get(SESSION_SERIAL)
+        login_session = current_login_session()
+        serial = login_session.certificate_serial if login_session is not None else None
         row = certificate_store.get_by_serial(session=db.session(), serial=serial) if serial else None
         if row is None:
             return None

@@ -19,7 +19,7 @@ from usecases import issuance
 from usecases.ports import TemporalUnavailable
 
 from .. import db, messages, metrics
-from ..auth.service import REFUSALS, counted, show_refusal
+from ..auth.service import REFUSALS, attempt_origin, counted, show_refusal
 from ..ports import temporal
 from . import tickets
 from .forms import AuthenticationForm, IssueForm
@@ -37,7 +37,7 @@ def authenticate_user():  # noqa: ANN201
         try:
             entry = counted(lambda: issuance.authenticate_for_issuance(
                 db.session(), temporal(), user_id=form.user_id.data, password=form.password.data,
-                now=datetime.now(timezone.utc)))
+                origin=attempt_origin(), now=datetime.now(timezone.utc)))
         except REFUSALS as refusal:
             show_refusal(form, refusal)
         except issuance.IssuanceEntryRefused as refused:

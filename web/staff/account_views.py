@@ -71,7 +71,8 @@ def search_accounts():  # noqa: ANN201
     return render_template("staff/accounts.html", form=form, rows=rows, offered=web_lockout.offered_releases,
                            status_text=web_lockout.status_text, role_labels={**employer_labels.ROLE, **ROLE_LABELS},
                            user_status_labels=employer_labels.STATUS, release_labels=web_lockout.RELEASE_LABELS,
-                           general=SubjectKind.GENERAL, normal=LockoutStatus.NORMAL)
+                           general=SubjectKind.GENERAL, normal=LockoutStatus.NORMAL,
+                           administrator=StaffRole.ADMINISTRATOR)
 
 
 @bp.get(RELEASE_URL)

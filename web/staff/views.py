@@ -13,24 +13,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from domain.credentials import MAX_LENGTH, MIN_LENGTH
 from domain.roles import StaffRole
-from store.errors import CredentialError, ServiceError
+from store.errors import CredentialError
 from usecases import organizations
-from usecases.authentication import AttemptRefused
-from usecases.ports import TemporalUnavailable
 
 from .. import db
-from ..auth.service import authenticate_staff
+from ..auth.service import REFUSALS, authenticate_staff, show_refusal
 from ..extensions import login_manager
-from ..lockout import refusal_text
-from ..principals import StaffPrincipal, current_actor
-from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error, staff_message
+from ..principals import StaffPrincipal, current_actor, current_login_session, log_in, log_out
+from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error
 
 bp = Blueprint("staff", __name__)
 
@@ -54,6 +51,8 @@ ROLES = {
     "staff.withdraw": ADMINISTRATOR,  # 取下げ of a written request
     "staff.emergency": ADMINISTRATOR,  # 緊急失効
     "staff.file_on_behalf": frozenset({StaffRole.RECEIVER}),  # a request from the paper received by post
+    "staff.confirm_end_staff_sessions": ADMINISTRATOR,  # セッション終了 of any staff member (session_views)
+    "staff.end_staff_sessions": ADMINISTRATOR,
 }
 
 # The staff menu: (label, description, endpoint); each entry shows to the roles the gate admits there.
@@ -68,6 +67,8 @@ MENU = (
      "staff.inbox"),
     (_l("緊急失効"), _l("不正利用の疑いなどで、電子証明書を直ちに失効します。"),
      "staff.emergency"),
+    (_l("ログイン中のセッション"), _l("ご自身がログイン中のセッションを確認し、ほかのセッションを終了します。"),
+     "staff.my_sessions"),
 )
 
 
@@ -113,12 +114,10 @@ def login():  # noqa: ANN201
     if form.validate_on_submit():
         try:
             staff = authenticate_staff(form.login.data, form.password.data)
-        except ServiceError as refusal:
-            form.form_errors.append(staff_message(refusal.refusal))
-        except (AttemptRefused, TemporalUnavailable) as refusal:
-            form.form_errors.append(refusal_text(refusal))
+        except REFUSALS as refusal:
+            show_refusal(form, refusal, staff=True)
         else:
-            _start_session(staff)
+            log_in(staff)  # a new server-side session; the browser's previous one ends (no fixation)
             if staff.initial_password:
                 flash(_("初回ログインです。ご自身のパスワードを設定してください。"), "info")
                 return redirect(url_for("staff.change_password"))
@@ -128,8 +127,7 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 def logout():  # noqa: ANN201
-    logout_user()
-    _fresh_session()
+    log_out()  # ends the session on the server: a copy of the cookie is worth nothing afterwards
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("staff.login"))
 
@@ -145,7 +143,8 @@ def change_password():  # noqa: ANN201
         try:
             organizations.replace_initial_staff_password(db.session(), staff=staff,
                                                          new_password=form.new_password.data,
-                                                         actor=current_actor(request.remote_addr))
+                                                         actor=current_actor(request.remote_addr),
+                                                         keep_session=current_login_session())
         except CredentialError as error:
             add_staff_error(getattr(form, error.field), error.problem)
         else:
@@ -162,19 +161,6 @@ def top():  # noqa: ANN201
     return render_template("staff/top.html", menu=menu)
 
 
-def _start_session(staff) -> None:  # noqa: ANN001
-    """A fresh session (no fixation) that remembers only the chosen language."""
-    _fresh_session()
-    login_user(StaffPrincipal(staff))
-
-
-def _fresh_session() -> None:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-
-
 def _next_staff_page() -> str | None:
     """The staff page that sent an anonymous visitor to log in, reduced to its path: no open redirect."""
     target = urlsplit(request.args.get("next", ""))
@@ -184,4 +170,4 @@ def _next_staff_page() -> str | None:
     return None
 
 
-from . import account_views, filing_views, organization_views, request_views  # noqa: E402, F401  (their pages)
+from . import account_views, filing_views, organization_views, request_views, session_views  # noqa: E402, F401  (their pages)

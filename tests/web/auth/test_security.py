@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
 from itsdangerous import TimestampSigner
 
 from tests.conftest import csrf_token
-from web.security import IDLE_TIMEOUT
 
 from ..pages import login, text
+
+IDLE_TIMEOUT = timedelta(minutes=15)  # the default server-side idle timeout (core.config); the cookie follows it
 
 CSRF_EXPIRED = "画面の有効期限が切れました。もう一度最初から操作してください。"
 

@@ -1,0 +1,1 @@
+"""The codec server the Temporal Web UI calls to read encrypted payloads (``views.py``)."""
