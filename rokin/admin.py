@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Settings
@@ -44,7 +46,10 @@ class CommandError(Exception):
 
 
 def _with_session(settings: Settings, work: Callable[..., T]) -> T:
-    """Bring the database to the newest schema (idempotent), then run ``work`` (a use-case) with a session."""
+    """Bring the database to the newest schema (idempotent), then run ``work`` (a use-case) with a session.
+    A SQLite file that does not exist is refused: an operator whose ROKIN_DATA_DIR differs from the
+    running stack's would otherwise "succeed" in a new, empty database nobody reads."""
+    _refuse_a_new_sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         upgrade(settings.database_url)
@@ -61,6 +66,19 @@ def _with_session(settings: Settings, work: Callable[..., T]) -> T:
         engine.dispose()
 
 
+def _refuse_a_new_sqlite_file(url: str) -> None:
+    database = make_url(url)
+    if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:") \
+            and not Path(database.database).exists():
+        raise CommandError("", f"no database at {database.database}: check ROKIN_DATA_DIR / DATABASE_URL "
+                               "(the ones `rokin dev` runs with), or create it with `rokin migrate`", REFUSED)
+
+
+def database_name(url: str) -> str:
+    """The database a command wrote to, as the operator can check it (never its password)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def create_org(settings: Settings, *, code: str, name: str, email: str, as_json: bool) -> None:
     def work(session):  # noqa: ANN001, ANN202
         created = organizations.register_organization(session, code=code, name=name, email=email,
@@ -74,9 +92,10 @@ def create_org(settings: Settings, *, code: str, name: str, email: str, as_json:
             "organization_name": organization_name,
             "master_user_id": master_user_id,
             "initial_password": initial_password,
+            "database": database_name(settings.database_url),
         }, ensure_ascii=False))
     else:
-        print(f"Organization {organization_code} registered.")
+        print(f"Organization {organization_code} registered in {database_name(settings.database_url)}.")
         print(f"  Master user ID:   {master_user_id}")
         print(f"  Initial password: {initial_password}  (shown only this once)")
 
@@ -89,9 +108,10 @@ def create_staff(settings: Settings, *, login: str, role: str, as_json: bool) ->
 
     staff_login, staff_role, initial_password = _with_session(settings, work)
     if as_json:
-        print(json.dumps({"login": staff_login, "role": staff_role, "initial_password": initial_password}))
+        print(json.dumps({"login": staff_login, "role": staff_role, "initial_password": initial_password,
+                          "database": database_name(settings.database_url)}))
     else:
-        print(f"Staff account {staff_login} ({staff_role}) created.")
+        print(f"Staff account {staff_login} ({staff_role}) created in {database_name(settings.database_url)}.")
         print(f"  Initial password: {initial_password}  (shown only this once)")
 
 

@@ -9,6 +9,7 @@ stored message is what the client sent (with LF line ends) plus who it was addre
 from __future__ import annotations
 
 import argparse
+import logging
 import mailbox
 import signal
 import threading
@@ -51,6 +52,9 @@ def start_sink(host: str, port: int, maildir: Path) -> Controller:
 
 def run_sink(host: str, port: int, maildir: Path) -> None:
     """Run a sink until SIGTERM or SIGINT (call from the main thread)."""
+    # aiosmtpd logs six INFO lines per connection (every port probe of `rokin dev`, every e-mail): the
+    # messages are on the dev mailbox page; its warnings and errors still show.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = start_sink(host, port, maildir)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -23,6 +23,9 @@ from pki.tls import peer_certificate_pem, server_context
 HANDSHAKE_TIMEOUT_SECONDS = 120  # the browser waits for its user in the certificate prompt
 
 
+PEER_ALERTS = ("SSLV3_ALERT_", "TLSV1_ALERT_", "TLSV13_ALERT_")  # OpenSSL's reasons for an alert the client sent
+
+
 class ClientCertRequestHandler(WSGIRequestHandler):
     """Handshakes in its own thread and puts the verified client certificate into the environ."""
 
@@ -43,8 +46,11 @@ class ClientCertRequestHandler(WSGIRequestHandler):
         if self.handshake_error is None:
             super().handle()
         elif isinstance(self.handshake_error, ssl.SSLError) and not isinstance(self.handshake_error, ssl.SSLEOFError):
-            # Worth a line (why a client certificate was refused); port probes and resets are not.
-            self.log("info", "TLS handshake failed: %s", self.handshake_error)
+            # Worth a line: why we refused a client certificate. Not worth one: the browser's own alert
+            # (it does not trust the dev CA yet, or dropped a speculative connection), port probes, resets.
+            reason = self.handshake_error.reason or ""
+            level = "debug" if reason.startswith(PEER_ALERTS) else "info"
+            self.log(level, "TLS handshake failed: %s", self.handshake_error)
 
     def finish(self) -> None:
         if self.handshake_error is not None:

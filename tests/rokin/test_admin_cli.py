@@ -61,7 +61,9 @@ def test_create_org_json_gives_a_master_who_can_authenticate_with_the_initial_pa
     result = create_org(any_database_env, "1234", "master@example.jp", "--json")
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
-    assert set(created) == {"organization_code", "organization_name", "master_user_id", "initial_password"}
+    assert set(created) == {"organization_code", "organization_name", "master_user_id", "initial_password",
+                            "database"}
+    assert created["database"] == any_database_env["DATABASE_URL"]  # (a password would read ***)
     assert (created["organization_code"], created["organization_name"]) == ("1234", ORG_NAME)
     with any_session_of() as session:
         master = user_store.get_by_user_id(session=session, user_id=created["master_user_id"])
@@ -74,7 +76,7 @@ def test_create_org_json_gives_a_master_who_can_authenticate_with_the_initial_pa
 def test_create_org_prints_the_id_and_password_for_a_person(env) -> None:  # noqa: ANN001
     result = create_org(env, "ABC123")
     assert result.returncode == 0, result.stderr
-    assert "Organization ABC123 registered." in result.stdout
+    assert f"Organization ABC123 registered in {env['DATABASE_URL']}." in result.stdout
     assert "Master user ID:" in result.stdout and "Initial password:" in result.stdout
 
 
@@ -126,12 +128,19 @@ def test_create_staff_refuses_a_bad_login_a_taken_login_and_an_unknown_role(env)
     assert unknown.returncode == 2 and "--role" in unknown.stderr
 
 
-def test_admin_works_on_a_fresh_data_dir(tmp_path: Path) -> None:
-    """No DATABASE_URL, nothing on disk: the command makes the data directory and the database."""
+def test_admin_refuses_a_data_dir_without_a_database_and_names_the_one_it_wrote(tmp_path: Path) -> None:
+    """A ROKIN_DATA_DIR other than the running stack's must not quietly "succeed" in a new database."""
     data_dir = tmp_path / "fresh"
-    result = run_rokin("admin", "create-org", "--code", "9999", "--name", ORG_NAME, "--email", "m@example.jp",
-                       "--json", env=rokin_env(data_dir))
-    assert result.returncode == 0, result.stderr
+    refused = run_rokin("admin", "create-org", "--code", "9999", "--name", ORG_NAME, "--email", "m@example.jp",
+                        "--json", env=rokin_env(data_dir))
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr == (f"rokin admin create-org: no database at {data_dir / 'rokin.db'}: check ROKIN_DATA_DIR / "
+                              "DATABASE_URL (the ones `rokin dev` runs with), or create it with `rokin migrate`\n")
+    assert not (data_dir / "rokin.db").exists()
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert (data_dir / "rokin.db").exists()
-    assert run_rokin("migrate", env=rokin_env(data_dir)).returncode == 0  # idempotent
+
+    assert run_rokin("migrate", env=rokin_env(data_dir)).returncode == 0
+    created = run_rokin("admin", "create-org", "--code", "9999", "--name", ORG_NAME, "--email", "m@example.jp",
+                        env=rokin_env(data_dir))
+    assert created.returncode == 0, created.stderr
+    assert f"Organization 9999 registered in sqlite:///{data_dir / 'rokin.db'}." in created.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import smtplib
 import socket
@@ -86,3 +87,25 @@ def test_run_sink_creates_the_maildir_and_stops_cleanly_on_a_signal(tmp_path, st
         if process.poll() is None:
             process.kill()
     assert [message.subject for message in read_messages(maildir)] == [SUBJECT]
+
+
+def test_rokin_mailsink_keeps_quiet_about_connections(tmp_path):
+    """`rokin dev` probes the port and sends mail through it: aiosmtpd's six INFO lines per connection
+    would bury what a developer acts on (the messages are on the dev mailbox page)."""
+    port, maildir = free_port(), tmp_path / "maildir"
+    process = subprocess.Popen([sys.executable, "-m", "rokin", "mailsink", "--port", str(port), "--maildir",
+                                str(maildir)], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "ROKIN_DATA_DIR": str(tmp_path / "var"), "ROKIN_LOG_FORMAT": "text"})
+    try:
+        wait_until_listening(port)
+        for _ in range(3):
+            wait_until_listening(port)
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            smtp.send_message(japanese_message("utf-8", "base64"))
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert [message.subject for message in read_messages(maildir)] == [SUBJECT]
+    assert "mail.log" not in stderr, stderr

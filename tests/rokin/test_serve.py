@@ -157,3 +157,23 @@ def _wait_for_page(port: int, context: ssl.SSLContext, timeout: float = 30) -> s
         if time.monotonic() > deadline:
             raise AssertionError(f"https://localhost:{port}/ did not answer within {timeout}s")
         time.sleep(0.2)
+
+
+def test_a_refused_client_certificate_gets_a_log_line_and_a_browser_alert_does_not(
+        https_port: int, dev_pki: DevPki, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`rokin dev`'s terminal: a browser that does not trust the dev CA yet alerts on every connection
+    (debug only); a client certificate we refused is what a developer needs to see (info)."""
+    caplog.set_level("DEBUG", logger="werkzeug")
+    untrusting = ssl.create_default_context()  # no dev CA: the client aborts with an alert of its own
+    with pytest.raises(ssl.SSLError):
+        https_get(https_port, PROBE, untrusting)
+    certificate, key = foreign_client(tmp_path / "foreign")
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        https_get(https_port, PROBE, client_context(dev_pki, certificate, key))
+    deadline = time.monotonic() + 10
+    while len(failures := [(record.levelname, record.getMessage()) for record in caplog.records
+                           if "TLS handshake failed" in record.getMessage()]) < 2:  # each on its own thread
+        assert time.monotonic() < deadline, failures
+        time.sleep(0.05)
+    assert [level for level, message in failures if "ALERT_UNKNOWN_CA" in message] == ["DEBUG"]
+    assert [level for level, message in failures if "CERTIFICATE_VERIFY_FAILED" in message] == ["INFO"]
