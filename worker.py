@@ -32,10 +32,18 @@ from workflows import WORKFLOWS
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("domain"))
 
 
+# A workflow's next task goes first to the worker that has it cached (its sticky queue). When that
+# worker has died, the task waits this long before any replica may take it: the SDK's 10 s default
+# outlasts the web's lockout deadline (usecases.gateway, 8 s), so a login right after a replica's
+# crash would be told "try later". A live worker picks its sticky tasks in milliseconds.
+STICKY_QUEUE_TIMEOUT = timedelta(seconds=3)
+
+
 def make_worker(client: Client, settings: Settings, session_factory: sessionmaker[Session]) -> Worker:
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
                   activities=build_activities(settings, session_factory), workflow_runner=WORKFLOW_RUNNER,
-                  graceful_shutdown_timeout=timedelta(seconds=10))
+                  graceful_shutdown_timeout=timedelta(seconds=10),
+                  sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT)
 
 
 def make_replayer(converter: DataConverter) -> Replayer:

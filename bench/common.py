@@ -7,6 +7,7 @@ plots as ``docs/benchmarks/<name>-*.png``; ``python -m bench.report`` turns the 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -88,6 +89,25 @@ def describe(info: dict[str, Any]) -> str:
     """One line for the console."""
     return (f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, load "
             f"{info['load_average_at_start'][0]}; Python {info['python']}, temporalio {info['temporalio']}")
+
+
+TOPOLOGIES = ("dev", "production")  # bench.stack.running_stack's
+
+
+def add_topology_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--topology", choices=TOPOLOGIES, default="dev",
+                        help="dev: as `rokin dev` runs (default); production: docker-compose.yml's as processes "
+                             "(nginx, gunicorn, two workers, PostgreSQL: bench.production)")
+
+
+def result_name(name: str, topology: str) -> str:
+    """A bench's results and plots are named ``<name>`` on the dev topology, ``<name>-production`` else."""
+    return name if topology == "dev" else f"{name}-{topology}"
+
+
+def topology_flag(topology: str) -> str:
+    """The command line's part for ``topology`` (none for the default)."""
+    return "" if topology == "dev" else f" --topology {topology}"
 
 
 def write_results(name: str, payload: dict[str, Any], *, out_dir: Path | None = None) -> Path:

@@ -40,7 +40,7 @@ from .baseline import (
     raw_crypto,
 )
 from .browser import Browser, PageError, tls_context
-from .common import DOCS, describe, machine, publish
+from .common import DOCS, add_topology_argument, describe, machine, publish, result_name, topology_flag
 from .load import FAILURES, Run, Step, closed_loop, parse_levels, stopwatch
 from .people import Person, check_production_hashes, describe_hashing, make_masters
 from .stack import Stack, running_stack
@@ -60,6 +60,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--levels", type=parse_levels, default=[1, 4, 8, 16], help="concurrent clients (1,4,8,16)")
     parser.add_argument("--per-client", type=int, default=20, help="issuances per client at each level (20)")
     parser.add_argument("--out", type=Path, default=DOCS, help="report directory (default docs/benchmarks)")
+    add_topology_argument(parser)
     parsed = parser.parse_args(argv)
     if parsed.serial < 1 or parsed.per_client < 1:
         parser.error("--serial and --per-client must be at least 1")
@@ -238,7 +239,7 @@ def figures(measured: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def draw(results: dict[str, Any], out: Path) -> list[str]:
+def draw(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
     levels = results["levels"]
     clients = [level["clients"] for level in levels]
 
@@ -247,14 +248,14 @@ def draw(results: dict[str, Any], out: Path) -> list[str]:
 
     baselines = ("bare workflow", "raw cryptography", "floor (bare workflow + raw crypto)")
     latency = plots.line_chart(
-        out / "issuance-latency.png", title="Issuance latency vs concurrent clients", xlabel="concurrent clients",
+        out / f"{name}-latency.png", title="Issuance latency vs concurrent clients", xlabel="concurrent clients",
         ylabel="milliseconds (log scale)", log_y=True, dashed=baselines, dotted=("issuance p99",),
         colors={"issuance p50": "C0", "issuance p99": "C0"},
         series={"issuance p50": line("issuance", "p50"), "issuance p99": line("issuance", "p99"),
                 "bare workflow": line("bare_workflow", "p50"), "raw cryptography": line("raw_crypto", "p50"),
                 "floor (bare workflow + raw crypto)": line("floor", "p50")})
     throughput = plots.line_chart(
-        out / "issuance-throughput.png", title="Issuance throughput vs concurrent clients",
+        out / f"{name}-throughput.png", title="Issuance throughput vs concurrent clients",
         xlabel="concurrent clients", ylabel="operations per second (log scale)", log_y=True, dashed=baselines,
         series={"issuance (per s)": line("issuance", "throughput_per_s"),
                 "bare workflow": line("bare_workflow", "throughput_per_s"),
@@ -262,7 +263,7 @@ def draw(results: dict[str, Any], out: Path) -> list[str]:
                 "floor (bare workflow + raw crypto)": line("floor", "throughput_per_s")})
     samples = results["samples_ms"]["serial"]
     distribution = plots.cdf_chart(
-        out / "issuance-serial.png", title="Serial issuance latency distribution",
+        out / f"{name}-serial.png", title="Serial issuance latency distribution",
         dashed=("bare workflow", "raw cryptography", "argon2id verification"),
         samples={"issuance (web + workflow)": samples["issuance"], "bare workflow": samples["bare_workflow"],
                  "raw cryptography": samples["raw_crypto"], "argon2id verification": samples["argon2"]})
@@ -352,20 +353,23 @@ def headlines(results: dict[str, Any]) -> list[dict[str, str]]:
 
 def command(options: argparse.Namespace) -> str:
     return (f"python -m bench.issuance --serial {options.serial} --levels {','.join(map(str, options.levels))} "
-            f"--per-client {options.per_client}")
+            f"--per-client {options.per_client}{topology_flag(options.topology)}")
 
 
 def main(argv: list[str] | None = None) -> None:
     options = arguments(argv)
     info = machine()
     print(describe(info), flush=True)
-    with running_stack() as stack:
+    with running_stack(topology=options.topology) as stack:
         measured = measure(stack, options)
     results = {"parameters": {"serial": options.serial, "levels": options.levels, "per_client": options.per_client,
                               "hashing": describe_hashing()}, **figures(measured)}
     out = options.out
-    payload = {"name": NAME, "title": TITLE, "command": command(options), "machine": info, "results": results,
-               "markdown": markdown(results), "plots": draw(results, out), "headlines": headlines(results)}
+    name = result_name(NAME, options.topology)
+    title = TITLE if options.topology == "dev" else f"{TITLE} — {options.topology} topology"
+    payload = {"name": name, "title": title, "topology": options.topology, "command": command(options),
+               "machine": info, "results": results, "markdown": markdown(results), "plots": draw(results, out, name),
+               "headlines": headlines(results)}
     publish(payload, out)
 
 

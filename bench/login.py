@@ -25,7 +25,7 @@ from typing import Any
 from . import journeys, plots
 from .baseline import ARGON2_LABEL, BARE_UPDATE_LABEL, BareTemporal, argon2_verification
 from .browser import Browser, PageError, tls_context
-from .common import DOCS, describe, machine, publish
+from .common import DOCS, add_topology_argument, describe, machine, publish, result_name, topology_flag
 from .load import Run, Step, closed_loop, parse_levels, stopwatch
 from .people import Person, check_production_hashes, describe_hashing, make_masters
 from .stack import Stack, running_stack
@@ -43,6 +43,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--levels", type=parse_levels, default=[1, 8, 32], help="concurrent clients (1,8,32)")
     parser.add_argument("--per-client", type=int, default=30, help="logins per client at each level (30)")
     parser.add_argument("--out", type=Path, default=DOCS, help="report directory (default docs/benchmarks)")
+    add_topology_argument(parser)
     parsed = parser.parse_args(argv)
     if parsed.per_client < 1:
         parser.error("--per-client must be at least 1")
@@ -131,7 +132,7 @@ def figures(measured: dict[str, Any]) -> dict[str, Any]:
     return {"levels": levels, "parts": {name: run.summary() for name, run in measured["parts"].items()}}
 
 
-def draw(results: dict[str, Any], out: Path) -> list[str]:
+def draw(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
     levels = results["levels"]
     clients = [level["clients"] for level in levels]
 
@@ -139,14 +140,14 @@ def draw(results: dict[str, Any], out: Path) -> list[str]:
         return clients, [level[kind][key] for level in levels]
 
     latency = plots.line_chart(
-        out / "login-latency.png", title="Certificate login latency vs concurrent clients",
+        out / f"{name}-latency.png", title="Certificate login latency vs concurrent clients",
         xlabel="concurrent clients", ylabel="milliseconds (log scale)", log_y=True,
         dashed=("baseline p50",), dotted=("login p99", "baseline p99"),
         colors={"login p50": "C0", "login p99": "C0", "baseline p50": "C1", "baseline p99": "C1"},
         series={"login p50": line("login", "p50"), "login p99": line("login", "p99"),
                 "baseline p50": line("baseline", "p50"), "baseline p99": line("baseline", "p99")})
     throughput = plots.line_chart(
-        out / "login-throughput.png", title="Certificate logins per second vs concurrent clients",
+        out / f"{name}-throughput.png", title="Certificate logins per second vs concurrent clients",
         xlabel="concurrent clients", ylabel="operations per second", dashed=("baseline (argon2id + bare update)",),
         series={"logins": line("login", "throughput_per_s"),
                 "baseline (argon2id + bare update)": line("baseline", "throughput_per_s")})
@@ -199,20 +200,24 @@ def headlines(results: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def command(options: argparse.Namespace) -> str:
-    return f"python -m bench.login --levels {','.join(map(str, options.levels))} --per-client {options.per_client}"
+    return (f"python -m bench.login --levels {','.join(map(str, options.levels))} --per-client {options.per_client}"
+            f"{topology_flag(options.topology)}")
 
 
 def main(argv: list[str] | None = None) -> None:
     options = arguments(argv)
     info = machine()
     print(describe(info), flush=True)
-    with running_stack() as stack:
+    with running_stack(topology=options.topology) as stack:
         measured = measure(stack, options)
     results = {"parameters": {"levels": options.levels, "per_client": options.per_client,
                               "hashing": describe_hashing()}, **figures(measured)}
     out = options.out
-    payload = {"name": NAME, "title": TITLE, "command": command(options), "machine": info, "results": results,
-               "markdown": markdown(results), "plots": draw(results, out), "headlines": headlines(results)}
+    name = result_name(NAME, options.topology)
+    title = TITLE if options.topology == "dev" else f"{TITLE} — {options.topology} topology"
+    payload = {"name": name, "title": title, "topology": options.topology, "command": command(options),
+               "machine": info, "results": results, "markdown": markdown(results), "plots": draw(results, out, name),
+               "headlines": headlines(results)}
     publish(payload, out)
 
 

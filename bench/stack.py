@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from domain.names import TASK_QUEUE
 from rokin import search_attributes
 from rokin.devstack import port_answers
 
-from .common import ROOT
+from .common import ROOT, TOPOLOGIES
 
 LOOPBACK = "127.0.0.1"
 TEMPORAL = Path(sys.prefix) / "bin" / "temporal"
@@ -44,6 +44,9 @@ READY_TIMEOUT_SECONDS = 90.0
 STOP_GRACE_SECONDS = 30.0  # the worker drains its tasks, the dev server closes its SQLite file
 POLL_SECONDS = 0.1
 PRODUCT_PROCESSES = ("temporal", "smtp", "worker", "web")  # start order; stopped in reverse
+# docker-compose.yml's topology as processes (bench.production): two workers, the web and the PKI
+# listener under gunicorn, nginx in front; "web" is the web's gunicorn, clients reach nginx.
+PRODUCTION_PROCESSES = ("temporal", "smtp", "worker", "worker-2", "pki", "web", "nginx")
 
 
 class StackError(RuntimeError):
@@ -63,13 +66,22 @@ class Stack:
     ports: dict[str, int]
     temporal_args: Sequence[str] = ()
     environment: Mapping[str, str] = field(default_factory=dict)  # product settings a bench changes
+    topology: str = "dev"  # or "production" (bench.production)
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _commands: dict[str, list[str]] = field(default_factory=dict)
     _ready: dict[str, Callable[[subprocess.Popen], bool]] = field(default_factory=dict)
+    _process_environment: dict[str, dict[str, str]] = field(default_factory=dict)  # one process's own settings
     _bridge: object | None = None
 
     def __post_init__(self) -> None:
         self._define_product()
+        if self.topology == "production":
+            self._define_production()
+
+    @property
+    def processes(self) -> tuple[str, ...]:
+        """This topology's processes in start order."""
+        return PRODUCTION_PROCESSES if self.topology == "production" else PRODUCT_PROCESSES
 
     # --- where things are -------------------------------------------------------------------
 
@@ -115,7 +127,7 @@ class Stack:
     def start(self, name: str) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         with (self.logs / f"{name}.log").open("ab") as log:
-            process = subprocess.Popen(self._commands[name], env=self._environment(), cwd=ROOT,
+            process = subprocess.Popen(self._commands[name], env=self._environment(name), cwd=ROOT,
                                        stdout=log, stderr=subprocess.STDOUT, process_group=0,
                                        preexec_fn=_die_with_parent)  # noqa: PLW1509  before threads matter
         self._processes[name] = process
@@ -154,7 +166,7 @@ class Stack:
         for name in reversed(list(self._processes)):
             self.stop(name)
 
-    def _environment(self) -> dict[str, str]:
+    def _environment(self, name: str = "") -> dict[str, str]:
         inherited = {key: value for key, value in os.environ.items()
                      if not key.startswith(("ROKIN_", "TEMPORAL_", "SMTP_")) and key != "DATABASE_URL"}
         return {
@@ -168,7 +180,9 @@ class Stack:
             "SMTP_PORT": str(self.settings.smtp_port),
             "ROKIN_PUBLIC_URL": self.web_url,
             "PYTHONUNBUFFERED": "1",
+            **({"ROKIN_PKI_URL": self.settings.pki_url} if self.topology == "production" else {}),
             **self.environment,
+            **self._process_environment.get(name, {}),
         }
 
     # --- the product's processes ------------------------------------------------------------
@@ -190,6 +204,38 @@ class Stack:
             "smtp": lambda _process: port_answers(self.ports["smtp"]),
             "worker": self._worker_polls,
             "web": lambda _process: port_answers(self.ports["web"]),
+        })
+
+    def _define_production(self) -> None:
+        """docker-compose.yml's web, PKI listener, worker replicas and nginx (``bench.production``)."""
+        from . import production
+
+        nginx = production.nginx_binary()
+        if nginx is None:
+            raise StackError("nginx is not installed (Debian: apt-get install nginx-light; scripts/test does)")
+        pki = self.settings.pki_dir
+        conf = production.prepare_nginx(
+            self.data_dir / "nginx", tls_port=self.ports["web"], http_port=self.ports["pki"],
+            web_upstream=self.ports["web-upstream"], pki_upstream=self.ports["pki-upstream"],
+            files=production.NginxFiles(certificate=pki / "server.pem", key=pki / "server.key",
+                                        client_ca=self.ca_certificate, prefix=self.data_dir / "nginx"))
+        self._commands.update({
+            "worker-2": self._commands["worker"],
+            "web": production.gunicorn_command("web", bind=f"{LOOPBACK}:{self.ports['web-upstream']}"),
+            "pki": production.gunicorn_command("pki", bind=f"{LOOPBACK}:{self.ports['pki-upstream']}"),
+            "nginx": [nginx, "-p", str(conf.parent), "-c", str(conf), "-e", "stderr", "-g", "daemon off;"],
+        })
+        self._ready.update({
+            "worker-2": self._worker_polls,
+            "web": lambda _process: port_answers(self.ports["web-upstream"]),
+            "pki": lambda _process: port_answers(self.ports["pki-upstream"]),
+            "nginx": lambda _process: port_answers(self.ports["web"]) and port_answers(self.ports["pki"]),
+        })
+        web = production.compose_environment("web")
+        self._process_environment.update({
+            "web": {**web, "ROKIN_TRUSTED_PROXY": production.PROXY_ADDRESS,
+                    "PROMETHEUS_MULTIPROC_DIR": str(self.data_dir / "metrics")},
+            "pki": production.compose_environment("pki"),
         })
 
     def _temporal_ready(self) -> bool:
@@ -231,10 +277,13 @@ def task_queue_pollers(stack: Stack, task_queue: str) -> list[str]:
 
 
 @contextmanager
-def running_stack(*, data_dir: Path | None = None, processes: Sequence[str] = PRODUCT_PROCESSES,
+def running_stack(*, data_dir: Path | None = None, processes: Sequence[str] | None = None,
                   task_queue: str = TASK_QUEUE, temporal_args: Sequence[str] = (),
-                  environment: Mapping[str, str] | None = None) -> Iterator[Stack]:
-    """The product's processes (``processes``, in ``PRODUCT_PROCESSES`` order) while inside.
+                  environment: Mapping[str, str] | None = None, topology: str = "dev") -> Iterator[Stack]:
+    """The product's processes (``processes``, default all of the topology's, in its order) while inside.
+
+    ``topology``: "dev" (what ``rokin dev`` runs: ``rokin web`` serving TLS itself, one worker, SQLite)
+    or "production" (docker-compose.yml's, ``bench.production``: nginx, gunicorn, two workers, PostgreSQL).
 
     ``data_dir``: kept afterwards (default: a temporary directory, removed). ``temporal_args``:
     extra ``temporal server start-dev`` flags, e.g. ``["--dynamic-config-value", "K=V"]``.
@@ -244,26 +293,35 @@ def running_stack(*, data_dir: Path | None = None, processes: Sequence[str] = PR
     from pki.devca import ensure_dev_pki
     from store.migrate import upgrade
 
+    if topology not in TOPOLOGIES:
+        raise ValueError(f"topology {topology!r}: one of {', '.join(TOPOLOGIES)}")
     throwaway = data_dir is None
     data_dir = Path(tempfile.mkdtemp(prefix="rokin-bench-")) if throwaway else data_dir.resolve()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("temporal", "smtp", "web")}
+    names = ("temporal", "smtp", "web") + (("web-upstream", "pki", "pki-upstream") if topology == "production" else ())
+    ports = {name: free_port() for name in names}
     settings = replace(Settings.from_env({"ROKIN_DATA_DIR": str(data_dir)}), task_queue=task_queue,
                        temporal_address=f"{LOOPBACK}:{ports['temporal']}", smtp_host=LOOPBACK,
                        smtp_port=ports["smtp"])
     ensure_dev_pki(settings.pki_dir)
     ensure_payload_keys(settings)  # <data_dir>/payload_keys, read by every process of the stack
-    upgrade(settings.database_url)
-    stack = Stack(data_dir, settings, ports, temporal_args, dict(environment or {}))
-    try:
-        for name in PRODUCT_PROCESSES:
-            if name in processes:
-                stack.start(name)
-        yield stack
-    finally:
-        stack.close()
-        if throwaway:
-            shutil.rmtree(data_dir, ignore_errors=True)
+    with ExitStack() as resources:
+        if topology == "production":
+            from .production import fresh_postgres_database
+
+            settings = replace(settings, database_url=resources.enter_context(fresh_postgres_database()),
+                               pki_url=f"http://{LOOPBACK}:{ports['pki']}")
+        upgrade(settings.database_url)
+        stack = Stack(data_dir, settings, ports, temporal_args, dict(environment or {}), topology)
+        try:
+            for name in stack.processes:
+                if processes is None or name in processes:
+                    stack.start(name)
+            yield stack
+        finally:
+            stack.close()
+            if throwaway:
+                shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _die_with_parent() -> None:

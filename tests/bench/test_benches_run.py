@@ -53,6 +53,18 @@ def test_bench_runs_and_writes_its_results_and_plots(name, runs, out):
         assert (out / plot).read_bytes().startswith(PNG_SIGNATURE), plot
 
 
+@pytest.mark.parametrize("name", list(TINY))
+def test_bench_runs_on_the_production_topology(name, tmp_path):
+    """nginx, gunicorn, two workers and PostgreSQL (bench.production): its own results and plots."""
+    run = run_module(f"bench.{name}", *TINY[name], "--topology", "production", "--out", str(tmp_path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    payload = json.loads((tmp_path / "results" / f"{name}-production.json").read_text(encoding="utf-8"))
+    assert payload["name"] == f"{name}-production" and payload["topology"] == "production"
+    assert payload["command"].endswith("--topology production")
+    assert all(plot.startswith(f"{name}-production-") for plot in payload["plots"]), payload["plots"]
+    assert not (tmp_path / "results" / f"{name}.json").exists()
+
+
 def test_issuance_measures_the_product_and_both_baselines_at_every_level(runs, out):
     results = json.loads((out / "results" / "issuance.json").read_text(encoding="utf-8"))["results"]
     assert results["serial"]["issuance"]["n"] == 2

@@ -3,7 +3,8 @@ certificate only when nginx verified it, never a header a client forged, and the
 serves the CRL and OCSP and nothing else. Skipped where nginx is not installed (scripts/test installs it).
 
 The configuration is the committed file with only what differs outside Docker replaced: ports,
-file paths, and the upstreams' host names (Docker's DNS).
+file paths, and the upstreams' host names (Docker's DNS) — ``bench.production``, which the production
+topology's processes use too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import http.client
 import http.server
 import json
 import re
-import shutil
 import socket
 import ssl
 import subprocess
@@ -30,13 +30,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from bench.production import NginxFiles, nginx_binary, prepare_nginx
 from pki.devca import DevPki
 from tests.fixtures.mail import free_port
 from web.certificates.client_certificate import PROXY_HEADER
 
-from .conftest import NGINX_CONF
-
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+NGINX = nginx_binary()
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
 
@@ -100,34 +99,17 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 10.0) 
     raise AssertionError(f"nginx is not listening on {port}")
 
 
-def outside_docker(conf: str, *, tls_port: int, http_port: int, upstream: int, pki: DevPki, prefix: Path) -> str:
-    replacements = {
-        "listen 443 ssl;": f"listen 127.0.0.1:{tls_port} ssl;",
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "/run/secrets/tls_certificate": str(pki.server_certificate),
-        "/run/secrets/tls_key": str(pki.directory / "server.key"),
-        "/run/configs/client_ca.pem": str(pki.ca_certificate),
-        "http://web:8000": f"http://127.0.0.1:{upstream}",
-        "http://pki:8080": f"http://127.0.0.1:{upstream}",
-        "access_log /dev/stdout json;": f"access_log {prefix / 'access.log'} json;",
-    }
-    for old, new in replacements.items():
-        assert old in conf, old
-        conf = conf.replace(old, new)
-    return f"pid {prefix / 'nginx.pid'};\n{conf}"
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory, session_dev_pki: DevPki) -> Iterator[Proxy]:  # noqa: ANN001
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     prefix = tmp_path_factory.mktemp("nginx")
     ports = Proxy(free_port(), free_port(), session_dev_pki, prefix / "access.log")
-    conf = prefix / "nginx.conf"
-    conf.write_text(outside_docker(NGINX_CONF.read_text(), tls_port=ports.tls_port, http_port=ports.http_port,
-                                   upstream=upstream.server_address[1], pki=session_dev_pki, prefix=prefix))
-    for directory in ("logs", "client_body_temp", "proxy_temp"):
-        (prefix / directory).mkdir()
+    echo = upstream.server_address[1]  # the web and the PKI listener both
+    conf = prepare_nginx(prefix, tls_port=ports.tls_port, http_port=ports.http_port, web_upstream=echo,
+                         pki_upstream=echo, files=NginxFiles(certificate=session_dev_pki.server_certificate,
+                                                             key=session_dev_pki.directory / "server.key",
+                                                             client_ca=session_dev_pki.ca_certificate, prefix=prefix))
     tested = subprocess.run([NGINX, "-t", "-p", str(prefix), "-c", str(conf), "-e", "stderr"],
                             capture_output=True, text=True)
     assert tested.returncode == 0, tested.stderr
