@@ -73,6 +73,12 @@ def resume(session: Session, *, token: str, now: datetime, lifetimes: Lifetimes)
     return row
 
 
+def why_ended(session: Session, *, token: str) -> EndReason | None:
+    """Why the session of an ID ended (None: unknown, or still live), for telling its browser."""
+    row = session_store.by_token(session=session, token=token)
+    return row.end_reason if row is not None and row.ended_at is not None else None
+
+
 def log_out(session: Session, *, token: str, now: datetime, reason: EndReason = EndReason.LOGOUT) -> None:
     """ログアウト: the session ends on the server, so a copy of the cookie is worth nothing."""
     with committed(session):

@@ -116,6 +116,14 @@ def log_out(reason: EndReason = EndReason.LOGOUT) -> None:
     fresh_session()
 
 
+def ended_session_reason() -> EndReason | None:
+    """Why the session this anonymous request's cookie names was ended on the server (None: no such)."""
+    token = session.get(SESSION_ID_KEY)
+    if not token or current_user.is_authenticated:
+        return None
+    return sessions.why_ended(db.session(), token=token)
+
+
 def current_login_session() -> LoginSession | None:
     """The request's live session record (None when anonymous)."""
     principal = current_user._get_current_object()

@@ -38,7 +38,7 @@ from usecases import certificate_login
 from .. import db, messages, metrics
 from ..auth.service import REFUSALS, attempt_origin, counted, show_refusal
 from ..ports import temporal
-from ..principals import EmployerPrincipal, current_login_session, log_in, log_out
+from ..principals import EmployerPrincipal, current_login_session, ended_session_reason, log_in, log_out
 from .client_certificate import Identified, identify, presented_pem
 from .forms import CertificateLoginForm
 
@@ -91,14 +91,21 @@ def _same_live_certificate():  # noqa: ANN202
         return None
     principal = current_user._get_current_object()
     if not isinstance(principal, EmployerPrincipal):
-        return None
+        # The revocation or renewal already ended the session on the server: say why, once.
+        return _logged_out(_identify_request()) if ended_session_reason() is EndReason.CERTIFICATE_ENDED else None
     found = _identify_request()
     if (isinstance(found, Identified) and found.certificate.serial == principal.login_session.certificate_serial
             and found.user.uuid == principal.user.uuid):
         return None
+    return _logged_out(found)
+
+
+def _logged_out(found: Identified | CertificateLoginProblem):  # noqa: ANN202
+    """End the session (on the server too: a cookie that came without its certificate may be a copy)
+    and tell the login screen what is wrong with the certificate presented."""
     problem = found if isinstance(found, CertificateLoginProblem) and found is not \
         CertificateLoginProblem.NO_CERTIFICATE else CertificateLoginProblem.CHANGED
-    log_out(EndReason.CERTIFICATE_CHANGED)  # on the server too: the cookie came without its certificate
+    log_out(EndReason.CERTIFICATE_CHANGED)
     flash(messages.render(problem, _), "error")
     return redirect(url_for("auth.login_screen"))
 
