@@ -2,6 +2,10 @@
 # file's command chooses (`gunicorn -c python:rokin.gunicorn_conf 'web:create_app()'`, `rokin worker`,
 # `rokin migrate`). Health checks are in docker-compose.yml (`python -m rokin.healthcheck http URL`).
 FROM python:3.11-slim
+# IPAGothic: the written revocation request's PDF embeds it (web/revocation_request/request_pdf.py FONT_FILE).
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends fonts-ipafont-gothic \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 rokin
 WORKDIR /app
 COPY pyproject.toml README.md worker.py ./

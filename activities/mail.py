@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -30,7 +30,7 @@ from domain.notices import NoticeRequest, NoticeResult
 from domain.roles import UserStatus
 from store import revocation_queries, users
 
-from .mail_templates import SYSTEM_NAME, RenderedNotice, render_notice
+from .mail_templates import SYSTEM_NAME, RenderedNotice, about_user_next, render_notice, timed_values
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SMTP_TIMEOUT_SECONDS = 30.0
@@ -47,6 +47,7 @@ class SmtpSettings:
 class _Recipient:
     user_id: str
     email: str
+    values: dict[str, str] = field(default_factory=dict)  # what only this recipient's mail says (a code)
 
 
 class MailActivities:
@@ -56,7 +57,7 @@ class MailActivities:
 
     @activity.defn
     async def send_notice(self, request: NoticeRequest) -> NoticeResult:
-        recipient = await asyncio.to_thread(self._find_recipient, request.user_uuid)
+        recipient = await asyncio.to_thread(self._find_recipient, request.user_uuid, request.address)
         if recipient is None:
             activity.logger.info("notice %s not sent: no e-mail address on file", request.kind.value)
             return NoticeResult(sent=False)
@@ -65,30 +66,49 @@ class MailActivities:
         # accepted-but-unacknowledged send is recognisably the same message, not a new one.
         message_id = stable_message_id(f"{info.workflow_id}/{info.activity_id}", self.smtp.mail_from)
         message = build_message(
-            render_notice(request.kind, {"user_id": recipient.user_id,
-                                         **await asyncio.to_thread(self._extra_values, request)}),
+            render_notice(request.kind, {"user_id": recipient.user_id, **recipient.values,
+                                         **await asyncio.to_thread(self._extra_values, request, sending_time())}),
             sender=self.smtp.mail_from, recipient=recipient.email, message_id=message_id,
         )
         await asyncio.to_thread(self._deliver, message)
         return NoticeResult(sent=True, message_id=message_id)
 
-    def _find_recipient(self, user_uuid: str) -> _Recipient | None:
+    def _find_recipient(self, user_uuid: str, address: str = "") -> _Recipient | None:
+        if address == "pending":  # メールアドレス変更: a fresh code to the unconfirmed address (issue 13)
+            return self._pending_recipient(user_uuid)
         with self.session_factory() as session:
             user = users.get_by_uuid(session=session, user_uuid=user_uuid)
-            if user is None or user.status is UserStatus.DELETED or not user.email:
+            if user is None or user.status is UserStatus.DELETED:
                 return None
-            return _Recipient(user_id=user.user_id, email=user.email)
+            email = user.previous_email if address == "previous" else user.email
+            if not email:
+                return None
+            return _Recipient(user_id=user.user_id, email=email)
 
-    def _extra_values(self, request: NoticeRequest) -> dict[str, str]:
-        """What some notices add: when a lock lifts (JST), the ID of the general user it is about."""
+    def _pending_recipient(self, user_uuid: str) -> _Recipient | None:
+        """The code is made here, so it is in no history; each attempt's mail carries a new one (the
+        last one sent is the one that works). Only its hash is stored, with its expiry."""
+        with self.session_factory.begin() as session:
+            issued = users.issue_email_code(session=session, user_uuid=user_uuid, now=datetime.now(TOKYO))
+            user = users.get_by_uuid(session=session, user_uuid=user_uuid)
+            if issued is None or user is None:
+                return None
+            email, code, expires = issued
+            expires = expires.astimezone(TOKYO)
+            return _Recipient(user_id=user.user_id, email=email, values={
+                "code": code, "expires": f"{expires.year}年{expires.month}月{expires.day}日 {expires:%H:%M}"})
+
+    def _extra_values(self, request: NoticeRequest, sent_at: datetime) -> dict[str, str]:
+        """What some notices add: what follows from ``until`` at the time of sending (a lock's lift time,
+        a certificate's days left and renewal window, a paper deadline), the general user it is about."""
         values: dict[str, str] = {}
         if request.until is not None:
-            until = request.until.astimezone(TOKYO)
-            values["until"] = f"{until.year}年{until.month}月{until.day}日 {until:%H:%M}"
+            values.update(timed_values(request.kind, request.until, sent_at))
         if request.about_user_uuid:
             with self.session_factory() as session:
                 about = users.get_by_uuid(session=session, user_uuid=request.about_user_uuid)
                 values["about_user_id"] = about.user_id if about is not None else ""
+                values["about_user_next"] = about_user_next(about is None or about.status is UserStatus.DELETED)
         if request.request_number:  # revocation requests: number, reason, dates, the approver's comment
             with self.session_factory() as session:
                 values.update(revocation_queries.notice_values(session=session, number=request.request_number))
@@ -96,6 +116,13 @@ class MailActivities:
 
     def _deliver(self, message: EmailMessage) -> None:
         deliver(self.smtp, message)
+
+
+def sending_time() -> datetime:
+    """When this attempt to send was scheduled, by the Temporal server's clock: the "now" of what a notice
+    says about days and dates — a retried notice speaks of its own day, and a simulated year of its
+    simulated one (the time-skipping server's clock, which the worker's wall clock does not follow)."""
+    return activity.info().current_attempt_scheduled_time
 
 
 def deliver(settings: SmtpSettings, message: EmailMessage) -> None:

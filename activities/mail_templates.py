@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from string import Template
 
-from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES
+from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES, lift_date_time_text
 from domain.notices import NoticeKind
-from domain.revocation import PAPER_DEADLINE_DAYS, REMINDER_AFTER_BUSINESS_DAYS
-from domain.validity import RENEWAL_WINDOW_DAYS, VALIDITY_DAYS
+from domain.revocation import PAPER_DEADLINE_DAYS, REMINDER_AFTER_BUSINESS_DAYS, date_text, paper_last_day
+from domain.validity import TOKYO, VALIDITY_DAYS, ExpiryOutlook, expiry_outlook
 
 SYSTEM_NAME = "ろうきん賃金控除事務支援システム"
 
@@ -44,6 +45,12 @@ _BLOCKED = f"""\
 　ユーザーID：$user_id
 """
 
+_HOW_TO_RENEW = """
+【更新の方法】
+更新受付期間中に、ログイン画面の「電子証明書発行」ボタンから、ユーザーIDとパスワードで認証し、
+新しい電子証明書を発行してください。更新後は新しい電子証明書を選択してログインしてください。
+"""
+
 _NOTICES: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.REGISTRATION_COMPLETE: (
         f"【{SYSTEM_NAME}】初期登録完了のお知らせ",
@@ -64,9 +71,9 @@ _NOTICES: dict[NoticeKind, tuple[str, str]] = {
 {_LOCK_MINUTES}分間はログインできません。
 
 　ユーザーID：$user_id
-　ロック解除予定：$until
+　ロック解除予定：$until以降
 
-ロックは上記の時刻に自動的に解除され、再度ログイン操作ができるようになります。
+ロックは上記の時刻までに自動的に解除され、以降は再度ログイン操作ができます。
 ロックを{LOCKS_BEFORE_BLOCK}回繰り返すと閉塞となり、ユーザーIDは認証できなくなります。
 """,
     ),
@@ -109,20 +116,31 @@ _NOTICES: dict[NoticeKind, tuple[str, str]] = {
 インポートしないまま終了した場合は、電子証明書の失効が必要です。
 """,
     ),
+    NoticeKind.CERTIFICATE_EXPIRY_NOTICE: (
+        f"【{SYSTEM_NAME}】電子証明書の有効期限のお知らせ",
+        """\
+次のユーザーIDの電子証明書は、有効期限が近づいています。
+
+　ユーザーID：$user_id
+　有効期限：$until（残り$days_left日、本日を含む）
+　更新受付期間：$renewal_period
+
+$renewal_status
+""" + _HOW_TO_RENEW + """
+有効期限が過ぎると、この電子証明書ではログインできなくなります。
+""",
+    ),
     NoticeKind.CERTIFICATE_RENEWAL_OPEN: (
         f"【{SYSTEM_NAME}】電子証明書の有効期限が近づいています",
-        f"""\
-次のユーザーIDの電子証明書は、有効期限まで{RENEWAL_WINDOW_DAYS}日となりました。
+        """\
+次のユーザーIDの電子証明書は、有効期限まで残り$days_left日（本日を含む）です。
 
 　ユーザーID：$user_id
 　有効期限：$until
+　更新受付期間：$renewal_period
 
-本日から電子証明書の更新ができます。有効期限までに電子証明書を更新してください。
-
-【更新の方法】
-ログイン画面の「電子証明書発行」ボタンから、ユーザーIDとパスワードで認証し、
-新しい電子証明書を発行してください。更新後は新しい電子証明書を選択してログインしてください。
-""",
+$renewal_status
+""" + _HOW_TO_RENEW,
     ),
     NoticeKind.CERTIFICATE_RENEWAL_REMINDER: (
         f"【{SYSTEM_NAME}】電子証明書の更新をお願いします",
@@ -130,7 +148,7 @@ _NOTICES: dict[NoticeKind, tuple[str, str]] = {
 次のユーザーIDの電子証明書は、まもなく有効期限が切れますが、まだ更新されていません。
 
 　ユーザーID：$user_id
-　有効期限：$until
+　有効期限：$until（残り$days_left日、本日を含む）
 
 有効期限が過ぎるとログインできなくなります。
 ログイン画面の「電子証明書発行」ボタンから、電子証明書を更新してください。
@@ -155,6 +173,66 @@ def render_notice(kind: NoticeKind, values: Mapping[str, str]) -> RenderedNotice
     """Subject and body of ``kind``; a value missing from ``values`` raises KeyError (a bug, not bad input)."""
     subject, body = _NOTICES[kind]
     return RenderedNotice(subject=subject, body=_GREETING + Template(body).substitute(values) + _FOOTER)
+
+
+# --- values that depend on when the notice is sent (issue 13) -----------------------------------
+# A notice may go out late (a lifecycle started by the reconciliation, a mail server that was away):
+# what it says about days and dates is worked out from its ``until`` and the moment it is sent.
+
+_EXPIRY_KINDS = frozenset({NoticeKind.CERTIFICATE_EXPIRY_NOTICE, NoticeKind.CERTIFICATE_RENEWAL_OPEN,
+                           NoticeKind.CERTIFICATE_RENEWAL_REMINDER})
+
+
+def timed_values(kind: NoticeKind, until: datetime, now: datetime) -> dict[str, str]:
+    """$until and what follows from it at ``now``: the lift time of a lock (the pages' rule), a
+    certificate's days left and renewal window, a written request's paper deadline."""
+    if kind is NoticeKind.ACCOUNT_LOCKED:
+        return {"until": lift_date_time_text(until)}  # rounded up to the minute, as every page shows it
+    if kind is NoticeKind.REVOCATION_FILED:
+        return paper_values(until)
+    values = {"until": minute_text(until)}
+    if kind in _EXPIRY_KINDS:
+        outlook = expiry_outlook(until, now)
+        values.update(days_left=str(outlook.days_left), renewal_opens_on=date_text(outlook.renewal_opens_on),
+                      renewal_period=f"{date_text(outlook.renewal_opens_on)}〜{date_text(outlook.expiry_date)}",
+                      renewal_status=renewal_status(outlook))
+    return values
+
+
+def minute_text(moment: datetime) -> str:
+    """``2027年11月23日 23:59`` (JST, to the minute: a notAfter of 23:59:59 reads as that day's end)."""
+    local = moment.astimezone(TOKYO)
+    return f"{date_text(local.date())} {local:%H:%M}"
+
+
+def renewal_status(outlook: ExpiryOutlook) -> str:
+    """Whether renewal is possible on the day the notice is sent, and from when."""
+    opens = date_text(outlook.renewal_opens_on)
+    if outlook.today < outlook.renewal_opens_on:
+        wait = (outlook.renewal_opens_on - outlook.today).days
+        return f"電子証明書の更新は{opens}から可能になります（あと{wait}日）。有効期限までに更新してください。"
+    if outlook.today == outlook.renewal_opens_on:
+        return "本日から電子証明書の更新ができます。有効期限までに更新してください。"
+    if outlook.in_renewal_window:
+        return f"電子証明書の更新は{opens}から受け付けています。有効期限までに更新してください。"
+    return "有効期限が過ぎたため、この電子証明書は更新できません。電子証明書を再発行してください。"
+
+
+def paper_values(deadline: datetime) -> dict[str, str]:
+    """A request filed online: the last day for its paper. Where to send it (``$paper_destination``) is the
+    request's own fact, from ``store.revocation_queries.notice_values`` as the printed form says it."""
+    return {"paper_last_day": date_text(paper_last_day(deadline))}
+
+
+_ABOUT_USER_NEXT = {
+    False: "一般ユーザーは、ログイン画面の「電子証明書発行」ボタンから電子証明書を再発行できます。",
+    True: "このユーザーIDは削除されたため、電子証明書の再発行はできません。",
+}
+
+
+def about_user_next(deleted: bool) -> str:
+    """What a master user is told a general user can do after their certificate was revoked."""
+    return _ABOUT_USER_NEXT[deleted]
 
 
 # --- revocation (issue 5) -------------------------------------------------------------------
@@ -186,11 +264,42 @@ def _revocation_notices() -> dict[NoticeKind, tuple[str, str]]:
 　一般ユーザーのユーザーID：$about_user_id
 　（このお知らせの宛先　ユーザーID：$user_id）
 
-一般ユーザーは、ログイン画面の「電子証明書発行」ボタンから電子証明書を再発行できます。
+$about_user_next
+""",
+        ),
+        NoticeKind.REVOCATION_FILED: (
+            f"【{SYSTEM_NAME}】電子証明書の失効依頼 受付のお知らせ（書面のご提出のお願い）",
+            f"""\
+次の電子証明書の失効依頼を受け付けました。この時点では、電子証明書はまだ失効していません。
+失効依頼書（書面）が届き、労働金庫で承認した時点で失効し、メールでお知らせします。
+
+　受付番号：$request_number
+　ユーザーID：$user_id
+　失効理由：$reason
+　依頼日：$filed_on
+　書面の提出期限：$paper_last_day（必着）
+
+【書面のご提出】
+失効依頼の画面で印刷した失効依頼書に届出印を押印し、提出期限までに次の提出先へお送りください。
+　提出先：$paper_destination
+提出期限までに書面が届かない場合、この失効依頼は無効となります（依頼日を含めて{PAPER_DEADLINE_DAYS}日）。
+失効依頼書は、ログイン画面の「電子証明書の失効依頼」から再度印刷できます。
+""",
+        ),
+        NoticeKind.REVOCATION_FILED_WITH_PAPER: (
+            f"【{SYSTEM_NAME}】電子証明書の失効依頼 受付のお知らせ",
+            """\
+次の電子証明書の失効依頼を、書面（失効依頼書）により受け付けました。
+この時点では、電子証明書はまだ失効していません。労働金庫で承認した時点で失効し、メールでお知らせします。
+
+　受付番号：$request_number
+　ユーザーID：$user_id
+　失効理由：$reason
+　依頼日：$filed_on
 """,
         ),
         NoticeKind.REVOCATION_APPROVED: (
-            f"【{SYSTEM_NAME}】電子証明書の失効依頼 受付完了のお知らせ",
+            f"【{SYSTEM_NAME}】電子証明書の失効依頼 承認・失効完了のお知らせ",
             """\
 次の電子証明書の失効依頼を承認し、電子証明書を失効しました。
 
@@ -201,7 +310,7 @@ def _revocation_notices() -> dict[NoticeKind, tuple[str, str]]:
 """ + _REISSUE,
         ),
         NoticeKind.REVOCATION_REJECTED: (
-            f"【{SYSTEM_NAME}】電子証明書の失効依頼についてのお知らせ",
+            f"【{SYSTEM_NAME}】電子証明書の失効依頼 不承認のお知らせ",
             """\
 次の電子証明書の失効依頼は、下記の理由によりお受けできませんでした。
 電子証明書は失効していません。
@@ -280,3 +389,86 @@ _APPROVER_REMINDER = Template(f"""\
 def render_approver_reminder(values: Mapping[str, str]) -> RenderedNotice:
     """The reminder to the approvers' mailbox: request facts only, no customer's name or address."""
     return RenderedNotice(subject=APPROVER_REMINDER_SUBJECT, body=_APPROVER_REMINDER.substitute(values))
+
+
+# --- credentials after 初期登録 (issue 13) ------------------------------------------------------
+# $code and $expires (JST) come from the mail activity, which makes the code (``store.users.issue_email_code``):
+# the code never enters a workflow history. $about_user_id: the general user a master is told about.
+
+_REGISTER_AGAIN = """
+【次のお手続き】
+新しい初期パスワードで、ログイン画面の「{button}」からパスワードとメールアドレスを
+登録し直してください。それまでは、電子証明書をお持ちでもログインできません。
+電子証明書はそのままご利用いただけます（再発行は不要です）。
+"""
+
+
+def _credential_notices() -> dict[NoticeKind, tuple[str, str]]:
+    return {
+        NoticeKind.PASSWORD_CHANGED: (
+            f"【{SYSTEM_NAME}】パスワード変更のお知らせ",
+            """\
+次のユーザーIDのパスワードが変更されました。
+変更前のパスワードは使用できません。ほかの場所でのログインは終了しました。
+
+　ユーザーID：$user_id
+""",
+        ),
+        NoticeKind.EMAIL_CHANGE_CODE: (
+            f"【{SYSTEM_NAME}】メールアドレス変更の確認コード",
+            """\
+次のユーザーIDのメールアドレスを、このメールアドレスへ変更する手続きが行われました。
+メールアドレス変更画面に、次の確認コードを入力してください。
+
+　ユーザーID：$user_id
+　確認コード：$code
+　有効期限：$expires
+
+確認コードを入力するまで、メールアドレスは変更されません。
+お心当たりのない場合は、このメールを破棄してください。
+""",
+        ),
+        NoticeKind.EMAIL_CHANGED: (
+            f"【{SYSTEM_NAME}】メールアドレス変更のお知らせ",
+            """\
+次のユーザーIDのメールアドレスが変更されました。
+以後のお知らせは、新しいメールアドレスへお送りします。
+
+　ユーザーID：$user_id
+""",
+        ),
+        NoticeKind.GENERAL_PASSWORD_RESET: (
+            f"【{SYSTEM_NAME}】パスワード初期化のお知らせ",
+            """\
+マスターユーザーが、次のユーザーIDのパスワードを初期化しました。
+これまでのパスワードは使用できません。新しい初期パスワードは、マスターユーザーからお受け取りください。
+
+　ユーザーID：$user_id
+""" + _REGISTER_AGAIN.format(button="一般ユーザーの初期登録"),
+        ),
+        NoticeKind.GENERAL_PASSWORD_RESET_TO_MASTER: (
+            f"【{SYSTEM_NAME}】一般ユーザーのパスワード初期化のお知らせ",
+            """\
+貴団体の次の一般ユーザーのパスワードを初期化しました。
+
+　一般ユーザーのユーザーID：$about_user_id
+　（このお知らせの宛先　ユーザーID：$user_id）
+
+画面に表示した新しい初期パスワードを、ご本人に安全な方法でお渡しください。
+一般ユーザーは「一般ユーザーの初期登録」をやり直すまでログインできません。
+""",
+        ),
+        NoticeKind.MASTER_PASSWORD_RESET: (
+            f"【{SYSTEM_NAME}】マスターユーザーのパスワード初期化のお知らせ",
+            """\
+労働金庫が、次のマスターユーザーのパスワードを初期化しました。
+これまでのパスワードは使用できません。新しい初期パスワードは、労働金庫からお届けする
+「ご利用開始（変更）のお知らせ」に記載しています。
+
+　ユーザーID：$user_id
+""" + _REGISTER_AGAIN.format(button="マスターユーザーの初期登録"),
+        ),
+    }
+
+
+_NOTICES.update(_credential_notices())

@@ -58,14 +58,15 @@ class Holder:
     issued_at: datetime | None = None
 
 
-# The lifecycle's three waits, in order (workflows/certificate_lifecycle.py, ``_steps``).
-TIMER_SUMMARIES = ("更新受付の開始（336日目）まで", "有効期限7日前のお知らせまで", "有効期限切れ（367日目の0時）まで")
+# The lifecycle's four waits, in order (workflows/certificate_lifecycle.py, ``_steps``).
+TIMER_SUMMARIES = ("有効期限40日前のお知らせ（326日目）まで", "更新受付の開始（336日目）まで",
+                   "有効期限7日前のお知らせまで", "有効期限切れ（367日目の0時）まで")
 
 
 def pending_timer(issued_at: datetime, now: datetime) -> Timer:
     """The timer the lifecycle of a certificate issued at ``issued_at`` waits on at ``now``."""
     calendar = calendar_for(issued_at)
-    steps = (calendar.renewal_opens_at, calendar.reminder_at, calendar.expires_at)
+    steps = (calendar.banner_from, calendar.renewal_opens_at, calendar.reminder_at, calendar.expires_at)
     for summary, at in zip(TIMER_SUMMARIES, steps, strict=True):
         if at > now:
             return Timer(summary, at)
@@ -78,7 +79,7 @@ def quiet_issue_time(rng: random.Random, now: datetime) -> datetime:
         issued_at = (now - YEAR * rng.random()).replace(microsecond=0)
         calendar = calendar_for(issued_at)
         soon = now + timedelta(hours=QUIET_HOURS)
-        steps = (calendar.renewal_opens_at, calendar.reminder_at, calendar.expires_at)
+        steps = (calendar.banner_from, calendar.renewal_opens_at, calendar.reminder_at, calendar.expires_at)
         if calendar.expires_at > soon and not any(now <= at <= soon for at in steps):
             return issued_at
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from .roles import CertificateStatus
+from .roles import CertificateStatus, UserStatus
 from .validity import calendar_for
 
 
@@ -25,7 +25,8 @@ class CertificateLoginProblem(enum.StrEnum):
     EXPIRED = "certificate_expired"
     REVOKED = "certificate_revoked"
     SUPERSEDED = "certificate_superseded"  # its renewal has been used: use the new one
-    USER_INACTIVE = "certificate_user_inactive"  # the owner was deleted (or never registered)
+    USER_INACTIVE = "certificate_user_inactive"  # the owner was deleted
+    REGISTRATION_PENDING = "certificate_registration_pending"  # the password was reset: 初期登録 again first
     CHANGED = "certificate_changed"  # mid-session: another certificate, or none, is presented now
 
 
@@ -37,7 +38,7 @@ _BY_STATUS = {
 
 
 def certificate_login_problem(
-    *, status: CertificateStatus, not_before: datetime, owner_active: bool, now: datetime
+    *, status: CertificateStatus, not_before: datetime, owner_status: UserStatus, now: datetime
 ) -> CertificateLoginProblem | None:
     """Why one of our certificates cannot log in at ``now``, or None."""
     if status is not CertificateStatus.ACTIVE:
@@ -48,6 +49,8 @@ def certificate_login_problem(
         return CertificateLoginProblem.NOT_YET_VALID
     if not calendar.is_valid(now):
         return CertificateLoginProblem.EXPIRED
-    if not owner_active:
+    if owner_status is UserStatus.PENDING:  # a reset sent the owner back to 初期登録; the certificate stays
+        return CertificateLoginProblem.REGISTRATION_PENDING
+    if owner_status is not UserStatus.ACTIVE:
         return CertificateLoginProblem.USER_INACTIVE
     return None

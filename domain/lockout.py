@@ -14,6 +14,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from .validity import TOKYO
+
 MAX_CONSECUTIVE_FAILURES = 6  # the 6th wrong password in a row locks the ID
 LOCK_DURATION = timedelta(minutes=60)  # counted from the 6th failure; lifts by itself
 LOCKS_BEFORE_BLOCK = 3  # the 3rd lock is a block (閉塞): no timer, someone must release it
@@ -190,3 +192,27 @@ def lockout_summary(subject_kind: SubjectKind, organization_code: str) -> str:
         SubjectKind.STAFF: "労金職員アカウント",
     }[subject_kind]
     return f"パスワードロック管理（{who}）"
+
+
+# --- how the lift time reads (one rule for the lock e-mail and the pages) --------------------------
+
+
+def lift_minute(locked_until: datetime) -> datetime:
+    """The minute a lock is shown to lift, in Japan time: ``locked_until`` rounded UP to the minute, so
+    "until 03:18" is never read as a minute too early (a lock from 02:17:38 lifts at 03:17:38 → 03:18;
+    one that lifts at 03:17:00.000 exactly → 03:17)."""
+    local = locked_until.astimezone(TOKYO)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local
+
+
+def lift_time_text(locked_until: datetime) -> str:
+    """``03:18``: the lift time as the pages and the lock e-mail show it."""
+    return f"{lift_minute(locked_until):%H:%M}"
+
+
+def lift_date_time_text(locked_until: datetime) -> str:
+    """``2026年4月1日 03:18``: the same minute with its date, for the e-mail (read later, maybe the next day)."""
+    minute = lift_minute(locked_until)
+    return f"{minute.year}年{minute.month}月{minute.day}日 {lift_time_text(locked_until)}"

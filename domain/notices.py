@@ -28,15 +28,29 @@ class NoticeKind(enum.StrEnum):
     REVOCATION_EXPIRED = "revocation_expired"  # the paper did not arrive within 30 days
     REVOCATION_WITHDRAWN = "revocation_withdrawn"  # withdrawn (by the master user or an administrator)
     REVOCATION_CLOSED = "revocation_closed"  # the certificate ended by another route: no paper needed
+    # Issue 13 (notices): the 40-day e-mail (seed 003 Q7) and the written request's filing.
+    CERTIFICATE_EXPIRY_NOTICE = "certificate_expiry_notice"  # 40 days before expiry (day 326) (until = notAfter)
+    REVOCATION_FILED = "revocation_filed"  # filed online: number, paper deadline (until), where to send the paper
+    REVOCATION_FILED_WITH_PAPER = "revocation_filed_with_paper"  # filed by a receiver with the paper in hand
+    # Credentials after 初期登録 (issue 13).
+    PASSWORD_CHANGED = "password_changed"  # パスワード変更のお知らせ: the user changed their own
+    EMAIL_CHANGE_CODE = "email_change_code"  # to the pending address: the one-time code (the activity makes it)
+    EMAIL_CHANGED = "email_changed"  # メールアドレス変更のお知らせ: to the new and to the previous address
+    GENERAL_PASSWORD_RESET = "general_password_reset"  # to the general user: the master reset it
+    GENERAL_PASSWORD_RESET_TO_MASTER = "general_password_reset_to_master"  # to the master, about a general user
+    MASTER_PASSWORD_RESET = "master_password_reset"  # to the master user: Rokin reset it (new notice on paper)
 
 
 @dataclass(frozen=True)
 class NoticeRequest:
     kind: NoticeKind
     user_uuid: str  # the recipient
-    until: datetime | None = None  # ACCOUNT_LOCKED: when the lock lifts; CERTIFICATE_*: notAfter (shown in JST)
+    # ACCOUNT_LOCKED: when the lock lifts; CERTIFICATE_*: notAfter (shown in JST); REVOCATION_FILED: the
+    # paper deadline (00:00 JST after its last day, ``domain.revocation.paper_deadline``)
+    until: datetime | None = None
     about_user_uuid: str = ""  # GENERAL_USER_BLOCKED_TO_MASTER: the blocked general user
     request_number: str = ""  # REVOCATION_*: the written request (its reason and comment are read from the database)
+    address: str = ""  # which of the user's addresses: "" the current one; "pending" or "previous" (issue 13)
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,12 @@ def paper_deadline(filed_at: datetime) -> datetime:
     return start_of_day(tokyo_date(filed_at) + timedelta(days=PAPER_DEADLINE_DAYS))
 
 
+def paper_last_day(deadline: datetime) -> date:
+    """The last day the paper may arrive (必着), as the form, the pages and the e-mails say it: the
+    deadline (``paper_deadline``) is 00:00 JST after it."""
+    return tokyo_date(deadline) - timedelta(days=1)
+
+
 def reminder_at(received_at: datetime, reminders_sent: int = 0) -> datetime:
     """When approvers get reminder number ``reminders_sent + 1`` about a request received at ``received_at``.
 

@@ -21,7 +21,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from .revocation import NOTE_MAX_LENGTH, OPEN_STATES, Party, PartyKind, RequestState
+from .revocation import (
+    NOTE_MAX_LENGTH,
+    OPEN_STATES,
+    REASON_DETAIL_MAX_LENGTH,
+    Party,
+    PartyKind,
+    RequestState,
+    RevocationReason,
+)
 from .roles import StaffRole, UserRole
 
 
@@ -41,7 +49,7 @@ class RevocationRefusal(enum.StrEnum):
     REQUEST_OPEN = "RequestOpen"  # another request for the certificate is open (its number is given)
     WRONG_STATE = "WrongState"  # received, decided or closed already
     COMMENT_REQUIRED = "CommentRequired"  # a rejection says why
-    NOTE_REQUIRED = "NoteRequired"
+    NOTE_REQUIRED = "NoteRequired"  # an emergency note, or the words of the reason その他
     NOTE_TOO_LONG = "NoteTooLong"
     DETAIL_TOO_LONG = "DetailTooLong"  # the employer's その他 detail
 
@@ -116,6 +124,19 @@ def filing_refusal(actor: Party, owner: CertificateOwner) -> RevocationRefusal |
         return RevocationRefusal.GENERAL_USER_CERTIFICATE
     if not actor.is_staff and actor.uuid != owner.uuid:
         return RevocationRefusal.OTHER_ORGANIZATION
+    return None
+
+
+def reason_detail_refusal(reason: RevocationReason, detail: str) -> RevocationRefusal | None:
+    """The employer's own words for the reason (what the request form and the paper say after it):
+    required with その他 — the other reasons say it all — and at most ``REASON_DETAIL_MAX_LENGTH``
+    characters, blanks around it not counted. Every filing (the master's page, a receiver's filing
+    from paper, the store) asks this one function."""
+    text = detail.strip()
+    if reason is RevocationReason.OTHER and not text:
+        return RevocationRefusal.NOTE_REQUIRED
+    if len(text) > REASON_DETAIL_MAX_LENGTH:
+        return RevocationRefusal.DETAIL_TOO_LONG
     return None
 
 

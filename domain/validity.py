@@ -71,7 +71,8 @@ class CertificateCalendar:
 
     @property
     def banner_from(self) -> datetime:
-        """00:00 JST 40 days before the expiry date: the top screen shows the renewal banner."""
+        """00:00 JST 40 days before the expiry date (day 326): the top screen shows the renewal banner
+        and the lifecycle e-mails the same (seed 003 Q7: 「トップ画面」および「電子メール」)."""
         return self.days_before_expiry(BANNER_DAYS_BEFORE_EXPIRY)
 
     def day_number(self, now: datetime) -> int:
@@ -80,7 +81,7 @@ class CertificateCalendar:
 
     def days_left(self, now: datetime) -> int:
         """Days of validity left, today included: 366 on the issue date, 1 on the expiry date, then 0."""
-        return max((self.expiry_date - tokyo_date(now)).days + 1, 0)
+        return _days_left(self.expiry_date, tokyo_date(now))
 
     def is_valid(self, now: datetime) -> bool:
         return self.issued_at <= now < self.expires_at
@@ -90,6 +91,36 @@ class CertificateCalendar:
 
     def shows_renewal_banner(self, now: datetime) -> bool:
         return self.banner_from <= now < self.expires_at
+
+
+def _days_left(expiry_date: date, today: date) -> int:
+    """Days of validity left, today included (the top screen's 残り日数 and every notice)."""
+    return max((expiry_date - today).days + 1, 0)
+
+
+@dataclass(frozen=True)
+class ExpiryOutlook:
+    """What a notice about a certificate's end says at the moment it is sent: the real days left and
+    the real renewal window, also when it goes out late (SPEC.md §2 "Every notice states …")."""
+
+    today: date  # in Japan, when the notice is sent
+    expiry_date: date  # the last day of validity (day 366)
+    renewal_opens_on: date  # day 336: renewal possible from 00:00 JST
+
+    @property
+    def days_left(self) -> int:
+        return _days_left(self.expiry_date, self.today)
+
+    @property
+    def in_renewal_window(self) -> bool:
+        return self.renewal_opens_on <= self.today <= self.expiry_date
+
+
+def expiry_outlook(not_after: datetime, now: datetime) -> ExpiryOutlook:
+    """The outlook of a certificate whose notAfter is ``not_after`` (23:59:59 JST of day 366) at ``now``."""
+    expiry_date = tokyo_date(not_after)
+    return ExpiryOutlook(today=tokyo_date(now), expiry_date=expiry_date,
+                         renewal_opens_on=expiry_date - timedelta(days=RENEWAL_WINDOW_DAYS))
 
 
 def calendar_for(issued_at: datetime) -> CertificateCalendar:

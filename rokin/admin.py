@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Settings
+from domain.banks import bank_name
 from domain.roles import StaffRole
 from store import audit
 from store.db import make_engine, make_session_factory
@@ -100,18 +101,19 @@ def create_org(settings: Settings, *, code: str, name: str, email: str, as_json:
         print(f"  Initial password: {initial_password}  (shown only this once)")
 
 
-def create_staff(settings: Settings, *, login: str, role: str, as_json: bool) -> None:
+def create_staff(settings: Settings, *, login: str, role: str, as_json: bool, bank_code: str) -> None:
     def work(session):  # noqa: ANN001, ANN202
         staff, initial_password = organizations.create_staff(session, login=login, role=StaffRole(role),
-                                                             actor=audit.Actor.cli())
+                                                             actor=audit.Actor.cli(), bank_code=bank_code)
         return staff.login, staff.role.value, initial_password
 
     staff_login, staff_role, initial_password = _with_session(settings, work)
     if as_json:
-        print(json.dumps({"login": staff_login, "role": staff_role, "initial_password": initial_password,
-                          "database": database_name(settings.database_url)}))
+        print(json.dumps({"login": staff_login, "role": staff_role, "bank": bank_code,
+                          "initial_password": initial_password, "database": database_name(settings.database_url)}))
     else:
-        print(f"Staff account {staff_login} ({staff_role}) created in {database_name(settings.database_url)}.")
+        print(f"Staff account {staff_login} ({staff_role}, {bank_name(bank_code)}) created in "
+              f"{database_name(settings.database_url)}.")
         print(f"  Initial password: {initial_password}  (shown only this once)")
 
 

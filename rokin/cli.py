@@ -6,7 +6,9 @@
     rokin pki-http [--host 127.0.0.1] [--port 8080]
     rokin migrate
     rokin admin create-org --code C --name N --email E [--json]
-    rokin admin create-staff --login L --role administrator|receiver|approver [--json]
+    rokin admin create-staff --login L --role administrator|receiver|approver (--bank CODE | --federation) [--json]
+    rokin admin load-branches FILE [--json]
+    rokin admin assign-branch --org CODE --bank CODE --branch CODE
     rokin admin sample-data [--json]
     rokin simulate [--start-date YYYY-MM-DD] [--json]
 
@@ -63,7 +65,16 @@ def _parser() -> argparse.ArgumentParser:
     staff = admin_commands.add_parser("create-staff", help="create a Rokin staff account")
     staff.add_argument("--login", required=True)
     staff.add_argument("--role", required=True, choices=[role.value for role in StaffRole])
+    staff.add_argument("--bank", help="the 労金 the member works for (its 4-digit code, domain/banks.py)")
+    staff.add_argument("--federation", action="store_true", help="a member of the 労働金庫連合会: sees every 労金")
     staff.add_argument("--json", action="store_true", help="print the result as JSON")
+    load = admin_commands.add_parser("load-branches", help="load the 労金 branch list (CSV; the whole file or nothing)")
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("--json", action="store_true", help="print the counts as JSON")
+    assign = admin_commands.add_parser("assign-branch", help="give an organization its 労金 and branch (お取引店)")
+    assign.add_argument("--org", required=True, help="organization code (団体コード)")
+    assign.add_argument("--bank", required=True, help="the 労金's 4-digit code")
+    assign.add_argument("--branch", required=True, help="the branch's 3-digit code")
     sample = admin_commands.add_parser(
         "sample-data", help="fill the running development stack with sample organizations, certificates, "
                             "locks and revocation requests (TEMPORAL_ADDRESS names its Temporal)")
@@ -167,12 +178,20 @@ def _admin(settings: Settings, arguments: argparse.Namespace) -> int | None:
         from .sample_data import main as sample_data
 
         _leave_before_sdk_teardown(sample_data(settings, as_json=arguments.json))
+    from . import admin_banks
+
     try:
         if arguments.admin_command == "create-org":
             admin.create_org(settings, code=arguments.code, name=arguments.name, email=arguments.email,
                              as_json=arguments.json)
+        elif arguments.admin_command == "load-branches":
+            admin_banks.load_branches(settings, path=arguments.file, as_json=arguments.json)
+        elif arguments.admin_command == "assign-branch":
+            admin_banks.assign_branch(settings, organization_code=arguments.org, bank_code=arguments.bank,
+                                      branch_code=arguments.branch)
         else:
-            admin.create_staff(settings, login=arguments.login, role=arguments.role, as_json=arguments.json)
+            admin.create_staff(settings, login=arguments.login, role=arguments.role, as_json=arguments.json,
+                               bank_code=admin_banks.staff_bank(arguments.bank, arguments.federation))
     except admin.CommandError as error:
         return admin.report(command, error)
     return None

@@ -6,11 +6,13 @@ the next. Staff see what users receive and when:
 
 day 1      staff register the organization; master user: 初期登録, certificate; a general user likewise
 day 45     the general user mistypes the password 6 times: locked (e-mail); 60 minutes later it lifts
+day 326    00:00 JST: 40 days before both certificates expire: the expiry notice (e-mails; the top
+           screen's banner starts the same day)
 day 336    00:00 JST: both certificates enter the renewal window (e-mails)
 day 336    the master user renews and logs in with the new certificate: the old one is superseded
-day 337+   the master user files a written revocation request for it (deleted by mistake); the paper is
-           received the next business day; approvers are reminded after 3 business days; approved (e-mail);
-           the master user gets a new certificate the next day
+day 337+   the master user files a written revocation request for it (deleted by mistake; e-mail with
+           the paper's deadline); the paper is received the next business day; approvers are reminded
+           after 3 business days; approved (e-mail); the master user gets a new certificate the next day
 day 359    the general user, who did not renew, is reminded 7 days before expiry (e-mail)
 day 367    00:00 JST: the general user's certificate expires (e-mail)
 """
@@ -29,7 +31,14 @@ from domain.certificates import IssuedCertificate
 from domain.lockout import LOCK_DURATION, MAX_CONSECUTIVE_FAILURES
 from domain.revocation import REMINDER_AFTER_BUSINESS_DAYS, RevocationReason, reminder_at
 from domain.roles import StaffRole
-from domain.validity import REMINDER_DAYS_BEFORE_EXPIRY, RENEWAL_WINDOW_DAYS, TOKYO, calendar_for, tokyo_date
+from domain.validity import (
+    BANNER_DAYS_BEFORE_EXPIRY,
+    REMINDER_DAYS_BEFORE_EXPIRY,
+    RENEWAL_WINDOW_DAYS,
+    TOKYO,
+    calendar_for,
+    tokyo_date,
+)
 
 from .acting import Person
 from .simulation import Entry, Stage, stage
@@ -96,6 +105,10 @@ async def _year(on: Stage, start: date) -> None:
     await on.until(locked_until + timedelta(minutes=5))
     await on.do("the general user logs in with the right password", act.log_in(general))
 
+    # Day 326: 40 days before expiry, both are told by e-mail (seed 003 Q7), as the top screen says from then on.
+    await on.until(calendar_for(first.not_before).banner_from + TIMER_SLACK,
+                   f"day 326 of both certificates, 00:00: {BANNER_DAYS_BEFORE_EXPIRY} days before expiry, "
+                   f"the expiry notice")
     # Day 336: the renewal window opens for both; the master user renews, the general user does not.
     await on.until(calendar_for(first.not_before).renewal_opens_at + TIMER_SLACK,
                    f"day 336 of both certificates, 00:00: the renewal window opens "

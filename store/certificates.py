@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from domain.certificates import (
     CrlReason,
@@ -61,6 +61,24 @@ def user_certificates(*, session: Session, user_uuid: uuid.UUID | str) -> list[C
 def live_certificates(*, session: Session, user_uuid: uuid.UUID | str, now: datetime) -> list[Certificate]:
     """The user's certificates that work at ``now`` (two during a renewal's overlap), newest first."""
     return [row for row in user_certificates(session=session, user_uuid=user_uuid) if held(row).is_live(now)]
+
+
+def shown_on_user_list(*, session: Session, organization_id: int, now: datetime) -> dict[uuid.UUID, Certificate]:
+    """The certificate each user of the master's user list shows, in one query for the organization:
+    the newest live one, else the newest delivered one (expired, revoked or superseded). One never
+    delivered (pending, or revoked by the issuance saga) was never the user's to hold: left out."""
+    rows = session.scalars(
+        select(Certificate)
+        .options(load_only(Certificate.serial, Certificate.owner_uuid, Certificate.status, Certificate.not_before,
+                           Certificate.not_after, Certificate.revoked_at, Certificate.delivered_at))
+        .where(Certificate.organization_id == organization_id, Certificate.delivered_at.is_not(None))
+        .order_by(Certificate.not_before.desc(), Certificate.id.desc()))
+    shown: dict[uuid.UUID, Certificate] = {}
+    for row in rows:
+        chosen = shown.get(row.owner_uuid)
+        if chosen is None or (not held(chosen).is_live(now) and held(row).is_live(now)):
+            shown[row.owner_uuid] = row
+    return shown
 
 
 def organization_holders(*, session: Session, organization_id: int, now: datetime) -> int:

@@ -54,6 +54,8 @@ def mirror_state(
     Returns False when the account does not exist or a newer snapshot is already stored.
     """
     model = _model(subject_kind)
+    before = session.execute(select(model.lockout_status, model.locked_until)
+                             .where(model.uuid == uuid.UUID(user_uuid))).one_or_none()
     result = session.execute(
         update(model)
         .where(model.uuid == uuid.UUID(user_uuid),
@@ -64,6 +66,15 @@ def mirror_state(
     )
     if result.rowcount != 1:
         return False
+    # Each lock and each block once in the audit log (the staff dashboard counts them per day): a
+    # retried mirror of the same state finds it stored already and records nothing.
+    target_kind = "staff" if subject_kind is SubjectKind.STAFF else "user"
+    if state.blocked and (before is None or before.lockout_status is not LockoutStatus.BLOCKED):
+        audit.record(session=session, actor=LOCKOUT_ACTOR, action=BLOCK_ACTION, target_kind=target_kind,
+                     target_id=user_uuid, detail=f"lock_count={state.lock_count}")
+    elif state.locked_until is not None and (before is None or before.locked_until != state.locked_until):
+        audit.record(session=session, actor=LOCKOUT_ACTOR, action=LOCK_ACTION, target_kind=target_kind,
+                     target_id=user_uuid, detail=f"lock_count={state.lock_count}")
     if state.blocked:  # 閉塞: the account's sessions end with it (issue 12); idempotent for a retry
         principal = Principal.staff(user_uuid) if subject_kind is SubjectKind.STAFF else Principal.user(user_uuid)
         login_sessions.end_all(session=session, principal=principal, reason=EndReason.BLOCKED, at=as_of)
@@ -88,6 +99,9 @@ def get_view(*, session: Session, subject_kind: SubjectKind, user_uuid: str, now
     return None if account is None else lockout_view(account, now)
 
 
+LOCK_ACTION = "account.locked"  # store.dashboard_queries counts these two
+BLOCK_ACTION = "account.blocked"
+LOCKOUT_ACTOR = audit.Actor("system", "lockout")
 RELEASE_ACTIONS = {ReleaseKind.UNLOCK: "lockout.unlock", ReleaseKind.UNBLOCK: "lockout.unblock"}
 
 

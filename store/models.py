@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from domain.banks import FEDERATION
 from domain.lockout import LockoutStatus
 from domain.roles import CertificateStatus, StaffRole, UserRole, UserStatus
 
@@ -81,6 +82,10 @@ class Organization(Base):
     code: Mapped[str] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Its 労金 and お取引店 (issue 16, ``store.branches``); None only for organizations registered before,
+    # until assigned (``domain.banks.BRANCH_REQUIRED_FROM``).
+    bank_code: Mapped[str | None] = mapped_column(String(4), index=True)
+    branch_code: Mapped[str | None] = mapped_column(String(3))
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
 
@@ -118,6 +123,14 @@ class User(LockoutReadModel, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     registered_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Issue 13 (migration 0008): メールアドレス変更 waits for the one-time code sent to the new address
+    # (only its argon2 hash is kept, with an expiry and a count of wrong entries); the address it
+    # replaced is kept to tell it of the change.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    email_code_hash: Mapped[str | None] = mapped_column(String(200))
+    email_code_expires_at: Mapped[datetime | None]
+    email_code_failures: Mapped[int] = mapped_column(Integer, default=0)
+    previous_email: Mapped[str | None] = mapped_column(String(254))
 
     organization: Mapped[Organization] = relationship(back_populates="users")
     certificates: Mapped[list[Certificate]] = relationship(back_populates="owner")
@@ -140,6 +153,9 @@ class Staff(LockoutReadModel, Base):
     previous_password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The 労金 this member works for, or the 連合会 (domain.banks.FEDERATION: sees every 労金); staff created
+    # before issue 16 became the 連合会's, so nobody lost access.
+    bank_code: Mapped[str] = mapped_column(String(4), default=FEDERATION.code)
 
 
 class Certificate(Base):

@@ -30,7 +30,6 @@ from domain.certificates import CrlReason
 from domain.revocation import (
     CRL_REASONS,
     OPEN_STATES,
-    REASON_DETAIL_MAX_LENGTH,
     TRANSITION_TARGETS,
     Party,
     PartyKind,
@@ -51,6 +50,7 @@ from domain.revocation_rules import (
     decision_refusal,
     filing_refusal,
     note_problem,
+    reason_detail_refusal,
 )
 from domain.roles import CertificateStatus, UserRole
 
@@ -172,9 +172,9 @@ def file_request(
         raise ServiceError(Refusal.NOT_FOUND)
     if (refusal := filing_refusal(actor, owner_of(certificate))) is not None:
         raise RevocationRefused(refusal)
+    if (refusal := reason_detail_refusal(reason, reason_detail)) is not None:  # その他 needs its words
+        raise RevocationRefused(refusal)
     detail = reason_detail.strip()
-    if len(detail) > REASON_DETAIL_MAX_LENGTH:
-        raise RevocationRefused(RevocationRefusal.DETAIL_TOO_LONG)
     lock_organization(session=session, organization_id=certificate.organization_id)  # one open request, even racing
     if not certificate_store.held(certificate).is_live(now):
         raise RevocationRefused(RevocationRefusal.NOT_REVOCABLE)

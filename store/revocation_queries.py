@@ -1,4 +1,5 @@
-"""Reading written revocation requests: the staff inbox, a request's history, the values e-mails need."""
+"""Reading written revocation requests: the staff inbox, a request's history, the values e-mails need,
+what the printed request form (失効依頼書) says, and a master's last rejected request."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from domain.banks import bank_name
 from domain.business_days import whole_business_days_waited
 from domain.revocation import CERTIFICATE_END_LABELS, REASON_LABELS, RequestState, RevocationReason, date_text, jst_text
 from domain.validity import tokyo_date
 
+from . import branches as branch_store
 from .models import AuditEntry, Organization, Staff, User
+from .organizations import MASTER_DISPLAY_NAME
 from .revocation import TARGET_KIND, ended_status, require_request
 from .revocation_models import RevocationNote, RevocationRequest
 
@@ -127,11 +131,13 @@ def _uuid(text: str) -> uuid.UUID | None:
 
 
 def notice_values(*, session: Session, number: str) -> dict[str, str]:
-    """What the REVOCATION_* e-mails say about the request (read by the mail activity)."""
+    """What the REVOCATION_* e-mails say about the request (read by the mail activity), where the paper
+    goes included (``paper_destination``, as the printed form says it)."""
     request = require_request(session=session, number=number)
     return {"request_number": request.number, "reason": REASON_LABELS[request.reason],
             "filed_on": date_text(tokyo_date(request.filed_at)), "comment": request.decision_comment,
-            "certificate_end": CERTIFICATE_END_LABELS.get(ended_status(request.certificate).value, "")}
+            "certificate_end": CERTIFICATE_END_LABELS.get(ended_status(request.certificate).value, ""),
+            "paper_destination": paper_destination(session, request.organization).text(OWN_BRANCH)}
 
 
 def reminder_values(*, session: Session, number: str, now: datetime, reminder: int) -> dict[str, str]:
@@ -142,3 +148,91 @@ def reminder_values(*, session: Session, number: str, now: datetime, reminder: i
             "reason": REASON_LABELS[request.reason], "received_at": jst_text(received_at),
             "business_days": str(whole_business_days_waited(tokyo_date(received_at), tokyo_date(now))),
             "reminder": str(reminder)}
+
+
+# --- where the paper goes, and what it says ----------------------------------------------------
+
+OWN_BRANCH = "お取引店（労働金庫）"  # 提出先 while the organization's 労金 branch is not in the data
+
+
+@dataclass(frozen=True)
+class PaperDestination:
+    """提出先: where the employer sends the sealed request form. Empty until organizations have
+    their 労金 branch (issue 16): then the sheet and the e-mails say ``OWN_BRANCH`` (translated on
+    the pages), which sends the employer to the branch it deals with."""
+
+    branch_name: str = ""  # e.g. 「中央労働金庫 新宿支店」
+    postal_address: str = ""  # 〒, address, as the branch's record gives them
+
+    def text(self, unknown: str) -> str:
+        """One line for e-mails: the branch and its address, or ``unknown``."""
+        return " ".join(part for part in (self.branch_name, self.postal_address) if part) or unknown
+
+
+def paper_destination(session: Session, organization: Organization) -> PaperDestination:
+    """THE place that says where an organization's written requests go (the PDF, the printable page,
+    the e-mails): its お取引店 (issue 16), or nothing while it has none (then ``OWN_BRANCH``)."""
+    branch = branch_store.branch_of(session=session, organization=organization)
+    if branch is None or organization.bank_code is None:
+        return PaperDestination()
+    return PaperDestination(branch_name=f"{bank_name(organization.bank_code)} {branch.name}",
+                            postal_address=branch.as_branch().postal_address)
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What the printed request form says, read from the database when it is printed. Personal data
+    (the requester's name, the organization's name): for the sheet only, never for a log line."""
+
+    number: str
+    filed_at: datetime
+    paper_deadline_at: datetime
+    organization_name: str
+    organization_code: str
+    user_id: str
+    requester_name: str  # '' when the database has no person's name: the sheet leaves it to be written
+    serial: str
+    reason: RevocationReason
+    reason_detail: str
+    destination: PaperDestination
+
+
+def sheet_facts(*, session: Session, number: str) -> SheetFacts:
+    request = require_request(session=session, number=number)
+    owner = request.certificate.owner
+    return SheetFacts(
+        number=request.number, filed_at=request.filed_at, paper_deadline_at=request.paper_deadline_at,
+        organization_name=request.organization.name, organization_code=request.organization.code,
+        user_id=owner.user_id, requester_name=_person_name(owner), serial=request.certificate.serial,
+        reason=request.reason, reason_detail=request.reason_detail,
+        destination=paper_destination(session, request.organization))
+
+
+def _person_name(user: User) -> str:
+    """A master user's display name is the placeholder マスターユーザー unless a person's name was given."""
+    name = user.display_name.strip()
+    return "" if name == MASTER_DISPLAY_NAME else name
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A master's last written request, rejected (否認): what the 失効依頼 page shows above a new form."""
+
+    number: str
+    serial: str
+    filed_at: datetime
+    decided_at: datetime
+    comment: str  # the approver's, for the customer (the rejection e-mail says it too)
+
+
+def last_rejection(*, session: Session, owner_uuid: uuid.UUID | str) -> Rejection | None:
+    """The master user's most recently filed request if it was rejected, else None: shown until a
+    new request is filed (which then is the most recent one)."""
+    request = session.scalar(select(RevocationRequest)
+                             .where(RevocationRequest.owner_uuid == uuid.UUID(str(owner_uuid)))
+                             .order_by(RevocationRequest.filed_at.desc(), RevocationRequest.id.desc()).limit(1))
+    if request is None or request.state is not RequestState.REJECTED:
+        return None
+    return Rejection(number=request.number, serial=request.certificate.serial, filed_at=request.filed_at,
+                     decided_at=request.decided_at or request.closed_at or request.filed_at,
+                     comment=request.decision_comment)

@@ -34,6 +34,8 @@ class EndReason(StrEnum):
     REPLACED = "replaced"  # a new login in the same browser: the old ID must not live on (no fixation)
     EXPIRED = "expired"  # idle or absolute lifetime, noticed at its next request
     PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"  # by the master user or a Rokin administrator
+    EMAIL_CHANGED = "email_changed"
     BLOCKED = "blocked"
     DELETED = "deleted"
     CERTIFICATE_ENDED = "certificate_ended"  # the certificate it was opened with was revoked or superseded

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.banks import FEDERATION
 from domain.credentials import CredentialProblem, check_credential, check_new_password, generate_credential
 from domain.roles import StaffRole
 
@@ -15,22 +16,24 @@ from .models import Staff
 from .passwords import burn_verification_time, hash_password, verify_password
 
 
-def create_staff(*, session: Session, login: str, role: StaffRole, actor: audit.Actor) -> tuple[Staff, str]:
-    """A staff account with a one-time initial password that must be changed at first login."""
+def create_staff(*, session: Session, login: str, role: StaffRole, actor: audit.Actor,
+                 bank_code: str = FEDERATION.code) -> tuple[Staff, str]:
+    """A staff account of ``bank_code`` (a 労金, or the 連合会) with a one-time initial password that must be
+    changed at first login."""
     if (problem := check_credential(login)) is not None:
         raise CredentialError("login", problem)
     initial_password = generate_credential()
     password_hash = hash_password(initial_password)
     if session.scalar(select(Staff.uuid).where(Staff.login == login)) is not None:
         raise ServiceError(Refusal.STAFF_LOGIN_TAKEN)
-    staff = Staff(login=login, role=role, password_hash=password_hash, initial_password=True)
+    staff = Staff(login=login, role=role, password_hash=password_hash, initial_password=True, bank_code=bank_code)
     session.add(staff)
     try:
         session.flush()
     except IntegrityError as error:
         raise ServiceError(Refusal.STAFF_LOGIN_TAKEN) from error
     audit.record(session=session, actor=actor, action="staff.create",
-                 target_kind="staff", target_id=staff.uuid, detail=f"role={role.value}")
+                 target_kind="staff", target_id=staff.uuid, detail=f"role={role.value} bank={bank_code}")
     return staff, initial_password
 
 

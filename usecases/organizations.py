@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from domain.banks import FEDERATION
 from domain.roles import StaffRole
 from store import audit, organization_notices
 from store import organizations as organization_store
@@ -27,10 +28,12 @@ def register_organization(session: Session, *, code: str, name: str, email: str,
     return created
 
 
-def create_staff(session: Session, *, login: str, role: StaffRole, actor: audit.Actor) -> tuple[Staff, str]:
-    """A staff account and its one-time password (changed at first login). Raises ``ServiceError``."""
+def create_staff(session: Session, *, login: str, role: StaffRole, actor: audit.Actor,
+                 bank_code: str = FEDERATION.code) -> tuple[Staff, str]:
+    """A staff account of a 労金 (or the 連合会) and its one-time password (changed at first login).
+    Raises ``ServiceError``."""
     with committed(session):
-        created = staff_store.create_staff(session=session, login=login, role=role, actor=actor)
+        created = staff_store.create_staff(session=session, login=login, role=role, actor=actor, bank_code=bank_code)
     return created
 
 

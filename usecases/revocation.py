@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from contract.revocation_client import RevocationRefusedError
-from domain.revocation import Party, RequestInput, Revocation, RevocationReason
+from domain.notices import NoticeKind, NoticeRequest
+from domain.revocation import Party, RequestInput, Revocation, RevocationReason, paper_deadline
 from domain.revocation_rules import (
     RequestFacts,
     RevocationRefusal,
@@ -70,13 +71,29 @@ def revoke_in_emergency(session: Session, temporal: TemporalPort, *, staff: Staf
 def file_request(session: Session, temporal: TemporalPort, *, serial: str, reason: RevocationReason, actor: Party,
                  now: datetime, reason_detail: str = "", client_address: str | None = None) -> RequestInput:
     """File a written request (a master online, or a receiver for paper that came by post) and start
-    its workflow; without the workflow nothing is filed. Raises ``RevocationRefused``,
-    ``ServiceError`` (unknown serial) or ``TemporalUnavailable``."""
+    its workflow; without the workflow nothing is filed. Then e-mail the master user whose certificate
+    it is: its number, and — filed online — the paper's deadline and where to send it. Raises
+    ``RevocationRefused``, ``ServiceError`` (unknown serial) or ``TemporalUnavailable`` (before filing)."""
     with committed(session):
         filed = revocation_store.file_request(session=session, serial=serial, reason=reason, actor=actor, now=now,
                                               reason_detail=reason_detail, client_address=client_address)
         temporal.start_revocation_request(filed)
+    _announce_filing(temporal, filed)
     return filed
+
+
+def _announce_filing(temporal: TemporalPort, filed: RequestInput) -> None:
+    """The filing e-mail, once the request is committed (the mail activity reads it). The request stands
+    without it: the page shows the same number and deadline."""
+    if filed.received_by:  # a receiver filed it with the paper in hand
+        notice = NoticeRequest(NoticeKind.REVOCATION_FILED_WITH_PAPER, filed.owner_uuid, request_number=filed.number)
+    else:
+        notice = NoticeRequest(NoticeKind.REVOCATION_FILED, filed.owner_uuid, until=paper_deadline(filed.filed_at),
+                               request_number=filed.number)
+    try:
+        temporal.send_notice(notice)
+    except TemporalUnavailable as error:
+        log.warning("written request %s filed but its e-mail not started: %s", filed.number, error)
 
 
 def receive_paper(session: Session, temporal: TemporalPort, *, number: str, actor: Party) -> None:

@@ -63,12 +63,14 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     login_manager.login_message = None  # the login screen explains itself
 
     from . import principals  # noqa: F401  (registers the user loader)
+    from .account.views import bp as account_bp
     from .auth.views import bp as auth_bp
     from .certificates.login import bp as certificate_login_bp
     from .certificates.views import bp as certificates_bp
     from .codec.views import bp as codec_bp
     from .crl import bp as crl_bp
     from .employer.views import bp as employer_bp
+    from .guide.views import bp as guide_bp
     from .revocation_request.views import bp as revocation_request_bp
     from .staff.views import bp as staff_bp
 
@@ -77,6 +79,8 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
     app.register_blueprint(certificate_login_bp)  # /login: certificate, then password
     app.register_blueprint(crl_bp)
     app.register_blueprint(employer_bp, url_prefix="/employer")
+    app.register_blueprint(account_bp, url_prefix="/account")  # an employer user's own password and e-mail
+    app.register_blueprint(guide_bp, url_prefix="/guide")  # ブラウザの設定 and 動作確認, from the login screen
     app.register_blueprint(revocation_request_bp, url_prefix="/revocation-request")  # from the login screen
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(codec_bp, url_prefix="/codec")  # the Temporal UI's codec server

@@ -5,15 +5,14 @@ buttons the logged-in actor may press (the rule of ``domain.lockout_release``).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from contract import lockout_client
-from domain.lockout import LockoutInput, LockoutStatus, Outcome, ReleaseKind, SubjectKind
+from domain.lockout import LockoutInput, LockoutStatus, Outcome, ReleaseKind, SubjectKind, lift_time_text
 from domain.lockout_release import may_release, who_releases
 from store import lockout as lockout_store
 from store.errors import Refusal
@@ -25,8 +24,6 @@ from usecases.releases import release_request
 
 from . import messages
 from .principals import EmployerPrincipal, StaffPrincipal
-
-JST = ZoneInfo("Asia/Tokyo")
 
 STATUS_LABELS = {
     LockoutStatus.NORMAL: _l("正常"),
@@ -59,10 +56,9 @@ def now() -> datetime:
 
 
 def jst_time(moment: datetime) -> str:
-    """hh:mm in Tokyo, rounded up: "until 10:16" must not be read as a minute too early."""
-    if moment.second or moment.microsecond:
-        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return moment.astimezone(JST).strftime("%H:%M")
+    """hh:mm in Tokyo, rounded up: the one rule of ``domain.lockout.lift_time_text``, which the lock
+    e-mail uses too, so page and e-mail name the same minute."""
+    return lift_time_text(moment)
 
 
 def refusal_text(refusal: AttemptRefused | TemporalUnavailable) -> str:

@@ -132,6 +132,7 @@ CERTIFICATE_LOGIN = {
     CertificateLoginProblem.REVOKED: N_("選択された電子証明書は失効しています。[電子証明書発行]から電子証明書を再発行してください。"),
     CertificateLoginProblem.SUPERSEDED: N_("選択された電子証明書は更新済みのため使用できません。ブラウザをすべて閉じてから再度アクセスし、更新後の新しい電子証明書を選択してください。"),
     CertificateLoginProblem.USER_INACTIVE: N_("選択された電子証明書のユーザーIDは現在ご利用いただけません。"),
+    CertificateLoginProblem.REGISTRATION_PENDING: N_("このユーザーIDのパスワードは初期化されています。ログイン画面の初期登録ボタンから、お知らせされた初期パスワードで初期登録を行ってから、電子証明書でログインしてください。"),
     CertificateLoginProblem.CHANGED: N_("電子証明書を確認できなくなったため、ログアウトしました。電子証明書を選択して、再度ログインしてください。"),
 }
 
@@ -186,3 +187,7 @@ def english(code: object) -> str:
 # Too many failed attempts across IDs from one client address or on one organization (issue 12,
 # store.login_throttle): refused before the password is looked at; %(until)s is when to try again.
 THROTTLED = N_("認証に失敗した回数が多いため、一時的に受け付けを停止しています。しばらく時間をおいて、%(until)s以降に再度お試しください。")
+
+# A general user's ID that was deleted in the master's own organization (issue 13): IDs stay reserved
+# after deletion, so the master is told why and what to do (store.users.create_general_user's ``reserved``).
+USER_ID_RESERVED = N_("このユーザーIDは、この団体で以前に削除されたユーザーのIDです。削除したユーザーIDは、同じ方を再登録する場合も含めて再利用できません。別のユーザーIDを入力してください。")

@@ -41,6 +41,7 @@ LOGIN_KINDS = {
     "auth.register_login": "initial_registration",
     "certificates.authenticate_user": "issuance",
     "revocation_request.authenticate_requester": "revocation_request",
+    "account.change_password": "password_change",  # the current password, judged as at ログイン
 }
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # no route: a 404 (or 405) before any view ran

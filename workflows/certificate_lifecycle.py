@@ -1,10 +1,12 @@
 """One certificate's life (SPEC.md §2 "Certificates", §4), ID ``certificate/<serial>``.
 
 Started by the issuance workflow's ``start_lifecycle`` activity (no parent). Issued (e-mail)
-→ day 336: the renewal window opens (e-mail) → 7 days before expiry: reminder (e-mail)
+→ day 326, 40 days before expiry: the expiry notice (e-mail; seed 003 Q7, the day the top screen's
+banner starts) → day 336: the renewal window opens (e-mail) → 7 days before expiry: reminder (e-mail)
 → 00:00 JST after day 366: expired (status EXPIRED, e-mail). The dates come from
 ``domain.validity``; each wait is a timer to an absolute instant computed from ``workflow.now()``,
-so replay is deterministic and a run started late skips to the right step.
+so replay is deterministic and a run started late skips to the right step. Each e-mail states the
+days left and the renewal window as they are when it is sent (``activities.mail_templates``).
 
 - ``renewed`` (from the issuance of the user's next certificate): the reminder and the expiry
   e-mails stop; this certificate keeps working until the new one is first used, at the latest
@@ -19,7 +21,7 @@ E-mails go out through ``NoticeWorkflow`` children; the lifecycle waits for them
 completes, so no child outlives its parent (the time-skipping test server leaves its clock
 locked when one does, and the e-mail belongs to this lifecycle anyway).
 
-History: three timers, a handful of activities and child starts — under a hundred events in a
+History: four timers, a handful of activities and child starts — about a hundred events in a
 year, so no continue-as-new.
 """
 
@@ -72,6 +74,8 @@ STATE_TEXT = {  # the current details in the Temporal UI
 }
 
 TELL_OPEN_REQUEST_PATCH = "tell-open-revocation-request"
+# Lifecycles started before the 40-day e-mail existed keep their three steps (issue 13).
+EXPIRY_NOTICE_PATCH = "expiry-notice-40-days"
 DB_TIMEOUT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
 
@@ -82,6 +86,7 @@ class _Step:
     at: datetime
     notice: NoticeKind
     wait_summary: str
+    notice_only: bool = False  # the 40-day e-mail: no state change, no search attribute
 
 
 @workflow.defn(name=WorkflowType.CERTIFICATE_LIFECYCLE)
@@ -111,8 +116,9 @@ class CertificateLifecycleWorkflow:
         for index, step in enumerate(steps):
             if await self._ended_before(step.at, step.wait_summary):
                 return await self._end_by_signal()
-            self._publish_not_after(step.milestone)
-            report = await self._reach(step.milestone)
+            if not step.notice_only:
+                self._publish_not_after(step.milestone)
+            report = await self._reach(step.milestone, "40日前のお知らせ" if step.notice_only else step.milestone.value)
             if report.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
                 return await self._end_by_database(report.status)  # its signal was lost or is late
             if report.renewed:
@@ -123,7 +129,8 @@ class CertificateLifecycleWorkflow:
                 self._set_state(LifecycleState.EXPIRED)
                 return self._state
             if not self._renewed:
-                self._set_state(LifecycleState.RENEWAL_WINDOW)
+                if not step.notice_only:
+                    self._set_state(LifecycleState.RENEWAL_WINDOW)
                 if workflow.now() < steps[index + 1].at:  # a run that woke up late sends only the latest news
                     await self._notify(step.notice)
         raise AssertionError("the expiry step always ends the loop")
@@ -152,7 +159,12 @@ class CertificateLifecycleWorkflow:
 
     def _steps(self) -> list[_Step]:
         calendar = calendar_for(self._input.issued_at)
-        return [
+        # The 40-day step asks the database as RENEWAL_OPENS does — a read only (``Milestone`` in
+        # domain.certificates has no value of its own for it yet; an activity's input is not replayed).
+        expiry_notice = [_Step(Milestone.RENEWAL_OPENS, calendar.banner_from, NoticeKind.CERTIFICATE_EXPIRY_NOTICE,
+                               "有効期限40日前のお知らせ（326日目）まで", notice_only=True)
+                         ] if workflow.patched(EXPIRY_NOTICE_PATCH) else []
+        return expiry_notice + [
             _Step(Milestone.RENEWAL_OPENS, calendar.renewal_opens_at, NoticeKind.CERTIFICATE_RENEWAL_OPEN,
                   "更新受付の開始（336日目）まで"),
             _Step(Milestone.REMINDER, calendar.reminder_at, NoticeKind.CERTIFICATE_RENEWAL_REMINDER,
@@ -172,10 +184,10 @@ class CertificateLifecycleWorkflow:
                 pass
         return self._ending is not None
 
-    async def _reach(self, milestone: Milestone) -> MilestoneReport:
+    async def _reach(self, milestone: Milestone, label: str) -> MilestoneReport:
         return await workflow.execute_activity_method(
             CertificateActivities.reach_milestone, MilestoneRequest(self._input.serial, milestone, workflow.now()),
-            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary=f"{milestone.value}: 状態を確認")
+            start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY, summary=f"{label}: 状態を確認")
 
     async def _end_by_signal(self) -> LifecycleState:
         ending = self._ending

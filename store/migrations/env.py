@@ -21,10 +21,23 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # noqa: ANN001
-    context.configure(connection=connection, target_metadata=metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch operation copies a table into a new one and drops the old: with foreign keys enforced, that
+        # fails on any table others refer to once it holds rows. The pragma is a no-op inside a transaction,
+        # so it goes straight to the driver's connection (autocommit: store.db) before the migration's begins.
+        _foreign_keys(connection, "OFF")
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=sqlite)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            _foreign_keys(connection, "ON")
+
+
+def _foreign_keys(connection, state: str) -> None:  # noqa: ANN001
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={state}")
 
 
 run_migrations_online()

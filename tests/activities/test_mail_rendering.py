@@ -21,6 +21,13 @@ ADDRESS = "hanako.rokin@example.jp"
 ALL_VALUES = {"user_id": USER_ID, "until": "2026年4月1日 10:30", "about_user_id": "ippan01",
               "request_number": "R-2026-000001", "reason": "パソコン変更", "filed_on": "2026年4月1日",
               "comment": "書面の印影が届出印と異なります。", "certificate_end": "失効"}
+# Issue 13 (notices): what follows from ``until`` at the time of sending, and about a general user.
+ALL_VALUES.update({"days_left": "25", "renewal_opens_on": "2026年3月2日",
+                   "renewal_period": "2026年3月2日〜2026年4月1日",
+                   "renewal_status": "電子証明書の更新は2026年3月2日から受け付けています。",
+                   "paper_last_day": "2026年4月30日", "paper_destination": "お取引店（労働金庫）",
+                   "about_user_next": "再発行できます。"})
+ALL_VALUES.update({"code": "123456", "expires": "2026年4月1日 10:30"})  # issue 13: the e-mail change's code
 
 
 @pytest.mark.parametrize("kind", list(NoticeKind))

@@ -129,6 +129,20 @@ async def certificate_year(stage: Stage) -> dict[str, str]:
             "CertificateLifecycleWorkflow/expired_after_a_year": handle.id}
 
 
+async def certificate_year_with_expiry_notice(stage: Stage) -> dict[str, str]:
+    """Issue 13: a year without renewal since the 40-day e-mail: day 326, day 336, the reminder, expiry."""
+    delivered = await issue_like_the_web(stage.client, stage.settings, stage.master)
+    await stage.sink.async_wait_for(1)
+    handle = lifecycle(stage.client, delivered.certificate.serial)
+    calendar = calendar_for(delivered.certificate.not_before)
+    await advance_to(stage.env, calendar.banner_from + MINUTE)
+    await stage.sink.async_wait_for(2)
+    await advance_to(stage.env, calendar.expires_at + MINUTE)
+    assert await handle.result() == LifecycleState.EXPIRED
+    await stage.sink.async_wait_for(5)
+    return {"CertificateLifecycleWorkflow/expired_after_a_year_with_40_day_notice": handle.id}
+
+
 async def issuance_saga(stage: Stage) -> dict[str, str]:
     """Issue 11: the master user's certificate is delivered (the web confirms, then it is ACTIVE and
     its lifecycle starts); a general user's is never confirmed and is revoked at the deadline."""
@@ -277,6 +291,7 @@ def _change(stage: Stage, statement) -> None:  # noqa: ANN001
 
 
 CASES: dict[str, Case] = {case.__name__: case for case in [
-    notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year, issuance_saga,
+    notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year,
+    certificate_year_with_expiry_notice, issuance_saga,
     certificate_not_after_added, certificate_revoked,
     revocation_approved, revocation_expired, revocation_closed, revocation_withdrawn, reconciliation_repaired]}

@@ -55,8 +55,8 @@ from .request_support import (
 MINUTE = timedelta(minutes=1)
 ISSUED = "電子証明書発行のお知らせ"
 EXPIRED = "電子証明書の失効依頼 期限切れのお知らせ"
-APPROVED = "電子証明書の失効依頼 受付完了のお知らせ"
-REJECTED = "電子証明書の失効依頼についてのお知らせ"
+APPROVED = "電子証明書の失効依頼 承認・失効完了のお知らせ"
+REJECTED = "電子証明書の失効依頼 不承認のお知らせ"
 REMINDER = "承認待ちの電子証明書失効依頼があります"
 APPROVERS = "approvers@rokin.example.jp"
 

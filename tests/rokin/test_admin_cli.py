@@ -103,7 +103,8 @@ def test_a_duplicate_code_is_refused_with_exit_1(env) -> None:  # noqa: ANN001
 
 def test_create_staff_gives_a_login_that_authenticates(any_database_env, any_session_of) -> None:  # noqa: ANN001
     env = any_database_env
-    result = run_rokin("admin", "create-staff", "--login", "uketsuke1", "--role", "receiver", "--json", env=env)
+    result = run_rokin("admin", "create-staff", "--login", "uketsuke1", "--role", "receiver", "--federation", "--json",
+                       env=env)
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
     assert (created["login"], created["role"]) == ("uketsuke1", "receiver")
@@ -111,20 +112,22 @@ def test_create_staff_gives_a_login_that_authenticates(any_database_env, any_ses
         staff = staff_store.get_by_login(session=session, login="uketsuke1")
         assert staff is not None and staff.role is StaffRole.RECEIVER and staff.initial_password
         assert staff_store.password_matches(staff, created["initial_password"])
-    human = run_rokin("admin", "create-staff", "--login", "shonin01", "--role", "approver", env=env)
+    human = run_rokin("admin", "create-staff", "--login", "shonin01", "--role", "approver", "--bank", "2963", env=env)
     assert human.returncode == 0, human.stderr
-    assert "shonin01 (approver)" in human.stdout and "Initial password:" in human.stdout
+    assert "shonin01 (approver, 中央労働金庫)" in human.stdout and "Initial password:" in human.stdout
+    assert created["bank"] == "2950"  # --federation: the 労働金庫連合会
 
 
 def test_create_staff_refuses_a_bad_login_a_taken_login_and_an_unknown_role(env) -> None:  # noqa: ANN001
-    bad = run_rokin("admin", "create-staff", "--login", "ad!min1", "--role", "administrator", env=env)
+    bad = run_rokin("admin", "create-staff", "--login", "ad!min1", "--role", "administrator", "--federation", env=env)
     assert bad.returncode == 2
     assert bad.stderr.startswith("rokin admin create-staff: --login: ") and bad.stderr.count("\n") == 1
-    assert run_rokin("admin", "create-staff", "--login", "admin01", "--role", "administrator", env=env).returncode == 0
-    taken = run_rokin("admin", "create-staff", "--login", "admin01", "--role", "approver", env=env)
+    assert run_rokin("admin", "create-staff", "--login", "admin01", "--role", "administrator", "--federation",
+                     env=env).returncode == 0
+    taken = run_rokin("admin", "create-staff", "--login", "admin01", "--role", "approver", "--federation", env=env)
     assert taken.returncode == 1
     assert taken.stderr == f"rokin admin create-staff: --login: {english(Refusal.STAFF_LOGIN_TAKEN)}\n"
-    unknown = run_rokin("admin", "create-staff", "--login", "admin02", "--role", "root", env=env)
+    unknown = run_rokin("admin", "create-staff", "--login", "admin02", "--role", "root", "--federation", env=env)
     assert unknown.returncode == 2 and "--role" in unknown.stderr
 
 

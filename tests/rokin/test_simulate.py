@@ -19,9 +19,11 @@ SUBJECT_PREFIX = "【ろうきん賃金控除事務支援システム】"
 REGISTERED = "初期登録完了のお知らせ"
 ISSUED = "電子証明書発行のお知らせ"
 LOCKED = "ユーザーIDロックのお知らせ"
+EXPIRY_NOTICE = "電子証明書の有効期限のお知らせ"  # 40 days before expiry (issue 13)
 RENEWAL_OPEN = "電子証明書の有効期限が近づいています"
+REQUEST_FILED = "電子証明書の失効依頼 受付のお知らせ（書面のご提出のお願い）"
 APPROVER_REMINDER = "承認待ちの電子証明書失効依頼があります"
-REQUEST_APPROVED = "電子証明書の失効依頼 受付完了のお知らせ"
+REQUEST_APPROVED = "電子証明書の失効依頼 承認・失効完了のお知らせ"
 REMINDER = "電子証明書の更新をお願いします"
 EXPIRED = "電子証明書の有効期限切れのお知らせ"
 MASTER, GENERAL, APPROVERS = "master user", "general user", "approvers (Rokin staff)"
@@ -71,13 +73,16 @@ def test_the_year_in_order_on_the_right_days(timeline):
         [state(1, "general user's certificate 1", "", "active"), mail(1, GENERAL, ISSUED)],
         [state(45, "general user's password lockout", "normal", "locked"), mail(45, GENERAL, LOCKED)],
         [state(45, "general user's password lockout", "locked", "normal")],
+        [{"kind": "timer", "day": 326, "text": "day 326 of both certificates, 00:00: 40 days before expiry, "
+                                              "the expiry notice", "time": "00:00"},
+         mail(326, MASTER, EXPIRY_NOTICE, "00:00"), mail(326, GENERAL, EXPIRY_NOTICE, "00:00")],
         [state(336, "master user's certificate 1", "active", "renewal_window"),
          state(336, "general user's certificate 1", "active", "renewal_window"),
          mail(336, MASTER, RENEWAL_OPEN, "00:00"), mail(336, GENERAL, RENEWAL_OPEN, "00:00")],
         [state(336, "master user's certificate 1", "renewal_window", "renewed"),
          state(336, "master user's certificate 2", "", "active"), mail(336, MASTER, ISSUED)],
         [state(336, "master user's certificate 1", "renewed", "superseded")],
-        [state(337, "written revocation request", "", "awaiting_paper")],
+        [state(337, "written revocation request", "", "awaiting_paper"), mail(337, MASTER, REQUEST_FILED)],
         [{"kind": "state", "label": "written revocation request", "before": "awaiting_paper",
           "after": "paper_received"}],
         [{"kind": "mail", "to": APPROVERS, "text": SUBJECT_PREFIX + APPROVER_REMINDER, "time": "09:00"}],
@@ -110,9 +115,10 @@ def test_who_gets_which_mail(timeline):
     mails = [(entry["to"], entry["text"].removeprefix(SUBJECT_PREFIX)) for entry in timeline if entry["kind"] == "mail"]
     assert {to for to, _ in mails} == {MASTER, GENERAL, APPROVERS}  # every address belongs to a role
     assert [subject for to, subject in mails if to == MASTER] == [
-        REGISTERED, ISSUED, RENEWAL_OPEN, ISSUED, REQUEST_APPROVED, ISSUED]  # renewed: no reminder, no expiry
+        REGISTERED, ISSUED, EXPIRY_NOTICE, RENEWAL_OPEN, ISSUED, REQUEST_FILED, REQUEST_APPROVED,
+        ISSUED]  # renewed: no reminder, no expiry
     assert [subject for to, subject in mails if to == GENERAL] == [
-        REGISTERED, ISSUED, LOCKED, RENEWAL_OPEN, REMINDER, EXPIRED]
+        REGISTERED, ISSUED, LOCKED, EXPIRY_NOTICE, RENEWAL_OPEN, REMINDER, EXPIRED]
     assert [subject for to, subject in mails if to == APPROVERS] == [APPROVER_REMINDER]
 
 

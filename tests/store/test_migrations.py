@@ -19,4 +19,4 @@ def test_the_migrated_schema_is_the_models(database_url):
         engine.dispose()
     assert differences == []
     assert {"users", "staff", "certificates", "revocation_requests", "revocation_notes", "login_sessions",
-            "login_throttle"} <= set(metadata.tables)
+            "login_throttle", "branches"} <= set(metadata.tables)

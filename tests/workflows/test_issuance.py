@@ -26,7 +26,7 @@ from contract.certificate_client import IssuanceFailed
 from contract.names import issuance_workflow_id
 from domain.certificate_login import certificate_login_problem
 from domain.certificates import CrlReason, DeliveryState, IssuanceRefusal, LifecycleState, SigningRequest
-from domain.roles import CertificateStatus
+from domain.roles import CertificateStatus, UserStatus
 from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
 from pki.devca import ensure_dev_pki
@@ -247,7 +247,7 @@ async def test_a_confirmed_delivery_makes_the_certificate_active_and_starts_its_
         assert pending.status is CertificateStatus.PENDING_DELIVERY and pending.delivered_at is None
         # Pending, it works nowhere: no certificate login, no "good" from OCSP, no lifecycle yet.
         assert certificate_login_problem(status=pending.status, not_before=pending.not_before,
-                                         owner_active=True, now=datetime.now(timezone.utc)) is not None
+                                         owner_status=UserStatus.ACTIVE, now=datetime.now(timezone.utc)) is not None
         assert ocsp_status(settings, serial) is None
         with pytest.raises(RPCError):
             await lifecycle(client, serial).describe()

@@ -1,5 +1,7 @@
-"""A certificate's year on the time-skipping server: e-mails at day 336, 7 days before and at expiry;
-renewal stops them; supersession and revocation end the lifecycle and land in the CRL.
+"""A certificate's year on the time-skipping server: e-mails at day 326 (40 days before expiry), day 336,
+7 days before and at expiry, each stating the days left and the renewal window as they are when it
+is sent (also by a lifecycle started late); renewal stops them; supersession and revocation end
+the lifecycle and land in the CRL.
 
 The clock moves only when a test says so (``advance_to``); results are awaited with automatic
 time skipping off, so no timer fires behind a test's back.
@@ -8,19 +10,23 @@ time skipping off, so no timer fires behind a test's back.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.testing import WorkflowEnvironment
 
+from activities.certificates import CertificateActivities
 from contract import certificate_client
 from contract.names import certificate_workflow_id
-from domain.certificates import CrlReason, LifecycleInput, LifecycleState
+from domain.certificates import CrlReason, LifecycleInput, LifecycleState, SigningRequest
 from domain.roles import CertificateStatus
-from domain.validity import TOKYO, calendar_for
+from domain.validity import TOKYO, VALIDITY_DAYS, calendar_for
+from pki.ca import CaLoader
 from pki.crl import CRL_PEM
+from pki.csr import new_key_and_csr
 from pki.devca import ensure_dev_pki
 from store import certificates as certificate_store
 from store.db import make_engine, make_session_factory
@@ -43,6 +49,7 @@ from .certificate_support import (
 
 MINUTE = timedelta(minutes=1)
 ISSUED = "電子証明書発行のお知らせ"
+EXPIRY_NOTICE = "電子証明書の有効期限のお知らせ"  # 40 days before (seed 003 Q7)
 RENEWAL_OPEN = "電子証明書の有効期限が近づいています"
 REMINDER = "電子証明書の更新をお願いします"
 EXPIRED = "電子証明書の有効期限切れのお知らせ"
@@ -97,6 +104,7 @@ async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
         expected = [ISSUED]
         # (instant, e-mail, state after, its day counting the issue date as day 1, JST)
         for milestone, subject, state, day in [
+            (calendar.banner_from, EXPIRY_NOTICE, LifecycleState.ACTIVE, 326),  # the day the banner starts
             (calendar.renewal_opens_at, RENEWAL_OPEN, LifecycleState.RENEWAL_WINDOW, 336),
             (calendar.reminder_at, REMINDER, LifecycleState.RENEWAL_WINDOW, 366 - 7),
             (calendar.expires_at, EXPIRED, LifecycleState.EXPIRED, 367),  # 00:00 after the 366th day
@@ -121,6 +129,16 @@ async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
         renewal_mail = next(m for m in smtp_sink.messages() if RENEWAL_OPEN in m.subject)
         expiry = calendar.not_after
         assert f"有効期限：{expiry.year}年{expiry.month}月{expiry.day}日 23:59" in renewal_mail.body
+        assert "残り31日（本日を含む）" in renewal_mail.body
+        assert "本日から電子証明書の更新ができます" in renewal_mail.body
+        notice = next(m for m in smtp_sink.messages() if EXPIRY_NOTICE in m.subject)
+        opens = calendar.renewal_opens_at
+        assert f"有効期限：{_day(expiry)} 23:59（残り41日、本日を含む）" in notice.body
+        assert f"更新受付期間：{_day(opens)}〜{_day(expiry)}" in notice.body
+        assert f"電子証明書の更新は{_day(opens)}から可能になります（あと10日）" in notice.body
+        assert "「電子証明書発行」" in notice.body  # how to renew
+        reminder = next(m for m in smtp_sink.messages() if REMINDER in m.subject)
+        assert "（残り8日、本日を含む）" in reminder.body  # the top screen's count on day 359
         assert all(message.recipients == [user.email] for message in smtp_sink.messages())
 
         description = await handle.describe()
@@ -128,7 +146,7 @@ async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
         assert {pair.key.name: pair.value for pair in attributes if pair.key.name.startswith("Rokin")} == {
             "RokinUserUuid": user.uuid, "RokinOrganizationCode": user.organization_code,
             "RokinCertificateSerial": serial, "RokinState": "expired", "RokinCertificateNotAfter": calendar.not_after}
-        assert len((await handle.fetch_history()).events) < 100  # a year fits without continue-as-new
+        assert len((await handle.fetch_history()).events) < 150  # a year fits without continue-as-new
         await assert_histories_keep_secrets(client, [delivered.issuance_id, handle.id], user, [delivered])
 
 
@@ -139,17 +157,17 @@ async def test_a_renewed_certificate_stops_reminding_and_ends_at_its_expiry(env,
         old = await issue_like_the_web(client, worker_settings, user)
         calendar = calendar_for(old.certificate.not_before)
         await advance_to(env, calendar.renewal_opens_at + MINUTE)
-        await smtp_sink.async_wait_for(2)
+        await smtp_sink.async_wait_for(3)
 
         new = await issue_like_the_web(client, worker_settings, user)  # renewal on day 336
         assert new.certificate.renews == [old.certificate.serial]
-        await smtp_sink.async_wait_for(3)
+        await smtp_sink.async_wait_for(4)
         old_lifecycle = lifecycle(client, old.certificate.serial)
         assert await old_lifecycle.query(CertificateLifecycleWorkflow.state) == LifecycleState.RENEWED
 
         await advance_to(env, calendar.expires_at + MINUTE)
         assert await old_lifecycle.result() == LifecycleState.EXPIRED  # it kept working to its own end
-        await no_more_mail(smtp_sink, [ISSUED, RENEWAL_OPEN, ISSUED])  # no reminder, no expiry notice
+        await no_more_mail(smtp_sink, [ISSUED, EXPIRY_NOTICE, RENEWAL_OPEN, ISSUED])  # no reminder, no expiry
         assert certificate_row(worker_settings, old.certificate.serial).status is CertificateStatus.EXPIRED
         assert certificate_row(worker_settings, new.certificate.serial).status is CertificateStatus.ACTIVE
         new_lifecycle = lifecycle(client, new.certificate.serial)
@@ -164,7 +182,7 @@ async def test_first_use_of_the_renewal_supersedes_the_old_one_and_the_crl_lists
         old = await issue_like_the_web(client, worker_settings, user)
         await advance_to(env, calendar_for(old.certificate.not_before).renewal_opens_at + MINUTE)
         new = await issue_like_the_web(client, worker_settings, user)
-        await smtp_sink.async_wait_for(3)
+        await smtp_sink.async_wait_for(4)
 
         # What certificate login does on the new certificate's first use (phase 2): database, then signal.
         used_at = await env.get_current_time()
@@ -250,7 +268,7 @@ async def test_a_lifecycle_started_without_the_not_after_attribute_gets_it_at_it
         assert (await handle.describe()).typed_search_attributes.get(NOT_AFTER) is None
 
         await advance_to(env, calendar.renewal_opens_at + MINUTE)
-        await smtp_sink.async_wait_for(2)
+        await smtp_sink.async_wait_for(3)  # issued, 40 days before, day 336
         assert await handle.query(CertificateLifecycleWorkflow.state) == LifecycleState.RENEWAL_WINDOW
         assert (await handle.describe()).typed_search_attributes.get(NOT_AFTER) == calendar.not_after
         markers = [str(event) for event in (await handle.fetch_history()).events
@@ -259,3 +277,59 @@ async def test_a_lifecycle_started_without_the_not_after_attribute_gets_it_at_it
             marker for marker in markers if "not-after-search-attribute/renewal_opens" in marker]
         assert any("not-after-search-attribute/renewal_opens" in marker for marker in markers)
         await end_lifecycle(client, serial)
+
+
+# --- a lifecycle started late (issue 13): the e-mail says what is true on the day it is sent ------------
+
+async def _restored_lifecycle(env, settings, user, *, days_left: int):  # noqa: ANN001, ANN202
+    """A certificate signed ``366 - days_left`` days ago (so ``days_left`` days are left today, counted as
+    the top screen counts them) whose lifecycle starts only now, as the reconciliation starts one."""
+    now = await env.get_current_time()
+    signing = CertificateActivities(make_session_factory(make_engine(settings.database_url)),
+                                    CaLoader(settings.ca_certificate_path, settings.ca_key_path),
+                                    crl_dir=settings.pki_dir, crl_url=settings.crl_url)
+    issued_at = now - timedelta(days=VALIDITY_DAYS - days_left)
+    outcome = await signing.sign_certificate(SigningRequest(str(uuid.uuid4()), user.uuid,
+                                                            new_key_and_csr(user.user_id).csr_pem, issued_at))
+    assert outcome.certificate is not None, outcome.refusal
+    certificate = outcome.certificate
+    assert calendar_for(certificate.not_before).days_left(now) == days_left
+    await certificate_client.start_lifecycle(
+        env.client, LifecycleInput(certificate.serial, user.uuid, user.organization_code, certificate.not_before,
+                                   resumed=True),
+        task_queue=settings.task_queue, id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE)
+    return calendar_for(certificate.not_before), certificate.serial
+
+
+def _day(moment: datetime) -> str:
+    local = moment.astimezone(TOKYO)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+async def test_a_renewal_notice_sent_late_states_the_real_days_left_and_window(env, worker_settings, smtp_sink):
+    """25 days before expiry (day 342): not 「30日」 nor 「本日から更新できます」."""
+    user = registered_master(worker_settings.database_url)
+    async with product_worker(env.client, worker_settings):
+        calendar, serial = await _restored_lifecycle(env, worker_settings, user, days_left=25)
+        [mail] = await smtp_sink.async_wait_for(1)
+        assert subjects(smtp_sink) == [RENEWAL_OPEN]  # only the latest news: no 40-day e-mail, no 発行
+        assert "残り25日（本日を含む）" in mail.body
+        assert "まで30日" not in mail.body and "本日から" not in mail.body  # what it said before issue 13
+        assert f"更新受付期間：{_day(calendar.renewal_opens_at)}〜{_day(calendar.not_after)}" in mail.body
+        assert f"電子証明書の更新は{_day(calendar.renewal_opens_at)}から受け付けています" in mail.body
+        assert await lifecycle(env.client, serial).query(CertificateLifecycleWorkflow.state) \
+            == LifecycleState.RENEWAL_WINDOW
+        await end_lifecycle(env.client, serial)
+
+
+async def test_a_40_day_notice_sent_late_states_the_real_days_left(env, worker_settings, smtp_sink):
+    """Started on day 330 (37 days left, renewal in 6 days): the 40-day e-mail, with today's numbers."""
+    user = registered_master(worker_settings.database_url)
+    async with product_worker(env.client, worker_settings):
+        calendar, serial = await _restored_lifecycle(env, worker_settings, user, days_left=37)
+        [mail] = await smtp_sink.async_wait_for(1)
+        assert subjects(smtp_sink) == [EXPIRY_NOTICE]
+        assert "（残り37日、本日を含む）" in mail.body
+        assert f"電子証明書の更新は{_day(calendar.renewal_opens_at)}から可能になります（あと6日）" in mail.body
+        assert await lifecycle(env.client, serial).query(CertificateLifecycleWorkflow.state) == LifecycleState.ACTIVE
+        await end_lifecycle(env.client, serial)

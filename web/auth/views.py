@@ -7,6 +7,7 @@ user has no certificate yet, so it ends at 電子証明書発行 (seed 001 ③�
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -28,6 +29,8 @@ bp = Blueprint("auth", __name__)
 # Between 初期登録's two steps the session remembers who passed step one, for this long.
 REGISTRATION_STEP_SECONDS = 10 * 60
 KINDS = {"master": UserRole.MASTER, "general": UserRole.GENERAL}
+# After 初期登録, whose ID ④ ユーザー認証 fills in (``registered_user_id``), for as long as step one's.
+ISSUANCE_USER_KEY = "registered_for_issuance"
 
 
 @bp.get("/")
@@ -80,6 +83,12 @@ def register(kind: str):  # noqa: ANN201
             form.form_errors.append(messages.render(refusal.refusal, _))
         else:
             fresh_session()
+            if registration.next_step(db.session(), user=user, now=datetime.now(timezone.utc)) \
+                    is registration.NextStep.LOG_IN:  # a reset user whose certificate stayed valid
+                flash(_("初期登録が完了しました。お持ちの電子証明書でログインしてください。"), "success")
+                return redirect(url_for("auth.login_screen"))
+            # ④ ユーザー認証 comes next: it shows this user's ID already filled in (issue 13).
+            session[ISSUANCE_USER_KEY] = {"uuid": str(user.uuid), "at": time.time()}
             flash(_("初期登録が完了しました。続けて電子証明書を発行してください。"), "success")
             return redirect(url_for("certificates.authenticate_user"))
     return render_template("auth/register.html", form=form, kind=kind, user_id=user.user_id)
@@ -98,3 +107,17 @@ def _registering_user(kind: str):  # noqa: ANN202
     user = user_store.get_by_uuid(session=db.session(), user_uuid=step["uuid"])
     return user if user is not None and user.status is UserStatus.PENDING else None
 
+
+
+def registered_user_id() -> str | None:
+    """The ID of the user who has just finished 初期登録 in this browser, for ④ to fill in: the user
+    goes on to 電子証明書発行 and should not have to type it again. Only while that user is active."""
+    step = session.get(ISSUANCE_USER_KEY)
+    if not step or time.time() - step.get("at", 0) > REGISTRATION_STEP_SECONDS:
+        return None
+    user = user_store.get_by_uuid(session=db.session(), user_uuid=step.get("uuid", ""))
+    return user.user_id if user is not None and user.status is UserStatus.ACTIVE else None
+
+
+def forget_registered_user() -> None:
+    session.pop(ISSUANCE_USER_KEY, None)

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.serving import CLIENT_CERT_KEY
 from domain.certificate_login import CertificateLoginProblem, certificate_login_problem
-from domain.roles import UserStatus
 from pki.files import load_certificate
 from pki.issue import fingerprint_sha256, serial_hex
 from store import certificates as certificate_store
@@ -61,5 +60,5 @@ def identify(pem: str | None, *, session: Session, settings: Settings,
     if row is None or row.fingerprint_sha256 != fingerprint_sha256(certificate):
         return CertificateLoginProblem.UNKNOWN
     problem = certificate_login_problem(status=row.status, not_before=row.not_before,
-                                        owner_active=row.owner.status is UserStatus.ACTIVE, now=now)
+                                        owner_status=row.owner.status, now=now)
     return problem or Identified(row, row.owner)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from contract.certificate_client import IssuanceFailed
@@ -20,6 +20,7 @@ from usecases.ports import TemporalUnavailable
 
 from .. import db, messages, metrics
 from ..auth.service import REFUSALS, attempt_origin, counted, show_refusal
+from ..auth.views import forget_registered_user, registered_user_id
 from ..ports import temporal
 from . import tickets
 from .forms import AuthenticationForm, IssueForm
@@ -33,6 +34,8 @@ bp = Blueprint("certificates", __name__)
 def authenticate_user():  # noqa: ANN201
     """④ ユーザー認証 (``usecases.issuance.authenticate_for_issuance``); on success ⑤ with the ticket."""
     form = AuthenticationForm()
+    if request.method == "GET" and (user_id := registered_user_id()) is not None:
+        form.user_id.data = user_id  # straight from 初期登録: the ID is known (issue 13)
     if form.validate_on_submit():
         try:
             entry = counted(lambda: issuance.authenticate_for_issuance(
@@ -43,6 +46,7 @@ def authenticate_user():  # noqa: ANN201
         except issuance.IssuanceEntryRefused as refused:
             form.form_errors.append(_entry_refusal_text(refused))
         else:
+            forget_registered_user()
             ticket = tickets.issue_ticket(str(entry.user.uuid), form.password.data)
             return render_template("certificates/issue.html", form=IssueForm(formdata=None, ticket=ticket),
                                    user_id=entry.user.user_id, previous_voided=entry.previous_voided)

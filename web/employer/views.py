@@ -26,7 +26,7 @@ from .. import lockout as web_lockout
 from ..extensions import login_manager
 from ..ports import temporal
 from ..principals import EmployerPrincipal, current_actor
-from . import labels
+from . import labels, timeline, user_list
 from .forms import CreateGeneralUserForm, DeleteGeneralUserForm, ReleaseForm
 
 bp = Blueprint("employer", __name__)
@@ -58,7 +58,8 @@ def _employer_gate():  # noqa: ANN202
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"role_labels": labels.ROLE, "status_labels": labels.STATUS, "release_labels": web_lockout.RELEASE_LABELS}
+    return {"role_labels": labels.ROLE, "status_labels": labels.STATUS, "release_labels": web_lockout.RELEASE_LABELS,
+            "certificate_labels": labels.CERTIFICATE_STATE, "display_name": labels.display_name}
 
 
 @bp.get("/")
@@ -84,7 +85,9 @@ def create_user():  # noqa: ANN201
         except CredentialError as error:
             forms.add_error(getattr(form, error.field), error.problem)
         except ServiceError as refusal:
-            if refusal.refusal is Refusal.USER_ID_TAKEN:
+            if refusal.refusal is Refusal.USER_ID_TAKEN and refusal.details.get("reserved"):
+                form.user_id.errors = [*form.user_id.errors, _(messages.USER_ID_RESERVED)]
+            elif refusal.refusal is Refusal.USER_ID_TAKEN:
                 forms.add_error(form.user_id, refusal.refusal)
             else:
                 form.form_errors.append(messages.render(refusal.refusal, _))
@@ -160,8 +163,14 @@ def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
     if me.is_master:
         general_count = user_store.count_general_users(session=db.session(), organization_id=me.organization_id)
         users = user_store.organization_users(session=db.session(), organization_id=me.organization_id)
+        sort = user_list.Sort.of(request.args.get("sort"))
+        now = datetime.now(timezone.utc)
+        rows = user_list.user_rows(session=db.session(), users=users, organization_id=me.organization_id,
+                                   now=now, sort=sort)
         context.update(
-            user_rows=[(user, web_lockout.view_of(user)) for user in users],
+            user_rows=[(row.user, web_lockout.view_of(row.user), row.certificate) for row in rows],
+            sort=sort,
+            sorts=user_list.Sort,
             lockout_text=web_lockout.status_text,
             offered_releases=lambda user, view: web_lockout.offered_releases(
                 subject_of_user(user), view),
@@ -170,8 +179,9 @@ def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
             quota_full=general_count >= MAX_GENERAL_USERS,
             quota_message=messages.render(Refusal.GENERAL_USER_QUOTA, _),
             create_form=create_form,
+            certificate_timeline=timeline.build(rows, now),  # issue 15: who must renew when
         )
     return render_template("employer/top.html", **context)
 
 
-from . import revocation_views  # noqa: E402, F401  (registers 失効 on ``bp``)
+from . import reset_views, revocation_views  # noqa: E402, F401  (registers パスワード初期化 and 失効 on ``bp``)

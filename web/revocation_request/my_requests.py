@@ -12,13 +12,13 @@ withdrawal by someone who knew the password does not pass unnoticed.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from contract.revocation_client import RevocationRefusedError
-from domain.revocation import OPEN_STATES, RequestState
+from domain.revocation import OPEN_STATES, RequestState, paper_last_day
 from domain.validity import tokyo_date
 from store import revocation as revocation_store
 from store.models import User
@@ -86,7 +86,7 @@ def _facts(row: RevocationRequest) -> dict:
         "number": row.number, "state": row.state, "state_label": STATE[row.state], "serial": row.certificate.serial,
         "reason_label": REASON[row.reason], "reason_detail": row.reason_detail,
         "filed_on": tokyo_date(row.filed_at),
-        "last_day": tokyo_date(row.paper_deadline_at) - timedelta(days=1),
+        "last_day": paper_last_day(row.paper_deadline_at),
         "received_on": tokyo_date(row.received_at) if row.received_at else None,
         "awaiting_paper": row.state is RequestState.AWAITING_PAPER,
     }

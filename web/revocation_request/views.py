@@ -10,18 +10,33 @@ its gate, ``_requester_gate``, sends whoever has not passed ユーザー認証 b
 
 from __future__ import annotations
 
+import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from domain.revocation import PAPER_DEADLINE_DAYS, RevocationReason
+from domain.revocation import PAPER_DEADLINE_DAYS, RevocationReason, paper_last_day
 from domain.revocation_rules import RevocationRefusal
 from domain.roles import UserStatus
 from domain.validity import tokyo_date
 from store import certificates as certificate_store
 from store import revocation as revocation_store
+from store import revocation_queries
 from store import users as user_store
 from store.errors import Refusal
 from store.models import User
@@ -34,10 +49,12 @@ from ..auth.forms import CredentialsForm
 from ..auth.service import authenticate_on
 from ..ports import temporal
 from ..revocation_labels import REASON
+from . import sheet
 from .forms import RequestForm
-from .request_pdf import SheetText, render_pdf
+from .request_pdf import FONT_FILE, SheetFontMissing, render_pdf
 
 bp = Blueprint("revocation_request", __name__)
+log = logging.getLogger(__name__)
 
 STEP_KEY = "revocation_request"
 FORMS_KEY = "revocation_forms"
@@ -112,7 +129,8 @@ def choose():  # noqa: ANN201
             session.pop(STEP_KEY, None)
             remember_form(filed.number)
             return redirect(url_for("revocation_request.filed", number=filed.number))
-    return render_template("revocation_request/choose.html", form=form, user=user, certificates=live)
+    return render_template("revocation_request/choose.html", form=form, user=user, certificates=live,
+                           rejection=revocation_queries.last_rejection(session=db.session(), owner_uuid=user.uuid))
 
 
 @bp.get("/<number>")
@@ -129,19 +147,17 @@ def printable_form(number: str):  # noqa: ANN201
 
 @bp.get("/<number>/form.pdf")
 def form_pdf(number: str):  # noqa: ANN201
-    """The same request form as a PDF (A4, Japanese text), downloaded."""
+    """The same request form as a PDF (A4, its Japanese font embedded), downloaded."""
     context = _form_context(number)
-    row = context["request"]
-    reason = str(context["reason_label"]) + (f"（{row.reason_detail}）" if row.reason_detail else "")
-    sheet = SheetText(
-        title=_("電子証明書失効依頼書"), filed_on_label=_("依頼日"),
-        statement=_("上記の電子証明書の失効を依頼します。"), seal_label=_("押印欄"), rows=[
-            (_("受付番号"), row.number), (_("団体名"), context["organization"].name),
-            (_("団体コード"), context["organization"].code), (_("ユーザーID"), context["owner"].user_id),
-            (_("シリアル番号"), row.certificate.serial), (_("失効理由"), reason),
-            (_("書面の提出期限"), context["last_day"].isoformat())])
-    response = Response(render_pdf(sheet, context["filed_on"]), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="revocation-request-{row.number}.pdf"'
+    font_file = Path(current_app.config.get("REQUEST_FORM_FONT", FONT_FILE))
+    try:
+        pdf = render_pdf(sheet.sheet(context["sheet"]), font_file)
+    except SheetFontMissing as missing:  # a deployment without the font: the printable page still works
+        log.error("%s: install fonts-ipafont-gothic or set REQUEST_FORM_FONT", missing)
+        flash(_("失効依頼書（PDF）を作成できませんでした。この画面をブラウザの印刷機能で印刷してください。"), "error")
+        return redirect(url_for("revocation_request.printable_form", number=number))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="revocation-request-{number}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -153,10 +169,13 @@ def _form_context(number: str) -> dict:
     if row is None:
         abort(404)
     owner = user_store.get_by_uuid(session=db.session(), user_uuid=row.owner_uuid)
+    facts = revocation_queries.sheet_facts(session=db.session(), number=number)
     return {
         "request": row, "owner": owner, "organization": row.organization,
         "reason_label": REASON[row.reason], "filed_on": tokyo_date(row.filed_at),
-        "last_day": tokyo_date(row.paper_deadline_at) - timedelta(days=1),
+        "last_day": paper_last_day(row.paper_deadline_at),
+        "sheet": facts, "sheet_rows": sheet.rows(facts), "destination": sheet.destination_lines(facts),
+        "instructions": sheet.instructions(facts), "office": sheet.office_use(facts),
     }
 
 

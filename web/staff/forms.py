@@ -21,6 +21,7 @@ from domain.revocation import NOTE_MAX_LENGTH, REASON_DETAIL_MAX_LENGTH
 
 from .. import forms, messages
 from ..revocation_labels import REASON_CHOICES
+from ..revocation_request.forms import ReasonDetail
 
 
 def staff_message(code: object) -> str:
@@ -103,7 +104,7 @@ class FileOnBehalfForm(FlaskForm):
                          render_kw={"maxlength": 64, "autocomplete": "off"})
     reason = RadioField(_l("失効理由"), choices=REASON_CHOICES,
                         validators=[InputRequired(message=_l("失効理由を選択してください。"))])
-    reason_detail = StringField(_l("その他の理由"), validators=[Optional()],
+    reason_detail = StringField(_l("その他の理由"), validators=[ReasonDetail()],  # as on the master's page
                                 render_kw={"maxlength": REASON_DETAIL_MAX_LENGTH, "autocomplete": "off"})
 
 
@@ -115,3 +116,7 @@ class EmergencyForm(FlaskForm):
     reason = RadioField(_l("失効理由"), choices=REASON_CHOICES, default="suspected_misuse",
                         validators=[InputRequired(message=_l("失効理由を選択してください。"))])
     note = TextAreaField(_l("失効の経緯"), validators=[Optional()], render_kw={"maxlength": NOTE_MAX_LENGTH, "rows": 3})
+
+
+class MasterResetForm(FlaskForm):
+    """The confirmation step of a master user's パスワード初期化: nothing to fill in but the CSRF token."""

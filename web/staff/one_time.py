@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import request, session
 
-from usecases import organizations
+from usecases import credentials, organizations
 
 from .. import db, sealing
 from ..principals import current_actor
@@ -42,3 +42,30 @@ def take(organization_code: str) -> str | None:
         return None
     return str(sealed["password"])
 
+
+
+# --- パスワード初期化 of a master user (issue 13): the new ご利用開始（変更）のお知らせ ------------------
+# The same way: sealed in the session between the reset POST and the notice GET, taken once, and the
+# "shown" audit entry names the reset (its audit entry), so each reset's password shows once only.
+
+RESET_SESSION_KEY = "staff_reset_password"
+RESET_PURPOSE = "master password reset"
+
+
+def hold_reset(user_uuid: str, initial_password: str, reset_id: int) -> None:
+    token = sealing.seal(RESET_PURPOSE, {"password": initial_password, "reset": reset_id})
+    session[RESET_SESSION_KEY] = {"user": user_uuid, "token": token}
+
+
+def take_reset(user_uuid: str) -> str | None:
+    """The held password of this user's reset, once; ``None`` afterwards, for another user or when stale."""
+    held = session.pop(RESET_SESSION_KEY, None)
+    if not isinstance(held, dict) or held.get("user") != user_uuid:
+        return None
+    sealed = sealing.unseal(RESET_PURPOSE, str(held.get("token", "")), max_age_seconds=LIFETIME_SECONDS)
+    if sealed is None:
+        return None
+    if not credentials.show_reset_password_once(db.session(), user_uuid=user_uuid, reset_id=int(sealed["reset"]),
+                                                actor=current_actor(request.remote_addr)):
+        return None
+    return str(sealed["password"])

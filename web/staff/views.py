@@ -11,6 +11,7 @@ page, 受付 / 承認 / 否認 / 取下げ) in ``request_views``; filing from pa
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -27,6 +28,7 @@ from .. import db
 from ..auth.service import REFUSALS, authenticate_staff, show_refusal
 from ..extensions import login_manager
 from ..principals import StaffPrincipal, current_actor, current_login_session, log_in, log_out
+from . import dashboard
 from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error
 
 bp = Blueprint("staff", __name__)
@@ -156,9 +158,12 @@ def change_password():  # noqa: ANN201
 
 @bp.get("/")
 def top():  # noqa: ANN201
+    """The staff menu, and below it the dashboard (counts only: every staff role sees it; ``?org=`` filters)."""
     role = current_user.staff.role
     menu = [(label, description, endpoint) for label, description, endpoint in MENU if role in admitted_roles(endpoint)]
-    return render_template("staff/top.html", menu=menu)
+    now = datetime.now(timezone.utc)
+    board = dashboard.build(db.session(), now=now, organization_code=dashboard.organization_filter(request.args.get("org")))
+    return render_template("staff/top.html", menu=menu, dashboard=board, dashboard_today=dashboard.today_text(now))
 
 
 def _next_staff_page() -> str | None:

@@ -100,7 +100,7 @@ async def test_a_written_request_from_the_login_screen_to_the_reissued_certifica
     await download.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
     extracted = PdfReader(io.BytesIO(pdf.read_bytes())).pages[0].extract_text()
-    for shown in ("電子証明書失効依頼書", "押印欄", "パソコン変更", number, master_id, serial):
+    for shown in ("電子証明書失効依頼書", "届出印", "パソコン変更", number, master_id, serial):
         assert shown in extracted, (shown, extracted)
 
     # Coming back, the master sees its open request instead of a new form.

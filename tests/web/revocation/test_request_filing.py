@@ -39,7 +39,8 @@ def test_the_master_files_a_request_and_prints_its_form(app, master):
     assert f'<dd id="request-number">{number}</dd>' in page
 
     sheet = text(client.get(f"{START}/{number}/form"))
-    for shown in (number, master.user_id, master.organization_code, serial, "その他（担当者交代）", "押印欄"):
+    for shown in (number, master.user_id, master.organization_code, serial, "その他（担当者交代）", "届出印",
+                  "お取引店（労働金庫）", "労働金庫使用欄", "届出印照合"):
         assert shown in sheet, shown
     with factory() as session:
         row = revocation_store.get_request(session=session, number=number)
@@ -104,7 +105,7 @@ def test_the_request_form_downloads_as_a_pdf_with_japanese_text(app, master):
     assert pdf.headers["Content-Disposition"] == f'attachment; filename="revocation-request-{number}.pdf"'
     extracted = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     for shown in ("電子証明書失効依頼書", number, master.user_id, master.organization_code, serial, "退職・異動",
-                  "押印欄"):
+                  "届出印"):
         assert shown in extracted, (shown, extracted)
     assert app.test_client().get(f"{START}/{number}/form.pdf").status_code == 404
 
