@@ -13,12 +13,20 @@ Issuance saga (issue 11): the issuance records the certificate PENDING_DELIVERY;
 makes it ACTIVE once the web confirmed the .p12, and ``void_issuance`` revokes it when that never
 happens (or when signing itself failed for good) and republishes the CRL.
 
+Issue 14: the issuance runs ``sign_certificate`` and ``record_delivery`` as local activities, in the
+workflow task; a worker killed after the commit but before that task completed makes the next
+worker run them again — and get the same certificate, or find it ACTIVE already (``tests/crash``
+halts a worker right there: ``HALT_KEY``).
+
 Blocking work (SQLAlchemy, RSA signing, files) runs in ``asyncio.to_thread``, as in ``activities.mail``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import signal
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -60,6 +68,12 @@ from store.models import Certificate
 from store.organizations import lock_organization
 
 VOIDED_REASON = certificate_store.UNDELIVERED_REASON  # signed, recorded, never delivered
+# Crash tests only (tests/crash), as usecases.issuance's: ROKIN_TEST_HALT_AT=worker_signed on a worker
+# stops it (SIGSTOP) just after a new certificate is committed, before its workflow task completes.
+HALT_KEY = "ROKIN_TEST_HALT_AT"
+HALT_AFTER_SIGNING = "worker_signed"
+
+log = logging.getLogger(__name__)
 
 
 class CertificateActivities:
@@ -116,6 +130,13 @@ class CertificateActivities:
     # --- the blocking halves ----------------------------------------------------------------
 
     def _sign(self, request: SigningRequest) -> IssuanceOutcome:
+        outcome = self._sign_and_record(request)  # committed
+        if outcome.certificate is not None and os.environ.get(HALT_KEY) == HALT_AFTER_SIGNING:
+            log.warning("halted for a crash test at %s", HALT_AFTER_SIGNING)
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return outcome
+
+    def _sign_and_record(self, request: SigningRequest) -> IssuanceOutcome:
         try:
             csr = parse_csr(request.csr_pem)
         except InvalidCsr:

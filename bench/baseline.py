@@ -2,7 +2,10 @@
 
 - ``BareTemporal``: the bare workflows of ``bench.bare`` in their own worker process on the
   stack's dev server, driven through the same kind of client the web uses (``TemporalBridge``):
-  ``workflow()`` starts one and waits for its result; ``update(workflow_id)`` sends one update.
+  ``workflow()`` starts one with a no-op local activity — the product's eager settings (issue 14) —
+  and waits for its result; ``regular_workflow()`` the same with a regular activity on a worker
+  without eager activity dispatch (the old floor, a plain Temporal program's); ``update(workflow_id)``
+  sends one update.
 - ``raw_crypto``: what issuance must compute, without Temporal or the web — RSA-2048 key pair and
   CSR (``pki.csr``), the CSR checked and the certificate signed by the product's CA with the
   product's contents (``pki.issue``), and the .p12 built (``pki.pkcs12``) — the product's own
@@ -26,12 +29,14 @@ from pki.pkcs12 import build_p12
 from store.passwords import verify_password
 from usecases.bridge import TemporalBridge
 
-from .bare import BareWorkflow, IdleWorkflow
+from .bare import BareLocalWorkflow, BareWorkflow, IdleWorkflow
 from .people import PASSWORD, PRODUCTION_HASH
 from .stack import Stack
 
 BARE_TASK_QUEUE = "bench-bare"
-BARE_WORKFLOW_LABEL = "bare workflow (start, one no-op activity, result)"
+PLAIN_TASK_QUEUE = "bench-bare-plain"  # the old floor's worker: no eager activity dispatch
+BARE_WORKFLOW_LABEL = "bare workflow (start, one no-op local activity, result)"
+BARE_REGULAR_LABEL = "old bare workflow (start, one no-op regular activity, no eager dispatch, result)"
 BARE_UPDATE_LABEL = "bare update (one update on a running workflow)"
 RAW_CRYPTO_LABEL = "raw cryptography (RSA-2048 key + CSR, sign, .p12)"
 ARGON2_LABEL = "argon2id verification (production parameters)"
@@ -48,11 +53,20 @@ class BareTemporal:
         stack.spawn("bare-worker", [sys.executable, "-m", "bench.bare", "--address", stack.temporal_address,
                                     "--task-queue", BARE_TASK_QUEUE],
                     ready=lambda process: stack.polls(process, BARE_TASK_QUEUE))
+        stack.spawn("bare-worker-plain", [sys.executable, "-m", "bench.bare", "--address", stack.temporal_address,
+                                          "--task-queue", PLAIN_TASK_QUEUE, "--plain"],
+                    ready=lambda process: stack.polls(process, PLAIN_TASK_QUEUE))
 
     def workflow(self) -> None:
-        """Start a bare workflow (one no-op activity) and wait for its result."""
+        """Start a bare workflow (one no-op local activity, as the product signs) and wait for its result."""
         self.bridge.call(lambda client: client.execute_workflow(
-            BareWorkflow.run, id=f"bench-bare/{uuid.uuid4()}", task_queue=BARE_TASK_QUEUE))
+            BareLocalWorkflow.run, id=f"bench-bare/{uuid.uuid4()}", task_queue=BARE_TASK_QUEUE))
+
+    def regular_workflow(self) -> None:
+        """Start a bare workflow with one no-op regular activity, its worker without eager activity
+        dispatch (the old floor, a plain Temporal program's), and wait for its result."""
+        self.bridge.call(lambda client: client.execute_workflow(
+            BareWorkflow.run, id=f"bench-bare/{uuid.uuid4()}", task_queue=PLAIN_TASK_QUEUE))
 
     def start_idle(self) -> str:
         """A running workflow that answers updates; its ID."""

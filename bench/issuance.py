@@ -8,18 +8,22 @@ Every simulated user is a fresh registered master user (a new one per issuance: 
 valid certificate may not issue again) whose password hash has the production argon2id cost.
 
 Timed: the 発行 POST of a real HTTPS client on its keep-alive connection, until ⑦'s page with
-the .p12 is read — the web verifies the password again (argon2id), makes the key pair and CSR,
-the issuance workflow signs (activity) and starts the certificate's lifecycle, the web builds
-the .p12. Not timed: ④ ユーザー認証 before it. Serially (one client, ④ then 発行 in turn), then
+the .p12 is read — the web checks the ticket's fingerprint of the stored hash (an HMAC, no second
+argon2id since issue 14), makes the key pair and CSR, the issuance workflow signs (a local
+activity in its first workflow task), the web builds the .p12 and confirms (recorded ACTIVE by a
+local activity; the lifecycle starts after the answer). Not timed: ④ ユーザー認証 before it.
+Serially (one client, ④ then 発行 in turn), then
 at each concurrency level: every client holds its own users at ⑤ (④ done beforehand, each in
 its own session), then all press 発行 back to back; as ⑤'s ticket lasts five minutes, this goes
 in rounds of ``ROUND`` issuances per client, and the rate is over the rounds' timed seconds.
 
 Baselines, in the same run, serially and at the same levels: a bare workflow with one no-op
-activity on the same server (``bench.bare``, its own worker process), the raw cryptography with
-the product's functions (``bench.baseline.raw_crypto``) and, as the 発行 POST repeats it, one
-argon2id verification. The floor is bare workflow + raw cryptography back to back; at N clients
-its throughput is N / (mean bare workflow + mean raw cryptography), by Little's law.
+local activity on the same server (``bench.bare``, its own worker process; the product's eager
+settings: local activity, no eager start), the raw cryptography with the product's functions
+(``bench.baseline.raw_crypto``) and one argon2id verification (what the 発行 POST used to repeat).
+The floor is bare workflow + raw cryptography back to back; at N clients its throughput is
+N / (mean bare workflow + mean raw cryptography), by Little's law. The old floor's bare workflow
+(one regular activity, what a plain Temporal program gets) is measured beside it and reported.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from . import journeys, plots
+from . import profile as profiling
 from .baseline import (
     ARGON2_LABEL,
+    BARE_REGULAR_LABEL,
     BARE_WORKFLOW_LABEL,
     RAW_CRYPTO_LABEL,
     BareTemporal,
@@ -50,8 +56,10 @@ NAME = "issuance"
 TITLE = "Issuance: 発行 → .p12 through the web"
 WARM_UP = 2  # first issuances connect the web's Temporal client, load the CA...: not counted
 ROUND = 10  # issuances per client prepared at ⑤ at once: the ticket must not expire before 発行
+PROFILED = 5  # 発行 POSTs profiled in the bench process ("where the time goes"), after one untimed
 ISSUANCE_LABEL = "issuance: 発行 → .p12 (HTTPS, web + workflow)"
 FLOOR_LABEL = "floor: bare workflow + raw cryptography"
+OLD_FLOOR_LABEL = "old floor: old bare workflow (regular activity) + raw cryptography"
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -136,7 +144,7 @@ class Issuances:
 
 
 def measure(stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
-    total_users = WARM_UP + options.serial + sum(options.levels) * options.per_client
+    total_users = WARM_UP + options.serial + sum(options.levels) * options.per_client + PROFILED + 1
     print(f"making {total_users} users...", flush=True)
     issuances = Issuances(stack, make_masters(stack.settings.database_url, total_users))
     check_production_hashes(stack.settings.database_url)
@@ -144,6 +152,7 @@ def measure(stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
     ca = client_ca(stack.settings)
     baselines: dict[str, Callable[[], Any]] = {
         "bare_workflow": bare.workflow,
+        "bare_workflow_regular": bare.regular_workflow,
         "raw_crypto": lambda: raw_crypto(ca, stack.settings),
         "argon2": argon2_verification,
     }
@@ -151,11 +160,41 @@ def measure(stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
         closed_loop(1, WARM_UP, lambda _client: issuances.serial_step(issuances.take(WARM_UP)))
         for operation in baselines.values():
             closed_loop(1, WARM_UP, each_alone(operation))
-        return {"serial": measure_serial(issuances, baselines, options.serial),
-                "levels": [measure_level(issuances, baselines, clients, options.per_client)
-                           for clients in options.levels]}
+        serial = measure_serial(issuances, baselines, options.serial)
+        levels = [measure_level(issuances, baselines, clients, options.per_client) for clients in options.levels]
+        print("where the time goes: one 発行 POST profiled in the app...", flush=True)
+        profile = profile_issuance(stack, issuances.take(PROFILED + 1))
+        return {"serial": serial, "levels": levels,
+                "profile": profile, "tls_handshake": profiling.tls_handshake_ms(stack.web_url, issuances.context),
+                "topology": stack.topology}
     finally:
         issuances.close()
+
+
+def profile_issuance(stack: Stack, people: list[Person]) -> dict[str, float]:
+    """The 発行 POST in the product's app in this process (``bench.profile``), ④ before it untimed."""
+    app = profiling.in_process_app(stack.settings)
+    waiting = iter(people)
+
+    def request(watches: profiling.Stopwatches) -> float:
+        person, client = next(waiting), app.test_client()
+        page = profiling.get(client, "/certificate/issue")
+        confirm = profiling.post(client, "/certificate/issue", referer="/certificate/issue", data={
+            "csrf_token": profiling.form_token(page), "user_id": person.user_id, "password": person.password})
+        ticket = journeys.TICKET.search(confirm.get_data(as_text=True))
+        if ticket is None:
+            raise PageError(f"④ answered {confirm.status_code} without a ticket in the profiled app")
+        elapsed: list[float] = []
+        with profiling.timing(watches, elapsed):
+            done = profiling.post(client, "/certificate/issue/run", referer="/certificate/issue",
+                                  data={"csrf_token": profiling.form_token(confirm), "ticket": ticket.group(1)})
+        if done.status_code != 200:
+            raise PageError(f"発行 answered {done.status_code} in the profiled app")
+        return elapsed[0]
+
+    with profiling.instrumented() as warm:  # the app's first request connects to Temporal, loads the CA...
+        request(warm)
+    return profiling.profile_requests(request, len(people) - 1)
 
 
 def each_alone(operation: Callable[[], Any]) -> Callable[[int], Step]:
@@ -192,9 +231,10 @@ def report(heading: str, runs: dict[str, Run], *, rates: bool) -> None:
               f"{rate}  (n={summary['n']}{failed})", flush=True)
 
 
-def floor(runs: dict[str, Run], *, with_argon2: bool = False) -> dict[str, float]:
-    """Bare workflow and raw cryptography back to back (and argon2 too): latency sums, Little's-law rate."""
-    parts = [runs["bare_workflow"], runs["raw_crypto"]] + ([runs["argon2"]] if with_argon2 else [])
+def floor(runs: dict[str, Run], *, with_argon2: bool = False, bare: str = "bare_workflow") -> dict[str, float]:
+    """Bare workflow and raw cryptography back to back (and argon2 too): latency sums, Little's-law rate.
+    ``bare``: "bare_workflow_regular" for the old floor (a regular activity)."""
+    parts = [runs[bare], runs["raw_crypto"]] + ([runs["argon2"]] if with_argon2 else [])
     summaries = [part.summary() for part in parts]
     mean_ms = sum(summary["mean"] for summary in summaries)
     return {
@@ -210,26 +250,34 @@ def figures(measured: dict[str, Any]) -> dict[str, Any]:
     serial_runs: dict[str, Run] = measured["serial"]
     serial = {name: run.summary() for name, run in serial_runs.items()}
     serial_floor, serial_floor_argon2 = floor(serial_runs), floor(serial_runs, with_argon2=True)
+    serial_old_floor = floor(serial_runs, bare="bare_workflow_regular")
     issuance_p50 = serial["issuance"]["p50"]
     levels = []
     for runs in measured["levels"]:
         summaries = {name: run.summary() for name, run in runs.items()}
         level_floor, level_floor_argon2 = floor(runs), floor(runs, with_argon2=True)
+        level_old_floor = floor(runs, bare="bare_workflow_regular")
         throughput = summaries["issuance"]["throughput_per_s"]
         levels.append({
             "clients": runs["issuance"].clients, **summaries, "floor": level_floor,
-            "floor_with_argon2": level_floor_argon2,
+            "floor_with_argon2": level_floor_argon2, "old_floor": level_old_floor,
             "ratios": {
                 "throughput_to_floor": round(throughput / level_floor["throughput_per_s"], 3),
                 "throughput_to_floor_with_argon2": round(throughput / level_floor_argon2["throughput_per_s"], 3),
                 "throughput_to_bare_workflow": round(throughput / summaries["bare_workflow"]["throughput_per_s"], 3),
                 "throughput_to_raw_crypto": round(throughput / summaries["raw_crypto"]["throughput_per_s"], 3),
+                "throughput_to_old_floor": round(throughput / level_old_floor["throughput_per_s"], 3),
                 "p50_to_floor": round(summaries["issuance"]["p50"] / level_floor["p50"], 3),
+                "p99_to_p50": round(summaries["issuance"]["p99"] / summaries["issuance"]["p50"], 3),
             },
         })
     return {
+        "profile": {**profiling.profile_summary(measured["profile"], measured_p50=serial["issuance"]["p50"],
+                                                tls_ms=measured["tls_handshake"]), "topology": measured["topology"]},
         "serial": {**serial, "floor": serial_floor, "floor_with_argon2": serial_floor_argon2,
+                   "old_floor": serial_old_floor,
                    "ratios": {"p50_to_floor": round(issuance_p50 / serial_floor["p50"], 3),
+                              "p50_to_old_floor": round(issuance_p50 / serial_old_floor["p50"], 3),
                               "p50_to_bare_workflow": round(issuance_p50 / serial["bare_workflow"]["p50"], 3),
                               "p50_to_raw_crypto": round(issuance_p50 / serial["raw_crypto"]["p50"], 3),
                               "p50_to_floor_with_argon2": round(issuance_p50 / serial_floor_argon2["p50"], 3)}},
@@ -270,8 +318,8 @@ def draw(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
     return [latency, throughput, distribution]
 
 
-LABELS = {"issuance": ISSUANCE_LABEL, "bare_workflow": BARE_WORKFLOW_LABEL, "raw_crypto": RAW_CRYPTO_LABEL,
-          "argon2": ARGON2_LABEL}
+LABELS = {"issuance": ISSUANCE_LABEL, "bare_workflow": BARE_WORKFLOW_LABEL,
+          "bare_workflow_regular": BARE_REGULAR_LABEL, "raw_crypto": RAW_CRYPTO_LABEL, "argon2": ARGON2_LABEL}
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -286,6 +334,7 @@ def markdown(results: dict[str, Any]) -> str:
         "operations per second; the floor's is clients ÷ (mean bare workflow + mean raw cryptography).",
         *level_tables(levels),
         reading(serial, levels[-1]),
+        profiling.profile_markdown(results["profile"], "one 発行 POST (a keep-alive connection: no handshake)"),
         failures_note(measured),
     ]).strip()
 
@@ -295,11 +344,13 @@ def serial_tables(serial: dict[str, Any]) -> list[str]:
              serial[key]["failed"]] for key, label in LABELS.items()]
     rows.append([FLOOR_LABEL, ms(serial["floor"]["p50"]), "", ms(serial["floor"]["p99"]), ms(serial["floor"]["mean"]),
                  ""])
+    old = serial["old_floor"]
+    rows.append([OLD_FLOOR_LABEL, ms(old["p50"]), "", ms(old["p99"]), ms(old["mean"]), ""])
     ratios = serial["ratios"]
     return [
         table(["serially", "p50", "p95", "p99", "mean", "failed"], rows),
-        table(["issuance p50 ÷ floor", "÷ bare workflow", "÷ raw cryptography", "÷ (floor + argon2id)"],
-              [[times(ratios["p50_to_floor"]), times(ratios["p50_to_bare_workflow"]),
+        table(["issuance p50 ÷ floor", "÷ old floor", "÷ bare workflow", "÷ raw cryptography", "÷ (floor + argon2id)"],
+              [[times(ratios["p50_to_floor"]), times(ratios["p50_to_old_floor"]), times(ratios["p50_to_bare_workflow"]),
                 times(ratios["p50_to_raw_crypto"]), times(ratios["p50_to_floor_with_argon2"])]]),
     ]
 
@@ -313,14 +364,16 @@ def level_tables(levels: list[dict[str, Any]]) -> list[str]:
     ] for level in levels]
     ratios = [[
         level["clients"], times(level["ratios"]["throughput_to_floor"]),
+        times(level["ratios"]["throughput_to_old_floor"]),
         times(level["ratios"]["throughput_to_bare_workflow"]), times(level["ratios"]["throughput_to_raw_crypto"]),
         times(level["ratios"]["throughput_to_floor_with_argon2"]), times(level["ratios"]["p50_to_floor"]),
+        times(level["ratios"]["p99_to_p50"]),
     ] for level in levels]
     return [
         table(["clients", "issuance p50", "issuance p99", "issuances", "failed", "bare workflows", "raw crypto",
                "argon2id", "floor"], rates),
-        table(["clients", "issuance rate ÷ floor", "÷ bare workflow", "÷ raw cryptography", "÷ (floor + argon2id)",
-               "issuance p50 ÷ floor p50"], ratios),
+        table(["clients", "issuance rate ÷ floor", "÷ old floor", "÷ bare workflow", "÷ raw cryptography",
+               "÷ (floor + argon2id)", "issuance p50 ÷ floor p50", "issuance p99 ÷ p50"], ratios),
     ]
 
 
@@ -329,12 +382,14 @@ def reading(serial: dict[str, Any], top: dict[str, Any]) -> str:
     return (
         f"Serially, 発行 → .p12 takes {ms(serial['issuance']['p50'])} at the median, "
         f"{times(serial['ratios']['p50_to_floor'])} the floor of a bare workflow plus the raw cryptography "
-        f"({ms(serial['floor']['p50'])}); of the {ms(beyond)} beyond it, the production argon2id check the 発行 "
-        f"POST repeats takes {ms(serial['argon2']['p50'])}, and with it in the floor the ratio is "
-        f"{times(serial['ratios']['p50_to_floor_with_argon2'])}. At {top['clients']} concurrent clients the web "
-        f"delivers {per_second(top['issuance']['throughput_per_s'])}, {times(top['ratios']['throughput_to_floor'])} "
-        f"the floor's rate, while argon2id alone manages {per_second(top['argon2']['throughput_per_s'])} on this "
-        "machine."
+        f"({ms(serial['floor']['p50'])}, its bare workflow with one local activity as the product signs), "
+        f"{ms(beyond)} beyond it, and {times(serial['ratios']['p50_to_old_floor'])} the old floor with a regular "
+        f"activity ({ms(serial['old_floor']['p50'])}), what a plain Temporal program gets. The 発行 POST no longer "
+        f"repeats the argon2id check ({ms(serial['argon2']['p50'])}). At {top['clients']} concurrent clients the "
+        f"web delivers {per_second(top['issuance']['throughput_per_s'])}, "
+        f"{times(top['ratios']['throughput_to_floor'])} the floor's rate and "
+        f"{times(top['ratios']['throughput_to_raw_crypto'])} the raw cryptography's "
+        f"({per_second(top['raw_crypto']['throughput_per_s'])}), p99 {times(top['ratios']['p99_to_p50'])} p50."
     )
 
 
@@ -342,11 +397,14 @@ def headlines(results: dict[str, Any]) -> list[dict[str, str]]:
     serial, top = results["serial"], results["levels"][-1]
     return [
         {"label": "Issuance 発行 → .p12, serial p50",
-         "value": f"{ms(serial['issuance']['p50'])} ({times(serial['ratios']['p50_to_floor'])} bare workflow + raw "
-                  f"crypto; {times(serial['ratios']['p50_to_floor_with_argon2'])} with the argon2id check)"},
+         "value": f"{ms(serial['issuance']['p50'])} ({times(serial['ratios']['p50_to_floor'])} bare workflow "
+                  f"(local activity) + raw crypto; {times(serial['ratios']['p50_to_old_floor'])} the old floor with "
+                  "a regular activity)"},
         {"label": f"Issuance throughput, {top['clients']} clients",
          "value": f"{per_second(top['issuance']['throughput_per_s'])} "
-                  f"({times(top['ratios']['throughput_to_floor'])} the floor's rate"
+                  f"({times(top['ratios']['throughput_to_raw_crypto'])} the raw cryptography's rate, "
+                  f"{times(top['ratios']['throughput_to_floor'])} the floor's; "
+                  f"p99 {times(top['ratios']['p99_to_p50'])} p50"
                   + (f"; {top['issuance']['failed']} failed)" if top["issuance"]["failed"] else ")")},
     ]
 

@@ -12,6 +12,10 @@ update), and the redirect to the top screen, read until it shows the certificate
 Baseline, in the same run at the same levels: one argon2id verification with production
 parameters followed by one update on a bare workflow of the same server (``bench.bare``, its own
 worker), each client its own workflow. At one client, each half is also timed alone.
+
+Where the time goes: one login (login page, password, top screen) profiled in the product's app
+run inside this process on the same database and Temporal (``bench.profile``), beside a full TLS
+handshake with the client certificate timed alone.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from . import journeys, plots
+from . import profile as profiling
 from .baseline import ARGON2_LABEL, BARE_UPDATE_LABEL, BareTemporal, argon2_verification
-from .browser import Browser, PageError, tls_context
+from .browser import Browser, Page, PageError, tls_context
 from .common import DOCS, add_topology_argument, describe, machine, publish, result_name, topology_flag
 from .load import Run, Step, closed_loop, parse_levels, stopwatch
 from .people import Person, check_production_hashes, describe_hashing, make_masters
@@ -36,6 +41,7 @@ TITLE = "Certificate login: mutual TLS + password"
 WARM_UP = 2
 ISSUING_CLIENTS = 4  # certificates for the bench users are issued this many at a time (untimed)
 BASELINE_LABEL = "baseline: argon2id verification + bare update"
+PROFILED = 5  # logins profiled in the bench process ("where the time goes"), after one untimed
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -108,7 +114,36 @@ def measure(stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
              "bare_update": closed_loop(1, options.per_client,
                                         lambda index: lambda _n: stopwatch(lambda: bare.update(workflows[index])))}
     report("1 client", parts)
-    return {"levels": levels, "parts": parts}
+    print("where the time goes: one login profiled in the app...", flush=True)
+    person, serial, context = logins.clients[0]
+    profile = profile_login(stack, person, serial)
+    return {"levels": levels, "parts": parts, "profile": profile, "topology": stack.topology,
+            "tls_handshake": profiling.tls_handshake_ms(stack.web_url, context)}
+
+
+def profile_login(stack: Stack, person: Person, serial: str) -> dict[str, float]:
+    """A certificate login (login page, password, top screen) in the product's app in this process, the
+    certificate handed over as the HTTPS server hands it (``bench.profile``)."""
+    app = profiling.in_process_app(stack.settings)
+    presented = {"SSL_CLIENT_CERT": (stack.data_dir / "clients" / f"{serial}.pem").read_text()}
+
+    def request(watches: profiling.Stopwatches) -> float:
+        client = app.test_client()
+        client.environ_base.update(presented)  # every request of this connection, redirects too
+        elapsed: list[float] = []
+        with profiling.timing(watches, elapsed):
+            form = profiling.get(client, "/login")
+            top = profiling.post(client, "/login", referer="/login", follow_redirects=True,
+                                 data={"csrf_token": profiling.form_token(form), "password": person.password})
+        shown = journeys.TOP_SCREEN_SERIAL.search(top.get_data(as_text=True))
+        if shown is None or shown.group(1) != serial:
+            page = Page(top.status_code, top.request.path, top.get_data(as_text=True))
+            raise PageError(f"the profiled login answered without the top screen: {page.gist()}")
+        return elapsed[0]
+
+    with profiling.instrumented() as warm:  # the app's first request connects to Temporal
+        request(warm)
+    return profiling.profile_requests(request, PROFILED)
 
 
 def report(heading: str, runs: dict[str, Run]) -> None:
@@ -129,7 +164,10 @@ def figures(measured: dict[str, Any]) -> dict[str, Any]:
             "p99": round(login["p99"] / baseline["p99"], 3),
             "throughput": round(login["throughput_per_s"] / baseline["throughput_per_s"], 3),
         }})
-    return {"levels": levels, "parts": {name: run.summary() for name, run in measured["parts"].items()}}
+    profile = profiling.profile_summary(measured["profile"], measured_p50=levels[0]["login"]["p50"],
+                                        tls_ms=measured["tls_handshake"])
+    return {"levels": levels, "parts": {name: run.summary() for name, run in measured["parts"].items()},
+            "profile": {**profile, "topology": measured["topology"]}}
 
 
 def draw(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
@@ -183,6 +221,8 @@ def markdown(results: dict[str, Any]) -> str:
             [ARGON2_LABEL, ms(parts["argon2"]["p50"]), ms(parts["argon2"]["p99"])],
             [BARE_UPDATE_LABEL, ms(parts["bare_update"]["p50"]), ms(parts["bare_update"]["p99"])]]),
         reading,
+        profiling.profile_markdown(results["profile"], "one certificate login (its login page, password and top "
+                                   f"screen; the measured p50 is {levels[0]['clients']} client's)"),
         failures_note({f"{level['clients']} clients, {kind}": level[kind]
                        for level in levels for kind in ("login", "baseline")}),
     ]).strip()

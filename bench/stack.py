@@ -34,7 +34,7 @@ from pathlib import Path
 from core.config import Settings
 from domain.names import TASK_QUEUE
 from rokin import search_attributes
-from rokin.devstack import port_answers
+from rokin.devstack import dynamic_config_flags, port_answers
 
 from .common import ROOT, TOPOLOGIES
 
@@ -191,7 +191,7 @@ class Stack:
         rokin = [sys.executable, "-m", "rokin"]
         temporal = [str(TEMPORAL), "server", "start-dev", "--ip", LOOPBACK, "--port", str(self.ports["temporal"]),
                     "--headless", "--db-filename", str(self.temporal_db), "--log-level", "error",
-                    *search_attributes.dev_server_flags(), *self.temporal_args]
+                    *search_attributes.dev_server_flags(), *dynamic_config_flags(), *self.temporal_args]
         self._commands.update({
             "temporal": temporal,
             "smtp": [*rokin, "mailsink", "--host", LOOPBACK, "--port", str(self.ports["smtp"]),

@@ -144,11 +144,14 @@ async def tell_revoked(client: Client, serial: str, *, reason: CrlReason, at: da
 
 async def start_lifecycle(client: Client, request: LifecycleInput, *, task_queue: str,
                           id_reuse_policy: WorkflowIDReusePolicy) -> None:
-    """Start ``certificate/<serial>`` unless it is running (the issuance's activity, the reconciliation)."""
+    """Start ``certificate/<serial>`` unless it is running (the issuance's activity, the reconciliation).
+
+    Eager start (issue 14): from an activity the client is the worker's, which polls ``task_queue``, so
+    the server may hand the first task straight back with the start; any other caller starts normally."""
     try:
         await client.start_workflow(
             WorkflowType.CERTIFICATE_LIFECYCLE, request, id=certificate_workflow_id(request.serial),
-            task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, request_eager_start=True,
             id_reuse_policy=id_reuse_policy, static_summary=lifecycle_summary(request.serial),
             # NOT_AFTER set at the start, not by the workflow: recorded histories replay unchanged.
             search_attributes=search_attributes.attributes(

@@ -57,6 +57,7 @@ class Settings:
     metrics_allow: tuple[str, ...] = LOOPBACK_NETWORKS  # who may read the web's /metrics (never a trusted proxy)
     worker_metrics: str | None = None  # host:port of the worker's Prometheus endpoint; unset: none
     worker_health: str | None = None  # host:port of the worker's /healthz; unset: none
+    worker_cached_workflows: int = 5_000  # runs each worker keeps in memory (worker.py says why this many)
     # Issue 12: failed password attempts across IDs (store.login_throttle): once this many fall in one
     # window, the address or organization is refused until the window ends. Per client address against
     # spraying one guess per ID (an office behind one NAT address still has room for its typos); per
@@ -147,7 +148,9 @@ def _observability_from(env: os._Environ | dict) -> dict:
             raise ConfigError(f"ROKIN_METRICS_ALLOW: {network!r} is not an IP address or network") from None
     return {"log_format": log_format, "log_level": log_level, "metrics_allow": allow,
             "worker_metrics": _address(env, "ROKIN_WORKER_METRICS"),
-            "worker_health": _address(env, "ROKIN_WORKER_HEALTH")}
+            "worker_health": _address(env, "ROKIN_WORKER_HEALTH"),
+            "worker_cached_workflows": _whole_number(env, "ROKIN_WORKER_CACHED_WORKFLOWS",
+                                                     Settings.worker_cached_workflows)}
 
 
 def _payload_codec_from(env: os._Environ | dict) -> dict:
@@ -175,6 +178,15 @@ def _throttle_from(env: os._Environ | dict) -> dict:
         window = f"throttle_{scope}_window_seconds"
         values[window] = _whole_seconds(env, f"ROKIN_{window.upper()}", getattr(Settings, window))
     return values
+
+
+def _whole_number(env: os._Environ | dict, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number, at least 1, not {raw!r}")
+    return int(raw)
 
 
 def _whole_seconds(env: os._Environ | dict, name: str, default: int) -> int:

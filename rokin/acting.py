@@ -32,6 +32,7 @@ from store.login_throttle import ThrottleLimits
 from store.revocation import party_of_staff
 from usecases import (
     authentication,
+    branches,
     certificate_login,
     issuance,
     organizations,
@@ -113,10 +114,15 @@ class Acting:
         staff, _ = await self._call(organizations.create_staff, login=login, role=role, actor=audit.Actor.cli())
         return party_of_staff(staff)
 
-    async def register_organization(self, *, code: str, name: str, email: str, password: str) -> Person:
-        """Staff register the organization (団体登録); its master user completes 初期登録."""
+    async def register_organization(self, *, code: str, name: str, email: str, password: str,
+                                    branch: tuple[str, str] | None = None) -> Person:
+        """Staff register the organization (団体登録) at its 労金 and お取引店 (``branch``: bank and branch
+        code); its master user completes 初期登録."""
         created = await self._call(organizations.register_organization, code=code, name=name, email=email,
                                    actor=audit.Actor.cli())
+        if branch is not None:
+            await self._call(branches.assign_branch, organization_code=code, bank_code=branch[0],
+                             branch_code=branch[1], actor=audit.Actor.cli())
         return await self._register(created.master.uuid, UserRole.MASTER, email, password)
 
     # --- employer pages ---------------------------------------------------------------------------

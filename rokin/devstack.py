@@ -32,6 +32,22 @@ STOP_GRACE_SECONDS = 10.0  # between SIGTERM and SIGKILL
 POLL_SECONDS = 0.1
 TEMPORAL_LOG_LEVEL = "error"
 TEMPORAL_NAME = "Temporal dev server"
+# What the product's Temporal server runs with (issue 14), here as dev-server flags and in
+# docker-compose.yml as the auto-setup image's dynamic config file (tests/deploy/test_compose.py):
+# eager activity dispatch (off by default: an activity a workflow task schedules comes back in the
+# task's completion, no trip through matching, when the completing worker has a free slot) and
+# eager workflow start (for a starter that also polls the task queue: the worker itself, when an
+# issuance starts a lifecycle; the web does not poll, see contract.certificate_client).
+TEMPORAL_DYNAMIC_CONFIG: dict[str, bool] = {
+    "system.enableActivityEagerExecution": True,
+    "system.enableEagerWorkflowStart": True,
+}
+
+
+def dynamic_config_flags() -> list[str]:
+    """``temporal server start-dev`` flags for ``TEMPORAL_DYNAMIC_CONFIG``."""
+    return [flag for key, value in TEMPORAL_DYNAMIC_CONFIG.items()
+            for flag in ("--dynamic-config-value", f"{key}={str(value).lower()}")]
 
 
 @dataclass(frozen=True)
@@ -147,7 +163,7 @@ class DevStack:
         command = [str(temporal), "server", "start-dev", "--ip", LOOPBACK,
                    "--port", str(self.ports.temporal), "--ui-port", str(self.ports.ui),
                    "--db-filename", str(self.settings.data_dir / "temporal.db"), "--log-level", TEMPORAL_LOG_LEVEL]
-        command += search_attributes.dev_server_flags()
+        command += search_attributes.dev_server_flags() + dynamic_config_flags()
         command += ["--ui-codec-endpoint", self.codec_endpoint]  # the UI reads encrypted payloads through the web
         # stdout only repeats our banner's addresses; its log (stderr) stays visible.
         self._spawn(TEMPORAL_NAME, command, stdout=subprocess.DEVNULL)
@@ -173,8 +189,22 @@ class DevStack:
 
         try:
             upgrade(self.settings.database_url)
+            self._load_shipped_branches()
         except Exception as error:  # noqa: BLE001  one line, no traceback (the URL may hold a password)
             raise _Failed(f"database migration failed ({type(error).__name__})") from error
+
+    def _load_shipped_branches(self) -> None:
+        """Development: the 労金 branch list the product ships, once (団体登録 chooses from it)."""
+        from store import audit
+        from store.db import make_engine, make_session_factory
+        from usecases.branches import load_shipped_branches_if_none
+
+        engine = make_engine(self.settings.database_url)
+        try:
+            with make_session_factory(engine)() as session:
+                load_shipped_branches_if_none(session, actor=audit.Actor.cli())
+        finally:
+            engine.dispose()
 
     def _start(self, name: str, *arguments: str) -> None:
         self._spawn(name, [sys.executable, "-m", "rokin", *arguments])

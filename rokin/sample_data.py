@@ -42,9 +42,11 @@ from domain.roles import StaffRole
 from domain.validity import TOKYO, calendar_for
 from pki.ca import CaLoader
 from pki.csr import new_key_and_csr
+from store import audit
 from store import organizations as org_store
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
+from usecases.branches import load_shipped_branches_if_none
 from workflows.reconciliation import ReconciliationWorkflow
 
 from . import visibility
@@ -77,6 +79,8 @@ class Made:
 
 
 ORGANIZATIONS = {"8001": "サンプル第一労働組合", "8002": "サンプル第二労働組合", "8003": "サンプル第三労働組合"}
+# Their 労金 and お取引店 (issue 16), from the shipped branch list: two banks, so per-bank views show a difference.
+BRANCHES = {"8001": ("2963", "101"), "8002": ("2963", "201"), "8003": ("2978", "030")}
 
 
 async def load(acting: Acting, settings: Settings) -> Made:
@@ -85,6 +89,8 @@ async def load(acting: Acting, settings: Settings) -> Made:
             raise SampleDataError(f"organization {taken[0]} exists already: sample data was loaded into this "
                                   "data directory before (use a fresh ROKIN_DATA_DIR)")
     made = Made()
+    with acting.session_factory() as session:
+        load_shipped_branches_if_none(session, actor=audit.Actor.cli())  # `rokin dev` has loaded it already
     receiver = await acting.staff_account("samplerecv1", StaffRole.RECEIVER)
     approver = await acting.staff_account("sampleappr1", StaffRole.APPROVER)
 
@@ -121,7 +127,7 @@ async def load(acting: Acting, settings: Settings) -> Made:
 async def _organization(acting: Acting, made: Made, code: str) -> Person:
     name = ORGANIZATIONS[code]
     master = await acting.register_organization(code=code, name=name, email=f"master{code}@sample.example.jp",
-                                                password=PASSWORD)
+                                                password=PASSWORD, branch=BRANCHES[code])
     made.people[f"{code}/master"] = master
     made.note(code, f"organization {code} {name}: master user {master.user_id}")
     await _certificate(acting, made, f"{code}/master", master)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -20,6 +21,10 @@ from domain.banks import Branch
 from . import audit
 from .errors import Refusal, ServiceError
 from .models import Base, Organization, utcnow
+
+# The branch list the product ships (realistic in form, not an official directory): development stacks
+# and the sample data load it; an operator loads the real one with ``rokin admin load-branches``.
+SHIPPED_BRANCHES = Path(__file__).with_name("data") / "branches.csv"
 
 
 class BranchRow(Base):

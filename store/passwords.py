@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import hashlib
+import hmac
 import os
 import threading
 
@@ -77,3 +79,12 @@ _DUMMY_HASH = argon2.PasswordHasher().hash("dummy-password-0")
 
 def burn_verification_time(password: str) -> None:
     verify_password(_DUMMY_HASH, password)
+
+
+def hash_fingerprint(password_hash: str | None, key: bytes) -> str:
+    """A keyed fingerprint (HMAC-SHA256 under ``key``) of a stored hash string, for a short-lived token
+    to prove the password is still the one checked when it was made — at no argon2 cost. Not the hash:
+    a token's holder learns nothing to guess the password against. "" for no hash (matches nothing)."""
+    if not password_hash:
+        return ""
+    return hmac.new(key, b"rokin password-hash fingerprint\0" + password_hash.encode(), hashlib.sha256).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hmac
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -20,7 +21,7 @@ from . import audit
 from .errors import CredentialError, Refusal, ServiceError
 from .models import AuditEntry, User
 from .organizations import lock_organization
-from .passwords import burn_verification_time, hash_password, verify_password
+from .passwords import burn_verification_time, hash_fingerprint, hash_password, verify_password
 
 
 def get_by_user_id(*, session: Session, user_id: str) -> User | None:
@@ -45,6 +46,19 @@ def password_matches(user: User | None, password: str) -> bool:
         burn_verification_time(password)
         return False
     return verify_password(user.password_hash, password)
+
+
+def password_fingerprint(user: User, *, key: bytes) -> str:
+    """The keyed fingerprint of the user's stored hash (``passwords.hash_fingerprint``)."""
+    return hash_fingerprint(user.password_hash, key)
+
+
+def password_unchanged(user: User | None, fingerprint: str, *, key: bytes) -> bool:
+    """Whether ``user`` is live and its stored hash is still the one ``fingerprint`` was taken of
+    (changed, reset or deleted since: False). No argon2: the password was checked when it was taken."""
+    if user is None or user.status is UserStatus.DELETED or not fingerprint:
+        return False
+    return hmac.compare_digest(hash_fingerprint(user.password_hash, key), fingerprint)
 
 
 def organization_users(*, session: Session, organization_id: int) -> list[User]:

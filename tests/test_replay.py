@@ -38,8 +38,7 @@ from tests.histories.probe import (
     check,
     greet,
 )
-from worker import WORKFLOW_RUNNER, make_replayer
-from workflows import WORKFLOWS
+from worker import WORKFLOW_RUNNER, WORKFLOWS, make_replayer
 
 HISTORIES = Path(__file__).parent / "histories"
 RECORDED = sorted(HISTORIES.glob("*/*.json"))

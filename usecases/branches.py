@@ -42,3 +42,11 @@ def assign_branch(session: Session, *, organization_code: str, bank_code: str, b
             raise ServiceError(Refusal.NOT_FOUND)
         return branch_store.assign_branch(session=session, organization=organization, bank_code=bank_code,
                                           branch_code=branch_code, actor=actor)
+
+
+def load_shipped_branches_if_none(session: Session, *, actor: audit.Actor) -> int:
+    """Development: the shipped list when no branch is loaded yet; how many branches it added."""
+    if branch_store.branches_of(session=session):
+        return 0
+    lines = branch_store.SHIPPED_BRANCHES.read_text(encoding="utf-8").splitlines()
+    return load_branches(session, lines=lines, actor=actor).added

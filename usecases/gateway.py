@@ -1,6 +1,17 @@
 """``TemporalPort`` on a real Temporal server: each call goes through the workflow client helpers
 (``contract.*_client``) over a ``TemporalBridge``, which turns "no answer" into
-``TemporalUnavailable``. Refusals (``ReleaseRefused``, ``RevocationRefusedError``) pass through."""
+``TemporalUnavailable``. Refusals (``ReleaseRefused``, ``RevocationRefusedError``) pass through.
+
+No eager workflow start from the web (issue 14). The server hands a start's first workflow task back
+in its answer only to a client whose process also runs a worker polling that task queue. Under
+gunicorn every web process would have to run a Temporal worker; on the product's queue it would be
+handed every kind of task, so it would need every workflow and the signing activity — the CA key,
+which only the worker holds — and on a queue of the issuance's own, the issuance's timers and voiding
+would stop whenever no web process runs. And ``begin_issuance`` is an update-with-start, which takes
+no eager request (temporalio 1.35). Instead the issuance signs, and records the delivery, as local
+activities inside the workflow task that each web call brings: one server round trip per call,
+the first of them a start — what eager start with a local activity would save is that one dispatch.
+The worker, which polls its queue, starts lifecycles eagerly (``certificate_client.start_lifecycle``)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,10 @@
 can leave with an ACTIVE certificate whose private key is gone (SPEC.md §2, §5).
 
 ``authenticate_for_issuance`` is ④: the password (through the lockout arbiter), then whether this
-user may be issued a certificate now. ``issue_certificate`` is the 発行 POST: the key pair and the
-CSR are made here in memory, the issuance workflow checks eligibility again and signs — the
+user may be issued a certificate now; with a key, it also takes a keyed fingerprint of the stored hash
+(``PasswordBinding``), so that the 発行 POST can tell the password has not changed (or been reset)
+since ④ without hashing it a second time (issue 14). ``issue_certificate`` is the 発行 POST: the key
+pair and the CSR are made here in memory, the issuance workflow checks eligibility again and signs — the
 certificate is pending delivery — the .p12 is built here with the user's password, and only once
 the workflow has confirmed the delivery (the certificate is ACTIVE) is the .p12 returned. Without
 that confirmation the caller gets no .p12 and the workflow revokes the certificate at its deadline.
@@ -76,10 +78,20 @@ class AlreadyIssued(Exception):
 
 @dataclass(frozen=True)
 class IssuanceEntry:
-    """What ④ found: who may go on to ⑤, and whether their previous issuance did not complete."""
+    """What ④ found: who may go on to ⑤, and whether their previous issuance did not complete.
+    ``password_fingerprint``: the keyed fingerprint of the stored hash ④ checked (when asked for)."""
 
     user: User
     previous_voided: bool
+    password_fingerprint: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class PasswordBinding:
+    """What 発行 checks instead of the password: ④'s fingerprint of the stored hash and its key."""
+
+    fingerprint: str = field(repr=False)
+    key: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -105,9 +117,11 @@ class Delivery:
 
 
 def authenticate_for_issuance(session: Session, temporal: TemporalPort, *, user_id: str, password: str,
-                              origin: AttemptOrigin, now: datetime) -> IssuanceEntry:
+                              origin: AttemptOrigin, now: datetime,
+                              fingerprint_key: bytes | None = None) -> IssuanceEntry:
     """④ ユーザー認証. Refused while locked or blocked, and while a valid certificate is held outside its
-    renewal window (seed 001 ④ note). Raises as ``authenticate_user``, and ``IssuanceEntryRefused``."""
+    renewal window (seed 001 ④ note). Raises as ``authenticate_user``, and ``IssuanceEntryRefused``.
+    With ``fingerprint_key``, the entry carries the fingerprint of the hash just checked, for 発行."""
     user = authenticate_user(session, temporal, user_id=user_id, password=password, origin=origin, now=now)
     if user.status is UserStatus.PENDING:
         raise IssuanceEntryRefused(Refusal.NOT_REGISTERED)
@@ -118,22 +132,32 @@ def authenticate_for_issuance(session: Session, temporal: TemporalPort, *, user_
         raise IssuanceEntryRefused(refusal, renewal_opens=tokyo_date(opens))
     if refusal is not None:
         raise IssuanceEntryRefused(refusal)
-    entry = IssuanceEntry(user, certificate_store.latest_issuance_voided(session=session, user_uuid=user.uuid))
+    fingerprint = None if fingerprint_key is None else user_store.password_fingerprint(user, key=fingerprint_key)
+    entry = IssuanceEntry(user, certificate_store.latest_issuance_voided(session=session, user_uuid=user.uuid),
+                          fingerprint)
     db.end_reads(session)
     return entry
 
 
 def issue_certificate(session: Session, temporal: TemporalPort, *, user_uuid: str, password: str, request_id: str,
-                      delivery_deadline: timedelta) -> Delivery:
+                      delivery_deadline: timedelta, binding: PasswordBinding | None = None) -> Delivery:
     """⑤ 発行 of the ticket ④ gave (``request_id`` is the issuance's idempotency key).
+
+    ``password`` is what ④ checked; it protects the .p12. ``binding`` (④'s fingerprint of the stored
+    hash) proves it is still the user's password at the cost of an HMAC; without one (a caller holding
+    no ticket: the simulator) the password is checked against the hash again (argon2id).
 
     Raises ``AuthenticationLapsed``, ``IssuanceRefused``, ``AlreadyIssued``, ``TemporalUnavailable``
     or ``contract.certificate_client.IssuanceFailed`` (signing failed, or the confirmation came too
     late): for the last two the user gets no .p12 and may try again.
     """
     user = user_store.get_by_uuid(session=session, user_uuid=user_uuid)
-    db.end_reads(session)  # neither the hash nor the signing we wait for may run inside a transaction
-    if user is None or not user_store.password_matches(user, password):
+    db.end_reads(session)  # neither a hash nor the signing we wait for may run inside a transaction
+    if binding is not None:
+        still_valid = user_store.password_unchanged(user, binding.fingerprint, key=binding.key)
+    else:
+        still_valid = user is not None and user_store.password_matches(user, password)
+    if user is None or not still_valid:
         raise AuthenticationLapsed
     key_and_csr = new_key_and_csr(user.user_id)
     _halt_for_crash_test("before_sign")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.common import machine
+from bench.profile import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -39,6 +40,13 @@ def runs(out: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     return {name: run_module(f"bench.{name}", *size, "--out", str(out)) for name, size in TINY.items()}
 
 
+@pytest.fixture(scope="module")
+def production_runs(out: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    """The same benches on the production topology, into the same report directory."""
+    return {name: run_module(f"bench.{name}", *size, "--topology", "production", "--out", str(out))
+            for name, size in TINY.items()}
+
+
 @pytest.mark.parametrize("name", list(TINY))
 def test_bench_runs_and_writes_its_results_and_plots(name, runs, out):
     run = runs[name]
@@ -54,15 +62,25 @@ def test_bench_runs_and_writes_its_results_and_plots(name, runs, out):
 
 
 @pytest.mark.parametrize("name", list(TINY))
-def test_bench_runs_on_the_production_topology(name, tmp_path):
+def test_bench_runs_on_the_production_topology(name, production_runs, out):
     """nginx, gunicorn, two workers and PostgreSQL (bench.production): its own results and plots."""
-    run = run_module(f"bench.{name}", *TINY[name], "--topology", "production", "--out", str(tmp_path))
+    run = production_runs[name]
     assert run.returncode == 0, run.stderr[-3000:]
-    payload = json.loads((tmp_path / "results" / f"{name}-production.json").read_text(encoding="utf-8"))
+    payload = json.loads((out / "results" / f"{name}-production.json").read_text(encoding="utf-8"))
     assert payload["name"] == f"{name}-production" and payload["topology"] == "production"
     assert payload["command"].endswith("--topology production")
     assert all(plot.startswith(f"{name}-production-") for plot in payload["plots"]), payload["plots"]
-    assert not (tmp_path / "results" / f"{name}.json").exists()
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_bench_profiles_where_the_time_of_one_request_goes(name, runs, production_runs, out):
+    """Issue 14: each bench profiles one request of the product's app on its topology (bench.profile)."""
+    for result in (name, f"{name}-production"):
+        payload = json.loads((out / "results" / f"{result}.json").read_text(encoding="utf-8"))
+        profile = payload["results"]["profile"]
+        assert set(CATEGORIES) <= profile["in_app"].keys() and profile["in_app"]["total"] > 0
+        assert profile["in_app"]["Temporal"] > 0 and profile["in_app"]["database"] > 0
+        assert profile["tls_handshake"] > 0 and "Where the time goes" in payload["markdown"]
 
 
 def test_issuance_measures_the_product_and_both_baselines_at_every_level(runs, out):
@@ -70,20 +88,28 @@ def test_issuance_measures_the_product_and_both_baselines_at_every_level(runs, o
     assert results["serial"]["issuance"]["n"] == 2
     assert [level["clients"] for level in results["levels"]] == [1, 2]
     for level in results["levels"]:
-        assert {"issuance", "bare_workflow", "raw_crypto", "floor", "ratios"} <= level.keys()
+        assert {"issuance", "bare_workflow", "bare_workflow_regular", "raw_crypto", "floor", "old_floor",
+                "ratios"} <= level.keys()
         assert level["issuance"]["n"] == level["clients"]
+    assert {"p50_to_floor", "p50_to_old_floor"} <= results["serial"]["ratios"].keys()
 
 
-def test_report_has_the_headlines_and_a_section_per_bench(runs, out):
+def test_report_has_the_headlines_and_a_section_per_bench_with_both_topologies(runs, production_runs, out):
     report = run_module("bench.report", "--out", str(out))
     assert report.returncode == 0, report.stderr
     text = (out / "README.md").read_text(encoding="utf-8")
     for name in TINY:
-        payload = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
-        assert f"## {payload['title']}" in text and f"`{payload['command']}`" in text
-        assert all(headline["value"] in text for headline in payload["headlines"])
-        assert all(f"]({plot})" in text for plot in payload["plots"])
-    assert text.index("| bench | figure | value |") < text.index("## ")
+        dev = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
+        production = json.loads((out / "results" / f"{name}-production.json").read_text(encoding="utf-8"))
+        assert text.count(f"\n## {dev['title']}\n") == 1 and f"\n### {production['title']}\n" in text
+        for payload in (dev, production):
+            assert f"`{payload['command']}`" in text
+            assert all(f"]({plot})" in text for plot in payload["plots"])
+        for mine, theirs in zip(dev["headlines"], production["headlines"], strict=True):  # one row, side by side
+            assert f"| {mine['label']} | {mine['value']} | {theirs['value']} |" in text
+        section = text[text.index(f"\n## {dev['title']}\n"):]
+        assert section.index("| part | development topology | production topology |") < section.index("### ")
+    assert text.index("| bench | figure | development topology | production topology |") < text.index("## ")
     assert text.index("## Issuance") < text.index("## Certificate login")
 
 

@@ -56,9 +56,9 @@ class Product:
 
     # --- starting ------------------------------------------------------------------------------
 
-    async def start_worker(self) -> None:
-        """``rokin worker``, once Temporal lists it among the pollers of the task queue."""
-        process = self._spawn("worker", [str(ROKIN), "worker"], {})
+    async def start_worker(self, *, halt_at: str | None = None) -> None:
+        """``rokin worker`` (with a step to stop itself at), once Temporal lists it among the pollers."""
+        process = self._spawn("worker", [str(ROKIN), "worker"], {HALT_KEY: halt_at} if halt_at else {})
         await self._until(lambda: self._polls(process), "the worker polls")
 
     async def start_web(self, *, deadline_seconds: int, halt_at: str | None = None) -> None:

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
+from activities.certificates import HALT_AFTER_SIGNING
 from contract.names import crl_schedule_id, reconciliation_schedule_id
 from domain.certificates import CrlReason
 from domain.roles import CertificateStatus
@@ -128,6 +129,29 @@ async def test_the_worker_killed_at_a_step_of_issuance(product: Product, user: M
     await product.start_worker()
     final = await pressing
     await assert_one_usable_certificate(product, user, final, tmp_path)
+    assert_nothing_stranded(product)
+
+
+async def test_the_worker_killed_between_signing_and_its_workflow_task_signs_no_second_certificate(
+        product: Product, user: MadeUser, tmp_path: Path):
+    """Issue 14: signing is a local activity inside the issuance's workflow task. A worker killed after
+    the certificate is committed but before that task completed: the next worker runs the task — and
+    the signing — again, gets the recorded certificate back, and the same 発行 delivers it."""
+    product.stop("worker")
+    await product.start_worker(halt_at=HALT_AFTER_SIGNING)
+    await product.start_web(deadline_seconds=LONG_DEADLINE)
+    browser = product.browser(tmp_path / "browser")
+    form = await asyncio.to_thread(authenticate, browser, user)
+    pressing = asyncio.create_task(asyncio.to_thread(press_issue, browser, form))
+    await product.until_halted("worker")
+    [signed] = rows(product, owner_uuid=uuid.UUID(user.uuid))  # committed, pending delivery
+    assert signed.status is CertificateStatus.PENDING_DELIVERY
+    product.kill("worker")
+    await product.start_worker()
+    final = await pressing
+    await assert_one_usable_certificate(product, user, final, tmp_path)
+    [only] = rows(product, owner_uuid=uuid.UUID(user.uuid))
+    assert only.serial == signed.serial  # signed once: the retry found it
     assert_nothing_stranded(product)
 
 

@@ -11,12 +11,15 @@ import re
 import subprocess
 import tomllib
 
+import yaml
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings, split_address
 from domain.names import SearchAttribute
+from rokin.devstack import TEMPORAL_DYNAMIC_CONFIG, dynamic_config_flags
 from tests.fixtures.temporal import DEV_SERVER
 from web.certificates.client_certificate import PROXY_HEADER
 
@@ -146,6 +149,32 @@ async def test_the_search_attribute_service_registers_them_on_a_real_server(serv
         await server.shutdown()
 
 
+def test_temporal_dispatches_eagerly_as_the_dev_stack_does(services, compose):
+    """Issue 14: the compose server reads the same eager settings as ``rokin dev`` and the benches pass
+    (``rokin.devstack.TEMPORAL_DYNAMIC_CONFIG``), from a dynamic config file mounted where its variable says."""
+    temporal = services["temporal"]
+    path = environment(temporal)["DYNAMIC_CONFIG_FILE_PATH"]
+    [mounted] = [entry for entry in temporal["configs"] if entry["source"] == "temporal_dynamic_config"]
+    assert mounted["target"] == f"/etc/temporal/{path}"
+    dynamic = yaml.safe_load(compose["configs"]["temporal_dynamic_config"]["content"])
+    for key, value in TEMPORAL_DYNAMIC_CONFIG.items():
+        assert dynamic[key] == [{"value": value, "constraints": {}}], key
+    flags = dynamic_config_flags()
+    assert [flags[index + 1] for index in range(0, len(flags), 2)] == [
+        f"{key}={str(value).lower()}" for key, value in TEMPORAL_DYNAMIC_CONFIG.items()]
+
+
+async def test_the_dev_server_with_the_stacks_flags_offers_eager_workflow_start():
+    server = await WorkflowEnvironment.start_local(dev_server_existing_path=str(DEV_SERVER), ui=False,
+                                                   dev_server_extra_args=dynamic_config_flags())
+    try:
+        described = await server.client.workflow_service.describe_namespace(
+            DescribeNamespaceRequest(namespace=server.client.namespace))
+        assert described.namespace_info.capabilities.eager_workflow_start
+    finally:
+        await server.shutdown()
+
+
 def test_no_literal_secret_in_the_compose_file(services, compose):
     for name, service in services.items():
         for key, value in environment(service).items():
@@ -155,6 +184,9 @@ def test_no_literal_secret_in_the_compose_file(services, compose):
                 assert "${ROKIN_DB_PASSWORD:?" in value, name
     for kind in ("secrets", "configs"):
         for name, source in compose[kind].items():
+            if kind == "configs" and "content" in source:  # settings written in the file (Temporal's)
+                assert not SECRET_NAMES.search(source["content"].upper()), name
+                continue
             assert INTERPOLATION.match(source["file"]), (kind, name)
     # Compose would interpolate a lone `$name`: every shell variable is written `$$name`.
     assert not re.search(r"(?<!\$)\$(?![{$])", COMPOSE.read_text())

@@ -156,6 +156,13 @@ async def issuance_saga(stage: Stage) -> dict[str, str]:
     return {"IssuanceWorkflow/delivered": delivered.issuance_id, "IssuanceWorkflow/voided": undelivered.issuance_id}
 
 
+async def issuance_local_steps(stage: Stage) -> dict[str, str]:
+    """Issue 14: the same two paths, recorded once signing and recording ran as local activities."""
+    kept = await issuance_saga(stage)
+    return {"IssuanceWorkflow/local_steps_delivered": kept["IssuanceWorkflow/delivered"],
+            "IssuanceWorkflow/local_steps_voided": kept["IssuanceWorkflow/voided"]}
+
+
 async def certificate_not_after_added(stage: Stage) -> dict[str, str]:
     """A lifecycle started without RokinCertificateNotAfter (as before it existed) adds it at day 336."""
     delivered = await issue_like_the_web(stage.client, stage.settings, stage.master)
@@ -292,6 +299,6 @@ def _change(stage: Stage, statement) -> None:  # noqa: ANN001
 
 CASES: dict[str, Case] = {case.__name__: case for case in [
     notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year,
-    certificate_year_with_expiry_notice, issuance_saga,
+    certificate_year_with_expiry_notice, issuance_saga, issuance_local_steps,
     certificate_not_after_added, certificate_revoked,
     revocation_approved, revocation_expired, revocation_closed, revocation_withdrawn, reconciliation_repaired]}

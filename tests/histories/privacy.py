@@ -18,6 +18,7 @@ from .stage import FAKE_EMAILS, MASTER_PASSWORD
 # The only '@' a history may hold: the Message-ID the mail activity returns (activities.mail).
 MESSAGE_ID = re.compile(r"<[0-9a-f]{32}\.notice@[A-Za-z0-9.-]+>")
 NEVER_ENCODED = frozenset({"searchAttributes", "patch-data"})
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
 FIXED_SECRETS = (*FAKE_EMAILS, MASTER_PASSWORD, GENERAL_PASSWORD, "PRIVATE KEY")
 
 
@@ -37,10 +38,16 @@ def leaks(history: dict[str, Any], secrets: Iterable[str] = ()) -> list[str]:
 
 def payloads(node: Any) -> list[dict[str, Any]]:
     """Every payload of a history's JSON but those no codec sees: search attributes (identifiers the UI
-    filters by) and the SDK's patch markers (``patch-data``: the ``workflow.patched`` ID)."""
+    filters by), the SDK's patch markers (``patch-data``: the ``workflow.patched`` ID) and a local
+    activity marker's own ``data`` (the SDK core writes it: sequence number, attempt, activity type and
+    times; its ``result`` goes through the codec)."""
     if isinstance(node, dict):
         if isinstance(node.get("metadata"), dict) and set(node) <= {"metadata", "data"}:
             return [node]
+        if node.get("markerName") == LOCAL_ACTIVITY_MARKER:
+            details = {key: value for key, value in node.get("details", {}).items() if key != "data"}
+            return [found for key, value in {**node, "details": details}.items() if key != "markerName"
+                    for found in payloads(value)]
         return [found for key, value in node.items() if key not in NEVER_ENCODED for found in payloads(value)]
     if isinstance(node, list):
         return [found for value in node for found in payloads(value)]

@@ -40,14 +40,14 @@ def authenticate_user():  # noqa: ANN201
         try:
             entry = counted(lambda: issuance.authenticate_for_issuance(
                 db.session(), temporal(), user_id=form.user_id.data, password=form.password.data,
-                origin=attempt_origin(), now=datetime.now(timezone.utc)))
+                origin=attempt_origin(), now=datetime.now(timezone.utc), fingerprint_key=tickets.fingerprint_key()))
         except REFUSALS as refusal:
             show_refusal(form, refusal)
         except issuance.IssuanceEntryRefused as refused:
             form.form_errors.append(_entry_refusal_text(refused))
         else:
             forget_registered_user()
-            ticket = tickets.issue_ticket(str(entry.user.uuid), form.password.data)
+            ticket = tickets.issue_ticket(str(entry.user.uuid), form.password.data, entry.password_fingerprint or "")
             return render_template("certificates/issue.html", form=IssueForm(formdata=None, ticket=ticket),
                                    user_id=entry.user.user_id, previous_voided=entry.previous_voided)
     return render_template("certificates/authenticate.html", form=form)
@@ -65,10 +65,12 @@ def issue():  # noqa: ANN201
         metrics.count_issuance("ticket_expired")
         return _stopped(lapsed, 409)
     settings = current_app.extensions["rokin"].settings
+    binding = None if ticket.password_fingerprint is None else issuance.PasswordBinding(
+        ticket.password_fingerprint, tickets.fingerprint_key())  # no second argon2id (issue 14)
     try:
         delivery = issuance.issue_certificate(
             db.session(), temporal(), user_uuid=ticket.user_uuid, password=ticket.password,
-            request_id=ticket.request_id, delivery_deadline=settings.delivery_deadline)
+            request_id=ticket.request_id, delivery_deadline=settings.delivery_deadline, binding=binding)
     except issuance.AuthenticationLapsed:
         metrics.count_issuance("ticket_expired")
         return _stopped(lapsed, 409)

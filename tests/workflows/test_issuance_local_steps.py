@@ -1,0 +1,61 @@
+"""Issue 14: the issuance signs and records the delivery as local activities, inside the workflow task
+each web call brings (``workflows.issuance.LOCAL_STEPS_PATCH``): the web's update-with-start is
+answered by the run's first workflow task, its confirmation by the task that accepts it, and only the
+lifecycle's start — after the answer — is a regular activity. Read from the real history on the dev
+server with the product's worker."""
+
+from __future__ import annotations
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+from pki.devca import ensure_dev_pki
+from tests.fixtures.temporal import product_worker
+from tests.fixtures.users import registered_master
+from workflows.issuance import LOCAL_STEPS_PATCH
+
+from .certificate_support import issue_like_the_web
+
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+PATCH_MARKER = "core_patch"
+
+
+async def history_events(client: Client, workflow_id: str) -> list:
+    return list((await client.get_workflow_handle(workflow_id).fetch_history()).events)
+
+
+def tasks_completed_before(events: list, index: int) -> int:
+    return sum(1 for event in events[:index] if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+
+
+async def test_signing_and_recording_run_inside_the_workflow_tasks_of_the_web_calls(dev_server_env, worker_settings):
+    ensure_dev_pki(worker_settings.pki_dir)
+    user = registered_master(worker_settings.database_url)
+    client = dev_server_env.client
+    async with product_worker(client, worker_settings):
+        delivered = await issue_like_the_web(client, worker_settings, user)
+        events = await history_events(client, delivered.issuance_id)
+
+    scheduled = [event.activity_task_scheduled_event_attributes.activity_type.name for event in events
+                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+    assert scheduled == ["start_lifecycle"]  # neither sign_certificate nor record_delivery
+    markers = [event.marker_recorded_event_attributes.marker_name for event in events
+               if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
+    assert markers.count(LOCAL_ACTIVITY_MARKER) == 2
+    patches = [event for event in events if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+               and event.marker_recorded_event_attributes.marker_name == PATCH_MARKER]
+    assert any(LOCAL_STEPS_PATCH.encode() in payload.data for event in patches
+               for details in event.marker_recorded_event_attributes.details.values() for payload in details.payloads)
+
+    completed = [index for index, event in enumerate(events)
+                 if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED]
+    accepted = [index for index, event in enumerate(events)
+                if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED]
+    signed, confirmed = completed[0], completed[1]
+    assert tasks_completed_before(events, signed) == 1  # the start's own first task signed and answered
+    # The confirmation: accepted and answered by the same task, which only schedules the lifecycle's
+    # start (its answer does not wait for it: the activity starts after the task completed).
+    assert tasks_completed_before(events, confirmed) == tasks_completed_before(events, accepted[1])
+    lifecycle_started = next(index for index, event in enumerate(events)
+                             if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+    assert tasks_completed_before(events, lifecycle_started) == tasks_completed_before(events, confirmed)
