@@ -17,6 +17,7 @@ import asyncio
 import html
 import http.client
 import shutil
+import time
 import uuid
 from base64 import b64decode
 from pathlib import Path
@@ -51,6 +52,7 @@ SHORT_DEADLINE = 3  # seconds: the scenarios that wait for an undelivered certif
 LONG_DEADLINE = 60
 STEPS = ("before_sign", "after_sign", "before_confirm")
 VOID_WAIT_SECONDS = SHORT_DEADLINE + 30
+CRL_SETTLE_SECONDS = 10  # a revocation committed just now is on the CRL the worker publishes next
 PREVIOUS_VOIDED = "前回の電子証明書発行は完了しなかったため"
 LOGIN_ATTEMPTS = 3
 
@@ -260,15 +262,19 @@ def current_crl(product: Product) -> x509.CertificateRevocationList:
 
 
 def assert_nothing_stranded(product: Product) -> None:
-    """No ACTIVE certificate that was never delivered; every undelivered one revoked and on the CRL."""
+    """No ACTIVE certificate that was never delivered; every undelivered one revoked and, once the
+    revocation's CRL is out (the worker publishes it right after; allow it ``CRL_SETTLE_SECONDS``), on it."""
     delivered = delivered_serials(product)
     for row in rows(product, status=CertificateStatus.ACTIVE):
         assert row.delivered_at is not None and row.serial in delivered, row.serial
-    crl = current_crl(product)
-    for row in rows(product, status=CertificateStatus.REVOKED):
+    revoked = rows(product, status=CertificateStatus.REVOKED)
+    for row in revoked:
         assert row.delivered_at is None and row.revocation_reason == CrlReason.CESSATION_OF_OPERATION.value
-        entry = crl.get_revoked_certificate_by_serial_number(int(row.serial, 16))
-        assert entry is not None, f"{row.serial} is not on the CRL"
+    deadline = time.monotonic() + CRL_SETTLE_SECONDS
+    while missing := [row.serial for row in revoked
+                      if current_crl(product).get_revoked_certificate_by_serial_number(int(row.serial, 16)) is None]:
+        assert time.monotonic() < deadline, f"{missing} not on the CRL after {CRL_SETTLE_SECONDS} s"
+        time.sleep(0.2)
     assert {row.status for row in rows(product)} <= {CertificateStatus.ACTIVE, CertificateStatus.REVOKED}
 
 
