@@ -46,7 +46,7 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
-def _with_session(settings: Settings, work: Callable[..., T]) -> T:
+def with_session(settings: Settings, work: Callable[..., T]) -> T:
     """Bring the database to the newest schema (idempotent), then run ``work`` (a use-case) with a session.
     A SQLite file that does not exist is refused: an operator whose ROKIN_DATA_DIR differs from the
     running stack's would otherwise "succeed" in a new, empty database nobody reads."""
@@ -86,7 +86,7 @@ def create_org(settings: Settings, *, code: str, name: str, email: str, as_json:
                                                       actor=audit.Actor.cli())
         return created.organization.code, created.organization.name, created.master.user_id, created.initial_password
 
-    organization_code, organization_name, master_user_id, initial_password = _with_session(settings, work)
+    organization_code, organization_name, master_user_id, initial_password = with_session(settings, work)
     if as_json:
         print(json.dumps({
             "organization_code": organization_code,
@@ -107,7 +107,7 @@ def create_staff(settings: Settings, *, login: str, role: str, as_json: bool, ba
                                                              actor=audit.Actor.cli(), bank_code=bank_code)
         return staff.login, staff.role.value, initial_password
 
-    staff_login, staff_role, initial_password = _with_session(settings, work)
+    staff_login, staff_role, initial_password = with_session(settings, work)
     if as_json:
         print(json.dumps({"login": staff_login, "role": staff_role, "bank": bank_code,
                           "initial_password": initial_password, "database": database_name(settings.database_url)}))

@@ -11,7 +11,7 @@ from domain.banks import BY_CODE, is_bank
 from store import audit
 from usecases import branches
 
-from .admin import BAD_INPUT, CommandError, _with_session, database_name
+from .admin import BAD_INPUT, CommandError, database_name, with_session
 
 
 def load_branches(settings: Settings, *, path: Path, as_json: bool) -> None:
@@ -24,7 +24,7 @@ def load_branches(settings: Settings, *, path: Path, as_json: bool) -> None:
         return branches.load_branches(session, lines=lines, actor=audit.Actor.cli())
 
     try:
-        summary = _with_session(settings, work)
+        summary = with_session(settings, work)
     except branches.BranchFileRejected as rejected:
         raise CommandError(str(path), "nothing loaded:\n" + "\n".join(f"  {problem}" for problem in rejected.problems),
                            BAD_INPUT) from None
@@ -45,7 +45,7 @@ def assign_branch(settings: Settings, *, organization_code: str, bank_code: str,
         return branches.assign_branch(session, organization_code=organization_code, bank_code=bank_code,
                                       branch_code=branch_code, actor=audit.Actor.cli())
 
-    branch = _with_session(settings, work)
+    branch = with_session(settings, work)
     print(f"Organization {organization_code}: {BY_CODE[bank_code].name} {branch.name} ({bank_code}/{branch_code}).")
 
 

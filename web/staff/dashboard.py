@@ -5,6 +5,7 @@ per chart, counts only: every staff role may see it). ``?org=<団体コード>``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -122,31 +123,31 @@ def _ages(ages: queries.OpenRequestAges) -> Chart:
 
 
 def _locks(days: list[queries.LockDay]) -> Chart:
-    title = _("ロック・閉塞の件数（過去30日、日別）")
-    labels = [_("ロック"), _("閉塞")]
-    svg = stacked_bars(chart_id="chart-locks", title=title,
-                       description=_("日ごとのロックと閉塞の件数（30日間の合計 ロック %(locks)d 件、閉塞 %(blocks)d 件）。",  # noqa: E501
-                                     locks=sum(d.locks for d in days), blocks=sum(d.blocks for d in days)),
-                       categories=[_day(d.day) for d in days],
-                       series=[Series("locks", labels[0], [d.locks for d in days]),
-                               Series("blocks", labels[1], [d.blocks for d in days])],
-                       label_every=7, label_from_end=True)
-    rows = [(d.day.isoformat(), [d.locks, d.blocks]) for d in days]
-    return Chart("locks", title, svg, Table(title, [_("日付"), *labels], rows, ["locks", "blocks"]))
+    return _per_day("locks", _("ロック・閉塞の件数（過去30日、日別）"), days,
+                    [("locks", _("ロック")), ("blocks", _("閉塞"))],
+                    lambda locks, blocks: _("日ごとのロックと閉塞の件数（30日間の合計 ロック %(locks)d 件、閉塞 %(blocks)d 件）。",  # noqa: E501
+                                            locks=locks, blocks=blocks))
 
 
 def _issuances(days: list[queries.IssuanceDay]) -> Chart:
-    title = _("電子証明書の発行件数（過去30日、日別）")
-    labels = [_("発行（お渡し済み）"), _("発行中断（未受領のため失効）")]
-    svg = stacked_bars(chart_id="chart-issuances", title=title,
-                       description=_("日ごとの発行件数（30日間の合計：お渡し済み %(delivered)d 件、中断 %(voided)d 件）。",  # noqa: E501
-                                     delivered=sum(d.delivered for d in days), voided=sum(d.voided for d in days)),
-                       categories=[_day(d.day) for d in days],
-                       series=[Series("delivered", labels[0], [d.delivered for d in days]),
-                               Series("voided", labels[1], [d.voided for d in days])],
+    return _per_day("issuances", _("電子証明書の発行件数（過去30日、日別）"), days,
+                    [("delivered", _("発行（お渡し済み）")), ("voided", _("発行中断（未受領のため失効）"))],
+                    lambda delivered, voided: _("日ごとの発行件数（30日間の合計：お渡し済み %(delivered)d 件、中断 %(voided)d 件）。",  # noqa: E501
+                                                delivered=delivered, voided=voided))
+
+
+def _per_day(name: str, title: str, days: Sequence[queries.LockDay] | Sequence[queries.IssuanceDay],
+             columns: list[tuple[str, str]], description: Callable[..., str]) -> Chart:
+    """A 30-day chart of stacked daily counts; ``columns``: (the day's attribute, its label)."""
+    keys, labels = [key for key, _label in columns], [label for _key, label in columns]
+    counts = {key: [getattr(day, key) for day in days] for key in keys}
+    svg = stacked_bars(chart_id=f"chart-{name}", title=title,
+                       description=description(*(sum(counts[key]) for key in keys)),
+                       categories=[_day(day.day) for day in days],
+                       series=[Series(key, label, counts[key]) for key, label in columns],
                        label_every=7, label_from_end=True)
-    rows = [(d.day.isoformat(), [d.delivered, d.voided]) for d in days]
-    return Chart("issuances", title, svg, Table(title, [_("日付"), *labels], rows, ["delivered", "voided"]))
+    rows = [(day.day.isoformat(), [counts[key][index] for key in keys]) for index, day in enumerate(days)]
+    return Chart(name, title, svg, Table(title, [_("日付"), *labels], rows, keys))
 
 
 def today_text(now: datetime) -> str:
