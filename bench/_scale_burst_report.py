@@ -8,7 +8,7 @@ from typing import Any
 
 from usecases.gateway import LOCKOUT_DEADLINE_SECONDS
 
-from .common import write_results
+from .common import result_name, write_results
 from .tables import table
 
 NAME = "burst"
@@ -85,7 +85,7 @@ def unanswered_note(label: str, found: dict[str, Any]) -> str:
             f"{found['judged'] - found['answered']} of them afterwards, each counted as the rule says.")
 
 
-def plot(results: dict[str, Any], out: Path) -> list[str]:
+def plot(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -111,31 +111,35 @@ def plot(results: dict[str, Any], out: Path) -> list[str]:
         axis.grid(alpha=0.3)
         axis.legend(loc="lower right", fontsize="small")
     figure.tight_layout()
-    name = f"{NAME}-latency.png"
-    figure.savefig(out / name, dpi=110)
+    file_name = f"{name}-latency.png"
+    figure.savefig(out / file_name, dpi=110)
     pyplot.close(figure)
-    return [name]
+    return [file_name]
 
 
 def publish(args: argparse.Namespace, measured: dict[str, Any], command: str) -> Path:
     results = measured["results"]
     args.out.mkdir(parents=True, exist_ok=True)
     body = markdown(results)
+    topology = getattr(args, "topology", "dev")
+    name = result_name(NAME, topology)
+    title = "Burst: simultaneous wrong passwords"
     payload = {
-        "name": NAME,
-        "title": "Burst: simultaneous wrong passwords",
+        "name": name,
+        "title": title if topology == "dev" else f"{title} — {topology} topology",
+        "topology": topology,
         "command": command,
         "machine": measured["machine"],
         "results": results,
         "markdown": body,
-        "plots": plot(results, args.out),
+        "plots": plot(results, args.out, name),
         "headlines": [
             {"label": f"{args.attempts} IDs at once (p50 / p99)", "value": _p50_p99(results["many_ids"])},
             {"label": f"1 ID × {args.attempts} at once (p50 / p99)", "value": _p50_p99(results["one_id"])},
             {"label": "Counts exact", "value": "yes" if results["counts"]["exact"] else "no"},
         ],
     }
-    path = write_results(NAME, payload, out_dir=args.out / "results")
+    path = write_results(name, payload, out_dir=args.out / "results")
     print()
     print(body)
     print()

@@ -7,14 +7,14 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from .common import summarize, write_results
+from .common import result_name, summarize, write_results
 from .tables import table
 
 NAME = "scale"
 GROWTH = (("server_rss_mib", "Dev server resident memory", "MiB"),
           ("worker_rss_mib", "Worker resident memory", "MiB"),
           ("temporal_db_mib", "Temporal SQLite file (with WAL)", "MiB"),
-          ("product_db_mib", "Product database (SQLite, with WAL)", "MiB"))
+          ("product_db_mib", "Product database (SQLite with its WAL, or PostgreSQL)", "MiB"))
 
 
 def per_thousand(samples: list[dict], key: str) -> float:
@@ -141,7 +141,7 @@ def markdown(args: argparse.Namespace, results: dict[str, Any], slopes: dict[str
     ])
 
 
-def plots(results: dict[str, Any], out: Path) -> list[str]:
+def plots(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -152,11 +152,11 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
     workflows = [sample["workflows"] for sample in samples]
     written = []
 
-    def save(figure, name: str) -> None:  # noqa: ANN001
+    def save(figure, file_name: str) -> None:  # noqa: ANN001
         figure.tight_layout()
-        figure.savefig(out / name, dpi=110)
+        figure.savefig(out / file_name, dpi=110)
         pyplot.close(figure)
-        written.append(name)
+        written.append(file_name)
 
     figure, axis = pyplot.subplots(figsize=(7, 4))
     for key, label, _ in GROWTH[:2]:
@@ -165,7 +165,7 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
     axis.set_ylim(bottom=0)
     axis.legend()
     axis.grid(alpha=0.3)
-    save(figure, f"{NAME}-memory.png")
+    save(figure, f"{name}-memory.png")
 
     figure, axis = pyplot.subplots(figsize=(7, 4))
     for key, label, _ in GROWTH[2:]:
@@ -174,7 +174,7 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
     axis.set_ylim(bottom=0)
     axis.legend()
     axis.grid(alpha=0.3)
-    save(figure, f"{NAME}-storage.png")
+    save(figure, f"{name}-storage.png")
 
     figure, axis = pyplot.subplots(figsize=(7, 4))
     at = [sample["workflows"] for sample in samples[1:]]
@@ -188,7 +188,7 @@ def plots(results: dict[str, Any], out: Path) -> list[str]:
     axis.set_ylim(bottom=0)
     axis.legend()
     axis.grid(alpha=0.3)
-    save(figure, f"{NAME}-start-rate.png")
+    save(figure, f"{name}-start-rate.png")
     return written
 
 
@@ -206,14 +206,18 @@ def publish(args: argparse.Namespace, measured: dict[str, Any], command: str) ->
     restart = results["restart"]
     timers = restart["lifecycle_timers"]["matching"] + restart["lock_timers"]["matching"]
     checked = restart["lifecycle_timers"]["checked"] + restart["lock_timers"]["checked"]
+    topology = getattr(args, "topology", "dev")
+    name = result_name(NAME, topology)
+    title = "Lifecycle scale: live workflows on one dev server"
     payload = {
-        "name": NAME,
-        "title": "Lifecycle scale: live workflows on one dev server",
+        "name": name,
+        "title": title if topology == "dev" else f"{title} — {topology} topology",
+        "topology": topology,
         "command": command,
         "machine": measured["machine"],
         "results": {"arguments": {key: value for key, value in vars(args).items() if key != "out"}, **results},
         "markdown": body,
-        "plots": plots(results, args.out),
+        "plots": plots(results, args.out, name),
         "headlines": [
             {"label": "Workflows alive", "value": f"{args.certificates:,} lifecycles + {args.lockouts:,} lockouts"},
             {"label": "Start rate (started and settled)", "value": f"{rates['overall']} workflows/s"},
@@ -229,7 +233,7 @@ def publish(args: argparse.Namespace, measured: dict[str, Any], command: str) ->
             {"label": "Timers pending after restart", "value": f"{timers:,} / {checked:,}"},
         ],
     }
-    path = write_results(NAME, payload, out_dir=args.out / "results")
+    path = write_results(name, payload, out_dir=args.out / "results")
     print()
     print(body)
     print()

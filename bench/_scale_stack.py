@@ -1,7 +1,9 @@
-"""What the scale and burst benches read from a running stack (``bench.stack``): resident memory,
-SQLite files on disk, the worker's backlog, the sink's mailbox, and a client of their own.
+"""What the scale and burst benches read from a running stack (``bench.stack``): resident memory and
+CPU time (a gunicorn master with its children counts as one), database sizes on disk (SQLite files, or
+the PostgreSQL database of the production topology), the workers' backlog, the sink's mailbox, and a
+client of their own.
 
-``bench.stack`` runs the product's processes (dev server on its SQLite file, SMTP sink, worker,
+``bench.stack`` runs the product's processes (dev server on its SQLite file, SMTP sink, worker(s),
 web) and can stop and start each on the same files.
 """
 
@@ -22,15 +24,35 @@ from core.payload_keys import data_converter
 from .stack import Stack
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of one process, MiB."""
-    return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+def _tree(pid: int) -> list[psutil.Process]:
+    """The process and its descendants (gunicorn's workers), those still alive."""
+    process = psutil.Process(pid)
+    return [process, *process.children(recursive=True)]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time one process has used so far, seconds."""
-    times = psutil.Process(pid).cpu_times()
-    return round(times.user + times.system, 2)
+def rss_mib(*pids: int) -> float:
+    """Resident memory of the processes and their children, MiB."""
+    total = 0
+    for pid in pids:
+        for process in _tree(pid):
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+    return round(total / 2**20, 1)
+
+
+def cpu_seconds(*pids: int) -> float:
+    """User + system CPU time the processes (with their children) have used so far, seconds."""
+    total = 0.0
+    for pid in pids:
+        for process in _tree(pid):
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+    return round(total, 2)
 
 
 def sqlite_mib(path: Path) -> float:
@@ -39,11 +61,22 @@ def sqlite_mib(path: Path) -> float:
     return round(sum(file.stat().st_size for file in files if file.exists()) / 2**20, 2)
 
 
-def product_db(stack: Stack) -> Path:
+def product_db_mib(stack: Stack) -> float:
+    """The product database's size on disk: the SQLite file with its WAL, or the PostgreSQL database."""
     url = stack.settings.database_url
-    if not url.startswith("sqlite:///"):
-        raise ValueError("the scale bench measures the SQLite product database")
-    return Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:///"):
+        return sqlite_mib(Path(url.removeprefix("sqlite:///")))
+    from sqlalchemy import text
+
+    from store.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+    finally:
+        engine.dispose()
+    return round(int(size) / 2**20, 2)
 
 
 def mail_count(stack: Stack) -> int:

@@ -36,7 +36,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import psutil
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 from temporalio.client import Client
@@ -64,9 +63,9 @@ from ._scale_burst_report import ANSWERED, publish
 from ._scale_cli import at_least
 from ._scale_http import Browser, alerts
 from ._scale_rows import CustomerBase, Holder
-from ._scale_stack import connect
+from ._scale_stack import connect, rss_mib
 from ._scale_timers import key_ring, pending_timers, update_results
-from .common import DOCS, describe, machine, summarize
+from .common import DOCS, add_topology_argument, describe, machine, summarize, topology_flag
 from .stack import Stack, running_stack
 
 WRONG_PASSWORD = "Wrong2024pw"
@@ -179,7 +178,7 @@ def burst(stack: Stack, targets: list[Holder], files: dict[str, Path], key_file:
     threads = [threading.Thread(target=send, args=(index,)) for index in range(len(targets))]
     for thread in threads:
         thread.start()
-    peak = PeakMemory(stack.pid("web"))
+    peak = PeakMemory(stack.pid("web"))  # with gunicorn's workers, on the production topology
     released[0] = time.perf_counter()
     barrier.wait()
     for thread in threads:
@@ -191,23 +190,23 @@ def burst(stack: Stack, targets: list[Holder], files: dict[str, Path], key_file:
 
 
 class PeakMemory:
-    """Samples a process's resident memory every 20 ms until stopped; the peak in MiB."""
+    """Samples a process's resident memory, with its children's, every 20 ms until stopped; the peak in MiB."""
 
     def __init__(self, pid: int) -> None:
-        self._process = psutil.Process(pid)
-        self._peak = 0
+        self._pid = pid
+        self._peak = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
 
     def _watch(self) -> None:
         while not self._stop.wait(0.02):
-            self._peak = max(self._peak, self._process.memory_info().rss)
+            self._peak = max(self._peak, rss_mib(self._pid))
 
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
-        return round(self._peak / 2**20, 1)
+        return self._peak
 
 
 # --- the counts, from every side ------------------------------------------------------------
@@ -400,12 +399,14 @@ def run_cli(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.burst", description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=at_least(1), default=100, help="browsers per burst (default 100)")
     parser.add_argument("--out", type=Path, default=DOCS, help="report directory (default docs/benchmarks)")
+    add_topology_argument(parser)
     args = parser.parse_args(argv)
     info = machine()
     log(describe(info))
-    with running_stack(environment=UNTHROTTLED) as stack:
+    with running_stack(environment=UNTHROTTLED, topology=args.topology) as stack:
         measured = asyncio.run(main(args, stack, info))
-    publish(args, measured, f"python -m bench.burst --attempts {args.attempts}")  # the sizes, not --out
+    publish(args, measured, f"python -m bench.burst --attempts {args.attempts}"
+                            f"{topology_flag(args.topology)}")  # the sizes, not --out
     if not measured["results"]["counts"]["exact"]:
         sys.exit(1)
 

@@ -13,6 +13,7 @@ starts them; this module only says how each is configured, so a test and a bench
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import uuid
@@ -27,7 +28,8 @@ from .common import ROOT
 COMPOSE = ROOT / "docker-compose.yml"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 GUNICORN = Path(sys.prefix) / "bin" / "gunicorn"
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # trust auth, as in CI
+# The server a database is created on for each run: the tests' (trust auth, as in CI), or ROKIN_TEST_POSTGRES's.
+POSTGRES_ADMIN_URL = os.environ.get("ROKIN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORKER_REPLICAS = 2
 PROXY_ADDRESS = "127.0.0.1"  # nginx, as the web sees it: its only trusted proxy
 

@@ -42,7 +42,7 @@ from store.models import AuditEntry
 
 from . import journeys, plots
 from .browser import Browser, Page, PageError, tls_context
-from .common import DOCS, describe, machine, publish, summarize
+from .common import DOCS, add_topology_argument, describe, machine, publish, result_name, summarize, topology_flag
 from .people import PASSWORD, Person, make_masters
 from .stack import LOOPBACK, Stack, free_port, running_stack
 from .tables import ms, table
@@ -69,6 +69,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.revocation_delay", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30, help="approvals timed, one at a time (default 30)")
     parser.add_argument("--out", type=Path, default=DOCS, help="report directory (default docs/benchmarks)")
+    add_topology_argument(parser)
     options = parser.parse_args(argv)
     if options.requests < 1:
         parser.error("--requests must be at least 1")
@@ -78,8 +79,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 # --- the PKI listener and what OpenSSL says -------------------------------------------------------
 
 
-def start_pki_listener(stack: Stack) -> str:
-    """``rokin pki-http`` on a free port, as ``rokin dev`` runs it; its base URL."""
+def pki_listener(stack: Stack) -> str:
+    """The CRL and OCSP listener's base URL: the production topology's (gunicorn behind nginx), or
+    ``rokin pki-http`` started on a free port, as ``rokin dev`` runs it."""
+    if stack.topology == "production":
+        return stack.settings.pki_url
     port = free_port()
     stack.spawn("pki", [sys.executable, "-m", "rokin", "pki-http", "--host", LOOPBACK, "--port", str(port)],
                 lambda _process: port_answers(port))
@@ -230,7 +234,7 @@ def settle(stack: Stack, number: str) -> None:
 
 
 def measure(stack: Stack, options: argparse.Namespace, scratch: Path) -> dict[str, Any]:
-    pki_url = start_pki_listener(stack)
+    pki_url = pki_listener(stack)
     make_staff(stack.settings.database_url)
     people = make_masters(stack.settings.database_url, options.requests)
     receiver = staff_browser(stack, "recv01")
@@ -295,9 +299,9 @@ def markdown(results: dict[str, Any]) -> str:
     return table(["measure", "n", "p50", "p95", "max"], rows) + "\n\n" + reading
 
 
-def draw(results: dict[str, Any], out: Path) -> list[str]:
+def draw(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
     samples = results["samples_ms"]
-    return [plots.cdf_chart(out / f"{NAME}-cdf.png", title="Approval to revoked, as OpenSSL sees it",
+    return [plots.cdf_chart(out / f"{name}-cdf.png", title="Approval to revoked, as OpenSSL sees it",
                             samples={LABELS[key]: samples[key] for key in ("database", "ocsp", "crl", "post")},
                             dashed=[LABELS["database"], LABELS["post"]])]
 
@@ -313,19 +317,22 @@ def headlines(results: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def command(options: argparse.Namespace) -> str:
-    return f"python -m bench.revocation_delay --requests {options.requests}"
+    return f"python -m bench.revocation_delay --requests {options.requests}{topology_flag(options.topology)}"
 
 
 def main(argv: list[str] | None = None) -> None:
     options = arguments(argv)
     info = machine()
     print(describe(info), flush=True)
-    with tempfile.TemporaryDirectory(prefix="rokin-revocation-bench-") as scratch, running_stack() as stack:
+    with tempfile.TemporaryDirectory(prefix="rokin-revocation-bench-") as scratch, running_stack(
+            topology=options.topology) as stack:
         measured = measure(stack, options, Path(scratch))
     results = {"parameters": {"requests": options.requests}, **figures(measured)}
-    out = options.out
-    payload = {"name": NAME, "title": TITLE, "command": command(options), "machine": info, "results": results,
-               "markdown": markdown(results), "plots": draw(results, out), "headlines": headlines(results)}
+    out, name = options.out, result_name(NAME, options.topology)
+    title = TITLE if options.topology == "dev" else f"{TITLE} — {options.topology} topology"
+    payload = {"name": name, "title": title, "topology": options.topology, "command": command(options), "machine": info,
+               "results": results, "markdown": markdown(results), "plots": draw(results, out, name),
+               "headlines": headlines(results)}
     publish(payload, out)
 
 

@@ -58,9 +58,9 @@ from . import _scale_report as report
 from ._scale_cli import at_least, fraction
 from ._scale_http import Browser, issue_certificate
 from ._scale_rows import PASSWORD, TIMER_SUMMARIES, CustomerBase, Holder, pending_timer
-from ._scale_stack import backlog, connect, cpu_seconds, in_thread, mail_count, product_db, rss_mib, sqlite_mib
+from ._scale_stack import backlog, connect, cpu_seconds, in_thread, mail_count, product_db_mib, rss_mib, sqlite_mib
 from ._scale_timers import Timer, check_timers
-from .common import DOCS, describe, machine
+from .common import DOCS, add_topology_argument, describe, machine, topology_flag
 from .stack import Stack, running_stack
 
 LOCK_TIMER_SUMMARY = "ロックの自動解除（60分）"  # workflows/lockout.py, ``_arm_lock_timer``
@@ -171,17 +171,21 @@ class Run:
             await asyncio.sleep(SETTLE_POLL_SECONDS)
             empty_in_a_row = empty_in_a_row + 1 if await backlog(self.client, self.settings.task_queue) == 0 else 0
 
+    def worker_pids(self) -> list[int]:
+        return [self.stack.pid(name) for name in self.stack.workers]
+
     def cpu_total(self) -> float:
-        return sum(cpu_seconds(pid) for pid in (self.stack.pid("temporal"), self.stack.pid("worker"), os.getpid()))
+        return cpu_seconds(self.stack.pid("temporal"), *self.worker_pids(), os.getpid())
 
     def sample(self) -> dict[str, Any]:
-        """Sizes now, and the CPU seconds each process has used so far (independent of the machine's load)."""
+        """Sizes now, and the CPU seconds each process has used so far (independent of the machine's load).
+        The production topology's worker replicas count as one worker (their sum)."""
         stack = self.stack
         return {"workflows": len(self.certified) + len(self.lockout_users), "lifecycles": len(self.certified),
                 "lockouts": len(self.lockout_users), "server_rss_mib": rss_mib(stack.pid("temporal")),
-                "worker_rss_mib": rss_mib(stack.pid("worker")), "temporal_db_mib": sqlite_mib(stack.temporal_db),
-                "product_db_mib": sqlite_mib(product_db(stack)), "server_cpu_s": cpu_seconds(stack.pid("temporal")),
-                "worker_cpu_s": cpu_seconds(stack.pid("worker")), "bench_cpu_s": cpu_seconds(os.getpid())}
+                "worker_rss_mib": rss_mib(*self.worker_pids()), "temporal_db_mib": sqlite_mib(stack.temporal_db),
+                "product_db_mib": product_db_mib(stack), "server_cpu_s": cpu_seconds(stack.pid("temporal")),
+                "worker_cpu_s": cpu_seconds(*self.worker_pids()), "bench_cpu_s": cpu_seconds(os.getpid())}
 
 
 # --- phases ---------------------------------------------------------------------------
@@ -306,17 +310,19 @@ async def restart_and_verify(run: Run) -> None:
     stack, found = run.stack, {}
     before = run.sample()
     started = time.monotonic()
-    await in_thread(stack.stop, "worker")
+    for worker in stack.workers:
+        await in_thread(stack.stop, worker)
     await in_thread(stack.stop, "temporal")
     found["stop_s"] = round(time.monotonic() - started, 1)
     found["files_after_stop_mib"] = {"temporal_db": sqlite_mib(stack.temporal_db),
-                                     "product_db": sqlite_mib(product_db(stack))}
+                                     "product_db": product_db_mib(stack)}
     began = time.monotonic()
     await in_thread(stack.start, "temporal")
     found["server_ready_s"] = round(time.monotonic() - began, 1)
     run.client = await connect(stack)
     began = time.monotonic()
-    await in_thread(stack.start, "worker")  # returns once the new worker polls
+    for worker in stack.workers:
+        await in_thread(stack.start, worker)  # returns once the new worker polls
     found["worker_ready_s"] = round(time.monotonic() - began, 1)
     log(f"restarted: dev server serving after {found['server_ready_s']} s, worker polling after "
         f"{found['worker_ready_s']} s")
@@ -398,6 +404,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=at_least(1), default=32, help="starts in flight (default 32)")
     parser.add_argument("--seed", type=int, default=7, help="of the issue dates and the samples (default 7)")
     parser.add_argument("--out", type=Path, default=DOCS, help="report directory (default docs/benchmarks)")
+    add_topology_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -405,10 +412,11 @@ def run_cli(argv: list[str] | None = None) -> None:
     args = parse_arguments(argv)
     info = machine()
     log(describe(info))
-    with running_stack() as stack:
+    with running_stack(topology=args.topology) as stack:
         measured = asyncio.run(main(args, stack, info))
     report.publish(args, measured, f"python -m bench.scale --certificates {args.certificates} "
-                                   f"--lockouts {args.lockouts} --step {args.step}")  # the sizes, not --out
+                                   f"--lockouts {args.lockouts} --step {args.step}"
+                                   f"{topology_flag(args.topology)}")  # the sizes, not --out
 
 
 if __name__ == "__main__":

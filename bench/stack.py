@@ -83,6 +83,11 @@ class Stack:
         """This topology's processes in start order."""
         return PRODUCTION_PROCESSES if self.topology == "production" else PRODUCT_PROCESSES
 
+    @property
+    def workers(self) -> tuple[str, ...]:
+        """The ``rokin worker`` processes: one, or the production topology's replicas."""
+        return tuple(name for name in self.processes if name.startswith("worker"))
+
     # --- where things are -------------------------------------------------------------------
 
     @property
@@ -155,12 +160,14 @@ class Stack:
         self.start(name)
 
     def wait_for_worker(self) -> None:
-        """Until the worker polls again (after ``restart("temporal")``, say)."""
+        """Until every running worker polls again (after ``restart("temporal")``, say)."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while not self._worker_polls(self._processes["worker"]):
-            if time.monotonic() > deadline:
-                raise StackError(f"the worker does not poll; see {self.logs / 'worker.log'}")
-            time.sleep(POLL_SECONDS)
+        for name in self.workers:
+            process = self._processes.get(name)
+            while process is not None and not self._worker_polls(process):
+                if time.monotonic() > deadline:
+                    raise StackError(f"{name} does not poll; see {self.logs / f'{name}.log'}")
+                time.sleep(POLL_SECONDS)
 
     def close(self) -> None:
         for name in reversed(list(self._processes)):

@@ -143,17 +143,30 @@ def stateful_out(tmp_path_factory) -> Path:  # noqa: ANN001
 def _payload(out: Path, name: str) -> dict:
     payload = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
     assert PAYLOAD_KEYS <= payload.keys() and payload["name"] == name
-    assert payload["command"].startswith(f"python -m bench.{name}") and payload["headlines"]
-    assert payload["plots"]
+    bench = name.removesuffix("-production")
+    assert payload["command"].startswith(f"python -m bench.{bench} ") and payload["headlines"]
+    assert payload["plots"] and all(plot.startswith(f"{name}-") for plot in payload["plots"])
+    if name != bench:  # the production topology's run says so, and keeps its own plots
+        assert payload["command"].endswith("--topology production") and payload["topology"] == "production"
     for plot in payload["plots"]:
         assert (out / plot).read_bytes().startswith(PNG_SIGNATURE), plot
     return payload
 
 
-def test_scale_keeps_every_workflow_and_timer_across_the_restart(stateful_out):
-    run = run_module("bench.scale", *SCALE_TINY, "--out", str(stateful_out))
+def topology_arguments(topology: str) -> list[str]:
+    return [] if topology == "dev" else ["--topology", topology]
+
+
+def result_of(name: str, topology: str) -> str:
+    return name if topology == "dev" else f"{name}-{topology}"
+
+
+@pytest.mark.parametrize("topology", ["dev", "production"])
+def test_scale_keeps_every_workflow_and_timer_across_the_restart(stateful_out, topology):
+    """On the production topology both worker replicas stop and start again, on PostgreSQL."""
+    run = run_module("bench.scale", *SCALE_TINY, *topology_arguments(topology), "--out", str(stateful_out))
     assert run.returncode == 0, run.stderr[-3000:]
-    results = _payload(stateful_out, "scale")["results"]
+    results = _payload(stateful_out, result_of("scale", topology))["results"]
     running = results["restart"]["running"]
     assert running["found"]["lifecycles_bulk"] == running["found"]["lockouts_bulk"] == 50
     assert running["exact"], running
@@ -163,13 +176,16 @@ def test_scale_keeps_every_workflow_and_timer_across_the_restart(stateful_out):
     assert locks["checked"] == 5 and locks["matching"] == 5, locks
     assert results["mail"]["received"] == results["mail"]["expected"] > 0
     assert [sample["workflows"] for sample in results["growth"]["samples"]] == [0, 50, 100]
+    assert all(sample["product_db_mib"] > 0 and sample["worker_rss_mib"] > 0 for sample in results["growth"]["samples"])
     assert "pending timers: lifecycles 55/55 as expected" in run.stdout and "locks 5/5" in run.stdout
 
 
-def test_burst_counts_stay_exact(stateful_out):
-    run = run_module("bench.burst", "--attempts", "10", "--out", str(stateful_out))
+@pytest.mark.parametrize("topology", ["dev", "production"])
+def test_burst_counts_stay_exact(stateful_out, topology):
+    """On the production topology the burst crosses nginx to two gunicorn processes: still exact."""
+    run = run_module("bench.burst", "--attempts", "10", *topology_arguments(topology), "--out", str(stateful_out))
     assert run.returncode == 0, run.stderr[-3000:]
-    counts = _payload(stateful_out, "burst")["results"]["counts"]
+    counts = _payload(stateful_out, result_of("burst", topology))["results"]["counts"]
     assert counts["exact"], counts
     many, one = counts["many_ids"], counts["one_id"]
     assert many["judged"] == many["histories_in_order"] == many["read_model_matches"] == 10
@@ -190,11 +206,13 @@ def test_report_takes_the_scale_and_burst_results(stateful_out):
 # --- revocation delay (issue 5): its own output directory, two approvals ---
 
 
-def test_revocation_delay_times_ocsp_and_crl_after_each_approval(tmp_path):
-    run = run_module("bench.revocation_delay", "--requests", "2", "--out", str(tmp_path))
+@pytest.mark.parametrize("topology", ["dev", "production"])
+def test_revocation_delay_times_ocsp_and_crl_after_each_approval(tmp_path, topology):
+    """On the production topology OpenSSL asks the PKI listener under gunicorn, through nginx."""
+    run = run_module("bench.revocation_delay", "--requests", "2", *topology_arguments(topology), "--out", str(tmp_path))
     assert run.returncode == 0, run.stderr[-3000:]
     assert "p50" in run.stdout and "machine:" in run.stdout
-    payload = _payload(tmp_path, "revocation_delay")
+    payload = _payload(tmp_path, result_of("revocation_delay", topology))
     results = payload["results"]
     for key in ("ocsp_revoked_ms", "crl_listed_ms", "database_revoked_ms", "approve_post_ms"):
         assert results[key]["n"] == 2, key
