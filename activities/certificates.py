@@ -62,8 +62,8 @@ from pki.issue import (
     serial_hex,
 )
 from pki.ocsp_responder import ensure_responder
+from store import branches, users
 from store import certificates as certificate_store
-from store import users
 from store.models import Certificate
 from store.organizations import lock_organization
 
@@ -95,10 +95,13 @@ class CertificateActivities:
         """Start the certificate's lifecycle workflow, once (a retry finds it running).
 
         Started from here rather than as a child, so it has no parent: a year-long workflow
-        should not hang off a two-second one.
+        should not hang off a two-second one. Its RokinBankCode is looked up here, at the start, so the
+        issuance workflow that made ``request`` needs no change.
         """
+        bank_code = await asyncio.to_thread(self._bank_code, request.organization_code)
         await certificate_client.start_lifecycle(activity.client(), request, task_queue=activity.info().task_queue,
-                                                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)  # once
+                                                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,  # once
+                                                 bank_code=bank_code)
 
     @activity.defn
     async def record_delivery(self, record: DeliveryRecord) -> None:
@@ -172,6 +175,10 @@ class CertificateActivities:
             organization_code=organization_code, not_before=row.not_before,
             not_after=row.not_after,
             renews=certificate_store.renewed_by_others(session=session, certificate=row, now=now))
+
+    def _bank_code(self, organization_code: str) -> str:
+        with self.session_factory() as session:
+            return branches.bank_code_of(session=session, organization_code=organization_code)
 
     def _ca(self) -> ClientCa:
         try:

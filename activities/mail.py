@@ -1,8 +1,9 @@
 """E-mail notices: look the recipient up, render the Japanese text, send it over SMTP.
 
-The workflow passes only a notice kind and a user UUID; the address and user ID are read
-from the database here, so neither ever enters a Temporal history, and failures are reported
-by exception class and SMTP code only (an SMTP error message can quote the address).
+The workflow passes only a notice kind and a user UUID; the address and user ID (and the organization's
+お取引店, which "contact us" lines name) are read from the database here, so none ever enters a Temporal
+history, and failures are reported by exception class and SMTP code only (an SMTP error message can quote
+the address).
 
 Blocking work (SQLAlchemy, smtplib) runs in ``asyncio.to_thread`` from ``async def``
 activities — the one style for this package. It needs no ``activity_executor`` on the
@@ -28,9 +29,10 @@ from temporalio.exceptions import ApplicationError
 
 from domain.notices import NoticeRequest, NoticeResult
 from domain.roles import UserStatus
-from store import revocation_queries, users
+from store import branches, revocation_queries, users
+from store.models import User
 
-from .mail_templates import SYSTEM_NAME, RenderedNotice, about_user_next, render_notice, timed_values
+from .mail_templates import SYSTEM_NAME, RenderedNotice, about_user_next, branch_note, render_notice, timed_values
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SMTP_TIMEOUT_SECONDS = 30.0
@@ -83,7 +85,7 @@ class MailActivities:
             email = user.previous_email if address == "previous" else user.email
             if not email:
                 return None
-            return _Recipient(user_id=user.user_id, email=email)
+            return _Recipient(user_id=user.user_id, email=email, values=_branch_values(session, user))
 
     def _pending_recipient(self, user_uuid: str) -> _Recipient | None:
         """The code is made here, so it is in no history; each attempt's mail carries a new one (the
@@ -96,7 +98,8 @@ class MailActivities:
             email, code, expires = issued
             expires = expires.astimezone(TOKYO)
             return _Recipient(user_id=user.user_id, email=email, values={
-                "code": code, "expires": f"{expires.year}年{expires.month}月{expires.day}日 {expires:%H:%M}"})
+                "code": code, "expires": f"{expires.year}年{expires.month}月{expires.day}日 {expires:%H:%M}",
+                **_branch_values(session, user)})
 
     def _extra_values(self, request: NoticeRequest, sent_at: datetime) -> dict[str, str]:
         """What some notices add: what follows from ``until`` at the time of sending (a lock's lift time,
@@ -116,6 +119,13 @@ class MailActivities:
 
     def _deliver(self, message: EmailMessage) -> None:
         deliver(self.smtp, message)
+
+
+def _branch_values(session: Session, user: User) -> dict[str, str]:
+    """The recipient's お取引店, looked up when the mail is sent (issue 16): the workflow passes no more than
+    before, and a branch assigned or changed meanwhile is the one named. None yet: the wording of before."""
+    branch = branches.branch_of_organization(session=session, organization_code=user.organization.code)
+    return {"branch_note": branch_note(branch)}
 
 
 def sending_time() -> datetime:

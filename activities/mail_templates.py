@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from string import Template
 
+from domain.banks import Branch
 from domain.lockout import LOCK_DURATION, LOCKS_BEFORE_BLOCK, MAX_CONSECUTIVE_FAILURES, lift_date_time_text
 from domain.notices import NoticeKind
 from domain.revocation import PAPER_DEADLINE_DAYS, REMINDER_AFTER_BUSINESS_DAYS, date_text, paper_last_day
@@ -31,7 +32,7 @@ _GREETING = f"{SYSTEM_NAME}をご利用いただき、ありがとうござい�
 
 _FOOTER = """
 ※パスワードをメールや電話でお尋ねすることはありません。
-※この手続きに心当たりがない場合は、お手数ですが、至急お取引店へご連絡ください。
+※この手続きに心当たりがない場合は、お手数ですが、至急お取引店${branch_note}へご連絡ください。
 
 ――――――――――――――――――――――――
 このメールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできません。
@@ -88,7 +89,7 @@ _NOTICES: dict[NoticeKind, tuple[str, str]] = {
         f"【{SYSTEM_NAME}】ユーザーID閉塞のお知らせ",
         _BLOCKED + """
 【解除の方法】
-マスターユーザーの閉塞は労金が解除します。お取引店へお問い合わせください。
+マスターユーザーの閉塞は労金が解除します。お取引店${branch_note}へお問い合わせください。
 """,
     ),
     NoticeKind.GENERAL_USER_BLOCKED_TO_MASTER: (
@@ -170,9 +171,18 @@ $renewal_status
 
 
 def render_notice(kind: NoticeKind, values: Mapping[str, str]) -> RenderedNotice:
-    """Subject and body of ``kind``; a value missing from ``values`` raises KeyError (a bug, not bad input)."""
+    """Subject and body of ``kind``; a value missing from ``values`` raises KeyError (a bug, not bad input),
+    except ``branch_note`` (``branch_note``): without it a notice says お取引店 as before issue 16."""
     subject, body = _NOTICES[kind]
-    return RenderedNotice(subject=subject, body=_GREETING + Template(body).substitute(values) + _FOOTER)
+    filled = {"branch_note": "", **values}
+    return RenderedNotice(subject=subject,
+                          body=_GREETING + Template(body).substitute(filled) + Template(_FOOTER).substitute(filled))
+
+
+def branch_note(branch: Branch | None) -> str:
+    """``$branch_note``: the recipient's お取引店 and its phone, right after the words お取引店 / お取引の労働金庫
+    of a "contact us" line — （中央労働金庫 本店営業部　電話 03-1234-5678） — or nothing while unknown."""
+    return f"（{branch.full_name}　電話 {branch.phone}）" if branch is not None else ""
 
 
 # --- values that depend on when the notice is sent (issue 13) -----------------------------------
@@ -322,7 +332,7 @@ $about_user_next
 【理由】
 $comment
 
-ご不明な点は、お取引店へお問い合わせください。
+ご不明な点は、お取引店${branch_note}へお問い合わせください。
 """,
         ),
         NoticeKind.REVOCATION_EXPIRED: (
@@ -348,7 +358,7 @@ $comment
 　ユーザーID：$user_id
 　依頼日：$filed_on
 
-お心当たりのない場合は、お取引の労働金庫へ至急お問い合わせください。
+お心当たりのない場合は、お取引の労働金庫${branch_note}へ至急お問い合わせください。
 """,
         ),
         NoticeKind.REVOCATION_CLOSED: (

@@ -50,7 +50,7 @@ from domain.reconciliation import (
     undelivered_repair,
 )
 from domain.roles import CertificateStatus
-from store import audit
+from store import audit, branches
 from store import certificates as certificate_store
 from store import lockout as lockout_store
 from store import reconciliation as queries
@@ -110,7 +110,8 @@ class ReconciliationActivities:
                 activity.client(),
                 LifecycleInput(row.serial, row.owner_uuid, row.organization_code, row.not_before, resumed=True),
                 task_queue=activity.info().task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY)  # never after a normal end
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,  # never after a normal end
+                bank_code=await asyncio.to_thread(self._bank_code, row.organization_code))
         elif repair is Repair.SIGNAL_ENDING:
             at = row.revoked_at or request.now
             signal = Revoked(row.reason or CrlReason.UNSPECIFIED, at) if row.status is CertificateStatus.REVOKED \
@@ -177,7 +178,8 @@ class ReconciliationActivities:
             return None
         found = f"{presence.value}:{workflow_status.value}" if workflow_status else presence.value
         if repair is Repair.START_LOCKOUT:
-            await _start_lockout(client, account, activity.info().task_queue)
+            bank_code = await asyncio.to_thread(self._bank_code, account.organization_code)
+            await _start_lockout(client, account, activity.info().task_queue, bank_code)
         elif repair is Repair.MIRROR_LOCKOUT:
             await asyncio.to_thread(self._mirror_released, account, asked_at)
         scan = Scan.STAFF if request.scan is Scan.STAFF else Scan.USERS
@@ -187,6 +189,13 @@ class ReconciliationActivities:
         with self.session_factory.begin() as session:
             lockout_store.mirror_state(session=session, subject_kind=account.subject_kind, user_uuid=account.uuid,
                                        state=released_state(account.state, account.status), as_of=as_of)
+
+    def _bank_code(self, organization_code: str) -> str:
+        """RokinBankCode for a start: the organization's 労金, '' for none (a staff account, an unassigned one)."""
+        if not organization_code:
+            return ""
+        with self.session_factory() as session:
+            return branches.bank_code_of(session=session, organization_code=organization_code)
 
     def _read(self, query, **arguments):  # noqa: ANN001, ANN003, ANN202
         with self.session_factory() as session:
@@ -208,12 +217,12 @@ async def _presence(handle: WorkflowHandle[Any, Any]):  # noqa: ANN202
     return Presence.COMPLETED, description
 
 
-async def _start_lockout(client: Client, account: queries.LockedAccount, task_queue: str) -> None:
+async def _start_lockout(client: Client, account: queries.LockedAccount, task_queue: str, bank_code: str) -> None:
     """Start the arbiter with the read model's state, as ``contract.lockout_client`` would have."""
     subject = LockoutInput(account.uuid, account.organization_code, account.subject_kind, account.state)
     await client.start_workflow(
         WorkflowType.LOCKOUT, subject, id=lockout_workflow_id(account.uuid), task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # an attempt started it meanwhile: keep that
-        search_attributes=lockout_client.start_attributes(subject),
+        search_attributes=lockout_client.start_attributes(subject, bank_code=bank_code),
         static_summary=lockout_summary(account.subject_kind, account.organization_code))
 

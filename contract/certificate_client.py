@@ -71,7 +71,7 @@ async def _begin(client: Client, request: IssuanceRequest, task_queue: str) -> I
         WorkflowType.ISSUANCE, request, id=workflow_id, task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # running: join it
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,  # finished: its result, not a second run
-        search_attributes=search_attributes.attributes(user_uuid=request.user_uuid),
+        search_attributes=search_attributes.attributes(user_uuid=request.user_uuid, bank_code=request.bank_code),
         static_summary=ISSUANCE_SUMMARY,
     )
     try:
@@ -113,14 +113,16 @@ async def issue(
     request_id: str | None = None,
     task_queue: str = TASK_QUEUE,
     wait: timedelta = SIGNING_WAIT,
+    bank_code: str = "",
 ) -> IssuanceOutcome:
     """Sign ``csr_pem`` for the user and confirm the delivery at once; the certificate or the refusal.
 
     Only for callers that hold the key of ``csr_pem`` themselves and need no .p12 (the simulator,
     sample data); the web confirms only after it built the .p12. ``request_id`` (default: a new
-    UUID) names the issuance: the same ID again returns the same certificate.
+    UUID) names the issuance: the same ID again returns the same certificate. ``bank_code``: the
+    organization's 労金 (the RokinBankCode search attribute), '' for none.
     """
-    request = IssuanceRequest(request_id or str(uuid.uuid4()), user_uuid, csr_pem)
+    request = IssuanceRequest(request_id or str(uuid.uuid4()), user_uuid, csr_pem, bank_code=bank_code)
     outcome = await asyncio.wait_for(begin_issuance(client, request, task_queue=task_queue),
                                      timeout=wait.total_seconds())
     if outcome.certificate is None or outcome.delivery is not DeliveryState.PENDING:
@@ -143,11 +145,13 @@ async def tell_revoked(client: Client, serial: str, *, reason: CrlReason, at: da
 
 
 async def start_lifecycle(client: Client, request: LifecycleInput, *, task_queue: str,
-                          id_reuse_policy: WorkflowIDReusePolicy) -> None:
+                          id_reuse_policy: WorkflowIDReusePolicy, bank_code: str = "") -> None:
     """Start ``certificate/<serial>`` unless it is running (the issuance's activity, the reconciliation).
 
     Eager start (issue 14): from an activity the client is the worker's, which polls ``task_queue``, so
-    the server may hand the first task straight back with the start; any other caller starts normally."""
+    the server may hand the first task straight back with the start; any other caller starts normally.
+    ``bank_code`` (the organization's 労金, looked up by the caller) is a start argument, not a field of
+    ``LifecycleInput``: the issuance workflow that makes that input needs no change."""
     try:
         await client.start_workflow(
             WorkflowType.CERTIFICATE_LIFECYCLE, request, id=certificate_workflow_id(request.serial),
@@ -157,7 +161,7 @@ async def start_lifecycle(client: Client, request: LifecycleInput, *, task_queue
             search_attributes=search_attributes.attributes(
                 user_uuid=request.user_uuid, organization_code=request.organization_code,
                 certificate_serial=request.serial, state=LifecycleState.ACTIVE.value,
-                not_after=calendar_for(request.issued_at).not_after),
+                not_after=calendar_for(request.issued_at).not_after, bank_code=bank_code),
         )
     except WorkflowAlreadyStartedError:
         pass

@@ -75,6 +75,7 @@ async def attempt(
     password_ok: bool,
     task_queue: str = TASK_QUEUE,
     deadline: float = DEADLINE_SECONDS,
+    bank_code: str = "",
 ) -> AttemptResult:
     """Report one password attempt and get the arbiter's answer; starts the workflow if needed.
 
@@ -88,7 +89,7 @@ async def attempt(
         start: WithStartWorkflowOperation[Any, None] = WithStartWorkflowOperation(  # single use: fresh per try
             WorkflowType.LOCKOUT, subject, id=lockout_workflow_id(user_uuid), task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=start_attributes(subject),
+            search_attributes=start_attributes(subject, bank_code=bank_code),
             static_summary=lockout_summary(subject_kind, organization_code),
         )
         result: AttemptResult = await client.execute_update_with_start_workflow(
@@ -133,9 +134,11 @@ async def release(
         raise ReleaseRefused(refusal or nothing) from None
 
 
-def start_attributes(subject: LockoutInput) -> TypedSearchAttributes:
-    """USER_UUID and ORGANIZATION_CODE from the start (the workflow adds STATE)."""
-    return search_attributes.attributes(user_uuid=subject.user_uuid, organization_code=subject.organization_code)
+def start_attributes(subject: LockoutInput, *, bank_code: str = "") -> TypedSearchAttributes:
+    """USER_UUID, ORGANIZATION_CODE and the organization's BANK_CODE from the start (the workflow adds
+    STATE). The bank code is not part of ``LockoutInput``: continue-as-new keeps the start's attributes."""
+    return search_attributes.attributes(user_uuid=subject.user_uuid, organization_code=subject.organization_code,
+                                        bank_code=bank_code)
 
 
 def _refusal_of(error: WorkflowUpdateFailedError) -> ReleaseRefusal | None:

@@ -54,10 +54,12 @@ class RevocationRefusedError(Exception):
         self.refusal = refusal
 
 
-async def start_request(client: Client, request: RequestInput, *, task_queue: str = TASK_QUEUE) -> None:
+async def start_request(client: Client, request: RequestInput, *, task_queue: str = TASK_QUEUE,
+                        bank_code: str = "") -> None:
     """Start the request's workflow; a retry joins the running one. A closed workflow with the same
     number (a database reset under a kept Temporal namespace) raises ``WorkflowAlreadyStartedError``,
-    so the filing transaction rolls back instead of talking to someone else's request."""
+    so the filing transaction rolls back instead of talking to someone else's request. ``bank_code``:
+    the organization's 労金 (RokinBankCode, a start argument: ``RequestInput`` is unchanged)."""
     state = RequestState.PAPER_RECEIVED if request.received_by else RequestState.AWAITING_PAPER
     await client.start_workflow(
         WorkflowType.REVOCATION_REQUEST, request, id=revocation_request_workflow_id(request.number),
@@ -67,7 +69,7 @@ async def start_request(client: Client, request: RequestInput, *, task_queue: st
         search_attributes=search_attributes.attributes(
             request_number=request.number, organization_code=request.organization_code,
             user_uuid=request.owner_uuid,  # whose certificate
-            certificate_serial=request.certificate_serial, state=state.value),
+            certificate_serial=request.certificate_serial, state=state.value, bank_code=bank_code),
     )
 
 

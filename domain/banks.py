@@ -43,9 +43,15 @@ BANKS: tuple[Bank, ...] = (
 BY_CODE = {bank.code: bank for bank in (*BANKS, FEDERATION)}
 
 # Organizations registered before banks and branches existed keep issuing, with a warning on the staff
-# pages, until this day (JST); from the next day an organization without a branch cannot issue. Three
-# months give every 労金 time to assign its organizations (``rokin admin assign-branch`` or the staff page).
+# pages, until the day before this one (JST); from this day on an organization without a branch cannot
+# issue (``branch_required``). Three months give every 労金 time to assign its organizations
+# (``rokin admin assign-branch`` or the staff page).
 BRANCH_REQUIRED_FROM = date(2027, 4, 1)
+
+
+def branch_required(today: date) -> bool:
+    """Whether an organization must have its お取引店 to be issued a certificate on ``today`` (JST)."""
+    return today >= BRANCH_REQUIRED_FROM
 
 
 def bank_name(code: str) -> str:
@@ -95,6 +101,15 @@ class Branch:
     def postal_address(self) -> str:
         """〒, address: as the paper is addressed."""
         return f"〒{self.postal_code} {self.address}"
+
+    @property
+    def bank_name(self) -> str:
+        return bank_name(self.bank_code)
+
+    @property
+    def full_name(self) -> str:
+        """The 労金 and the branch, as an employer is told whom to ask: 中央労働金庫 本店営業部."""
+        return f"{self.bank_name} {self.name}"
 
 
 class BranchProblem(enum.Enum):

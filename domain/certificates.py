@@ -43,6 +43,7 @@ class IssuanceRefusal(enum.StrEnum):
     ORGANIZATION_QUOTA = "organization_quota"
     INVALID_CSR = "invalid_csr"  # not a self-signed RSA-2048 request: a bug in the caller
     ISSUANCE_PENDING = "issuance_pending"  # an earlier issuance awaits delivery: delivered or revoked soon
+    BRANCH_REQUIRED = "branch_required"  # the organization has no お取引店 (domain.banks.branch_required)
 
 
 class CrlReason(enum.StrEnum):
@@ -125,6 +126,9 @@ class IssuanceRequest:
     user_uuid: str
     csr_pem: str
     delivery_deadline_seconds: int = int(DELIVERY_DEADLINE.total_seconds())  # after signing; then revoked
+    # The organization's 労金, for the RokinBankCode search attribute set at the start ('' while it has
+    # none). Only the starter reads it; recorded histories without it decode to ''.
+    bank_code: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class SearchAttribute(enum.StrEnum):
     STATE = "RokinState"
     REQUEST_NUMBER = "RokinRequestNumber"
     CERTIFICATE_NOT_AFTER = "RokinCertificateNotAfter"  # a lifecycle's notAfter: "which expire this month"
+    BANK_CODE = "RokinBankCode"  # the organization's 労金 (domain.banks), set at the start: "this 労金's work"
 
     @property
     def type(self) -> SearchAttributeType:
@@ -43,4 +44,5 @@ _TYPES = {
     SearchAttribute.STATE: SearchAttributeType.KEYWORD,
     SearchAttribute.REQUEST_NUMBER: SearchAttributeType.KEYWORD,
     SearchAttribute.CERTIFICATE_NOT_AFTER: SearchAttributeType.DATETIME,
+    SearchAttribute.BANK_CODE: SearchAttributeType.KEYWORD,
 }

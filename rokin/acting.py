@@ -21,14 +21,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from core.config import Settings
+from domain.banks import FEDERATION
 from domain.certificates import DELIVERY_DEADLINE, IssuedCertificate
 from domain.lockout import AttemptResult, ReleaseKind, SubjectKind
 from domain.notices import NoticeRequest
 from domain.revocation import Party, PartyKind, RequestInput, RevocationReason
 from domain.roles import StaffRole, UserRole
+from domain.staff_scope import EVERY_BANK
 from store import audit
+from store import staff as staff_store
 from store import users as user_store
+from store.errors import ServiceError
 from store.login_throttle import ThrottleLimits
+from store.models import Staff
 from store.revocation import party_of_staff
 from usecases import (
     authentication,
@@ -92,6 +97,7 @@ class Acting:
         self.temporal = _RecordingGateway(TemporalBridge.on_loop(client, asyncio.get_running_loop(), task_queue))
         # Not over the network: failed attempts count on the organization only, with the configured limits.
         self.origin = authentication.AttemptOrigin(None, ThrottleLimits.from_settings(Settings.from_env()))
+        self.staff_initial_passwords: dict[str, str] = {}  # login → the one-time password create-staff printed
 
     @property
     def notices(self) -> list[str]:
@@ -109,21 +115,46 @@ class Acting:
 
     # --- Rokin staff pages and the CLI --------------------------------------------------------
 
-    async def staff_account(self, login: str, role: StaffRole) -> Party:
-        """``rokin admin create-staff``."""
-        staff, _ = await self._call(organizations.create_staff, login=login, role=role, actor=audit.Actor.cli())
+    async def staff_account(self, login: str, role: StaffRole, bank_code: str = FEDERATION.code) -> Party:
+        """``rokin admin create-staff --bank CODE`` (or ``--federation``, the default). The party acts only
+        within its 労金: the use-cases look its bank up by its UUID."""
+        staff, initial_password = await self._call(organizations.create_staff, login=login, role=role,
+                                                   actor=audit.Actor.cli(), bank_code=bank_code)
+        self.staff_initial_passwords[login] = initial_password
         return party_of_staff(staff)
 
     async def register_organization(self, *, code: str, name: str, email: str, password: str,
-                                    branch: tuple[str, str] | None = None) -> Person:
+                                    branch: tuple[str, str] | None = None, by: Party | None = None) -> Person:
         """Staff register the organization (団体登録) at its 労金 and お取引店 (``branch``: bank and branch
-        code); its master user completes 初期登録."""
-        created = await self._call(organizations.register_organization, code=code, name=name, email=email,
-                                   actor=audit.Actor.cli())
-        if branch is not None:
-            await self._call(branches.assign_branch, organization_code=code, bank_code=branch[0],
-                             branch_code=branch[1], actor=audit.Actor.cli())
+        code) — ``by``, an administrator, within their 労金 (the CLI where None); its master user
+        completes 初期登録."""
+
+        def register(session: Session) -> Any:
+            scope = EVERY_BANK if by is None else staff_store.scope_of_uuid(session=session, staff_uuid=by.uuid)
+            actor = audit.Actor.cli() if by is None else audit.Actor("staff", by.uuid)
+            bank_code, branch_code = branch if branch is not None else (None, None)
+            return organizations.register_organization(session, code=code, name=name, email=email, actor=actor,
+                                                       bank_code=bank_code, branch_code=branch_code, scope=scope)
+
+        created = await self._call(register)
         return await self._register(created.master.uuid, UserRole.MASTER, email, password)
+
+    async def load_shipped_branches(self) -> None:
+        """The branch list the product ships, when none is loaded (``rokin admin load-branches``)."""
+        await self._call(branches.load_shipped_branches_if_none, actor=audit.Actor.cli())
+
+    async def sees_request(self, number: str, staff: Party) -> bool:
+        """Whether the request ``number`` is in ``staff``'s inbox: only their 労金's (the 連合会's: all)."""
+
+        def look(session: Session) -> bool:
+            member = session.get(Staff, uuid.UUID(staff.uuid))
+            try:
+                revocation.request_for_staff(session, staff=member, number=number)
+            except ServiceError:
+                return False
+            return True
+
+        return await self._call(look)
 
     # --- employer pages ---------------------------------------------------------------------------
 

@@ -80,10 +80,21 @@ def database_name(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def create_org(settings: Settings, *, code: str, name: str, email: str, as_json: bool) -> None:
+def create_org(settings: Settings, *, code: str, name: str, email: str, as_json: bool,
+               bank_code: str | None = None, branch_code: str | None = None) -> None:
+    """``--bank`` and ``--branch`` place it at its お取引店 (both or neither: ``assign-branch`` later)."""
+    if (bank_code is None) != (branch_code is None):
+        raise CommandError("--branch", "give both --bank and --branch, or neither (then assign-branch later)",
+                           BAD_INPUT)
+
     def work(session):  # noqa: ANN001, ANN202
-        created = organizations.register_organization(session, code=code, name=name, email=email,
-                                                      actor=audit.Actor.cli())
+        try:
+            created = organizations.register_organization(session, code=code, name=name, email=email,
+                                                          actor=audit.Actor.cli(), bank_code=bank_code,
+                                                          branch_code=branch_code)
+        except organizations.PlacementRefused as refused:
+            raise CommandError(f"--{refused.field}", f"{refused.problem.value.replace('_', ' ')}: see "
+                               "domain/banks.py and the loaded branch list", BAD_INPUT) from None
         return created.organization.code, created.organization.name, created.master.user_id, created.initial_password
 
     organization_code, organization_name, master_user_id, initial_password = with_session(settings, work)

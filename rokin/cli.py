@@ -5,7 +5,7 @@
     rokin web [--host 127.0.0.1] [--port 8443]
     rokin pki-http [--host 127.0.0.1] [--port 8080]
     rokin migrate
-    rokin admin create-org --code C --name N --email E [--json]
+    rokin admin create-org --code C --name N --email E [--bank CODE --branch CODE] [--json]
     rokin admin create-staff --login L --role administrator|receiver|approver (--bank CODE | --federation) [--json]
     rokin admin load-branches FILE [--json]
     rokin admin assign-branch --org CODE --bank CODE --branch CODE
@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     org.add_argument("--code", required=True, help="organization code (団体コード)")
     org.add_argument("--name", required=True, help="organization name (団体名)")
     org.add_argument("--email", required=True, help="the master user's e-mail address")
+    org.add_argument("--bank", help="its 労金's 4-digit code (with --branch; or assign-branch later)")
+    org.add_argument("--branch", help="its お取引店's 3-digit code, from the loaded branch list")
     org.add_argument("--json", action="store_true", help="print the result as JSON")
     staff = admin_commands.add_parser("create-staff", help="create a Rokin staff account")
     staff.add_argument("--login", required=True)
@@ -183,7 +185,7 @@ def _admin(settings: Settings, arguments: argparse.Namespace) -> int | None:
     try:
         if arguments.admin_command == "create-org":
             admin.create_org(settings, code=arguments.code, name=arguments.name, email=arguments.email,
-                             as_json=arguments.json)
+                             as_json=arguments.json, bank_code=arguments.bank, branch_code=arguments.branch)
         elif arguments.admin_command == "load-branches":
             admin_banks.load_branches(settings, path=arguments.file, as_json=arguments.json)
         elif arguments.admin_command == "assign-branch":

@@ -11,6 +11,12 @@ queries look for, made through the pages' own use-cases (``rokin.acting``) on th
 - 8002: the master user's request is received and waits for an approver.
 - 8003: the master user's request is approved (the certificate revoked) and a new one issued.
 
+8001 and 8002 deal with branches of 中央労働金庫 (2963), 8003 with one of 近畿労働金庫 (2978) (issue 16).
+Each 労金 has its staff — an administrator, who registers its organizations, a receiver and an
+approver, who handle its requests — and the 連合会 an administrator who sees both (``STAFF``); each
+acts only within its 労金, through the same use-cases as the staff pages. Their one-time passwords
+are printed (changed at first login, as for any new staff account).
+
 Every sample user's password is ``PASSWORD``; addresses are under example.jp. Run once per data
 directory: the organization codes are fixed, and a second run stops at the first one.
 """
@@ -33,11 +39,12 @@ from activities.certificates import CertificateActivities
 from contract.names import reconciliation_workflow_id
 from core.config import Settings
 from core.payload_keys import data_converter
+from domain.banks import FEDERATION, bank_name
 from domain.certificates import SigningRequest
 from domain.lockout import MAX_CONSECUTIVE_FAILURES
 from domain.lockout_release import ReleaseKind
 from domain.reconciliation import ReconciliationInput, ReconciliationReport
-from domain.revocation import RevocationReason
+from domain.revocation import Party, RevocationReason
 from domain.roles import StaffRole
 from domain.validity import TOKYO, calendar_for
 from pki.ca import CaLoader
@@ -68,6 +75,8 @@ class Made:
 
     lines: dict[str, list[str]] = field(default_factory=dict)  # organization code → description lines
     people: dict[str, Person] = field(default_factory=dict)  # "8001/master", "8001/s8001a", ...
+    staff: dict[str, Party] = field(default_factory=dict)  # login → the staff member (``STAFF``)
+    staff_passwords: dict[str, str] = field(default_factory=dict)  # login → its one-time initial password
     serials: dict[str, str] = field(default_factory=dict)  # same keys: the person's live certificate
     not_after: dict[str, datetime] = field(default_factory=dict)  # same keys: its notAfter
     requests: dict[str, str] = field(default_factory=dict)  # request number → its state
@@ -81,6 +90,15 @@ class Made:
 ORGANIZATIONS = {"8001": "サンプル第一労働組合", "8002": "サンプル第二労働組合", "8003": "サンプル第三労働組合"}
 # Their 労金 and お取引店 (issue 16), from the shipped branch list: two banks, so per-bank views show a difference.
 BRANCHES = {"8001": ("2963", "101"), "8002": ("2963", "201"), "8003": ("2978", "030")}
+# Staff: login → (role, 労金 code); each 労金's administrator registers its organizations.
+STAFF = {
+    "sampleadm1": (StaffRole.ADMINISTRATOR, "2963"), "samplerecv1": (StaffRole.RECEIVER, "2963"),
+    "sampleappr1": (StaffRole.APPROVER, "2963"),
+    "sampleadm2": (StaffRole.ADMINISTRATOR, "2978"), "samplerecv2": (StaffRole.RECEIVER, "2978"),
+    "sampleappr2": (StaffRole.APPROVER, "2978"),
+    "samplefed1": (StaffRole.ADMINISTRATOR, FEDERATION.code),
+}
+ADMINISTRATOR_OF = {"2963": "sampleadm1", "2978": "sampleadm2"}
 
 
 async def load(acting: Acting, settings: Settings) -> Made:
@@ -91,8 +109,12 @@ async def load(acting: Acting, settings: Settings) -> Made:
     made = Made()
     with acting.session_factory() as session:
         load_shipped_branches_if_none(session, actor=audit.Actor.cli())  # `rokin dev` has loaded it already
-    receiver = await acting.staff_account("samplerecv1", StaffRole.RECEIVER)
-    approver = await acting.staff_account("sampleappr1", StaffRole.APPROVER)
+    made.note("staff", "Rokin staff, each acting only within its 労金 (one-time passwords, changed at first login):")
+    for login, (role, bank_code) in STAFF.items():
+        made.staff[login] = await acting.staff_account(login, role, bank_code)
+        made.staff_passwords[login] = acting.staff_initial_passwords[login]
+        made.note("staff", f"  {login}: {role.value} of {bank_name(bank_code)}, initial password "
+                  f"{made.staff_passwords[login]}")
 
     master = await _organization(acting, made, "8001")
     await _certificate(acting, made, "8001/s8001a", await _general(acting, made, master, "s8001a"))
@@ -110,14 +132,14 @@ async def load(acting: Acting, settings: Settings) -> Made:
 
     master = await _organization(acting, made, "8002")
     number = await _request(acting, made, master, "8002/master")
-    await acting.receive_paper(number, receiver)
+    await acting.receive_paper(number, made.staff["samplerecv1"])
     made.requests[number] = "paper_received"
     made.note("8002", f"  {number}: paper received (受付), waiting for an approver")
 
     master = await _organization(acting, made, "8003")
     number = await _request(acting, made, master, "8003/master")
-    await acting.receive_paper(number, receiver)
-    await acting.approve(number, approver, "書面を確認しました（サンプル）")
+    await acting.receive_paper(number, made.staff["samplerecv2"])
+    await acting.approve(number, made.staff["sampleappr2"], "書面を確認しました（サンプル）")
     made.requests[number] = "approved"
     made.note("8003", f"  {number}: received and approved (承認): the certificate is revoked")
     await _certificate(acting, made, "8003/master", master, "new certificate after the approval")
@@ -126,10 +148,12 @@ async def load(acting: Acting, settings: Settings) -> Made:
 
 async def _organization(acting: Acting, made: Made, code: str) -> Person:
     name = ORGANIZATIONS[code]
+    bank_code = BRANCHES[code][0]
     master = await acting.register_organization(code=code, name=name, email=f"master{code}@sample.example.jp",
-                                                password=PASSWORD, branch=BRANCHES[code])
+                                                password=PASSWORD, branch=BRANCHES[code],
+                                                by=made.staff[ADMINISTRATOR_OF[bank_code]])
     made.people[f"{code}/master"] = master
-    made.note(code, f"organization {code} {name}: master user {master.user_id}")
+    made.note(code, f"organization {code} {name} ({bank_name(bank_code)}): master user {master.user_id}")
     await _certificate(acting, made, f"{code}/master", master)
     return master
 
@@ -256,6 +280,9 @@ def _json(made: Made) -> str:
     return json.dumps({
         "password": PASSWORD,
         "people": {key: {"uuid": person.uuid, "user_id": person.user_id} for key, person in made.people.items()},
+        "staff": {login: {"uuid": party.uuid, "role": STAFF[login][0].value, "bank": STAFF[login][1],
+                          "initial_password": made.staff_passwords.get(login, "")}
+                  for login, party in made.staff.items()},
         "certificates": made.serials, "requests": made.requests,
         "restored_certificate": {"serial": made.restored_serial,
                                  "not_after": made.restored_not_after.isoformat() if made.restored_not_after else ""},

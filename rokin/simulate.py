@@ -4,15 +4,17 @@ Everything really runs — the product's workflows and activities on ``rokin.sim
 driven through the pages' own use-cases (``rokin.acting``); only the clock jumps, from one timer to
 the next. Staff see what users receive and when:
 
-day 1      staff register the organization; master user: 初期登録, certificate; a general user likewise
+day 1      its 労金's administrator registers the organization at its お取引店; master user: 初期登録,
+           certificate; a general user likewise
 day 45     the general user mistypes the password 6 times: locked (e-mail); 60 minutes later it lifts
 day 326    00:00 JST: 40 days before both certificates expire: the expiry notice (e-mails; the top
            screen's banner starts the same day)
 day 336    00:00 JST: both certificates enter the renewal window (e-mails)
 day 336    the master user renews and logs in with the new certificate: the old one is superseded
 day 337+   the master user files a written revocation request for it (deleted by mistake; e-mail with
-           the paper's deadline); the paper is received the next business day; approvers are reminded
-           after 3 business days; approved (e-mail); the master user gets a new certificate the next day
+           the paper's deadline); the paper is received the next business day by the 労金's receiver
+           (another 労金's receiver does not find it; the 連合会 does); approvers are reminded after 3
+           business days; approved (e-mail); the master user gets a new certificate the next day
 day 359    the general user, who did not renew, is reminded 7 days before expiry (e-mail)
 day 367    00:00 JST: the general user's certificate expires (e-mail)
 """
@@ -26,6 +28,7 @@ from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
 from contract.names import certificate_workflow_id, lockout_workflow_id, revocation_request_workflow_id
+from domain.banks import bank_name
 from domain.business_days import add_business_days
 from domain.certificates import IssuedCertificate
 from domain.lockout import LOCK_DURATION, MAX_CONSECUTIVE_FAILURES
@@ -40,11 +43,13 @@ from domain.validity import (
     tokyo_date,
 )
 
-from .acting import Person
+from .acting import ActionRefused, Person
 from .simulation import Entry, Stage, stage
 
 ORGANIZATION_CODE = "1234"
 ORGANIZATION_NAME = "シミュレーション労働組合"
+BRANCH = ("2963", "101")  # its 労金 and お取引店 (中央労働金庫 新宿支店, from the shipped branch list)
+OTHER_BANK = "2978"  # 近畿労働金庫: its staff do not see this organization
 MASTER_EMAIL = "master@simulation.invalid"
 GENERAL_EMAIL = "general@simulation.invalid"
 MASTER_PASSWORD = "Master2026pw"
@@ -78,13 +83,20 @@ async def _year(on: Stage, start: date) -> None:
 
     act = on.act
     on.roles.update({MASTER_EMAIL: MASTER, GENERAL_EMAIL: GENERAL})
-    receiver = await act.staff_account("recv01", StaffRole.RECEIVER)
-    approver = await act.staff_account("appr01", StaffRole.APPROVER)
+    await act.load_shipped_branches()
+    bank = bank_name(BRANCH[0])
+    administrator = await act.staff_account("admin01", StaffRole.ADMINISTRATOR, BRANCH[0])
+    receiver = await act.staff_account("recv01", StaffRole.RECEIVER, BRANCH[0])
+    approver = await act.staff_account("appr01", StaffRole.APPROVER, BRANCH[0])
+    other_receiver = await act.staff_account("recv02", StaffRole.RECEIVER, OTHER_BANK)
+    federation = await act.staff_account("fedadm01", StaffRole.ADMINISTRATOR)
 
     await on.until(at(1, 9))
-    master = await on.do(f"Rokin staff register organization {ORGANIZATION_CODE}; the master user completes 初期登録",
+    master = await on.do(f"{bank}'s administrator registers organization {ORGANIZATION_CODE} at its branch "
+                         f"{BRANCH[0]}/{BRANCH[1]}; the master user completes 初期登録",
                          act.register_organization(code=ORGANIZATION_CODE, name=ORGANIZATION_NAME,
-                                                   email=MASTER_EMAIL, password=MASTER_PASSWORD))
+                                                   email=MASTER_EMAIL, password=MASTER_PASSWORD, branch=BRANCH,
+                                                   by=administrator))
     _follow_lockout(on, master, MASTER)
     await on.until(at(1, 9, 10))
     first = await on.do("the master user issues a certificate (電子証明書発行)", _issue(on, master, MASTER, 1))
@@ -126,7 +138,10 @@ async def _year(on: Stage, start: date) -> None:
                         "revocation request (失効依頼)", _file(on, master, second))
     received_on = add_business_days(tokyo_date(filed.filed_at), 1)
     await on.until(datetime.combine(received_on, time(11), tzinfo=TOKYO))
-    await on.do(f"Rokin's receiver records the paper of {filed.number} (受付)",
+    if await act.sees_request(filed.number, other_receiver) or not await act.sees_request(filed.number, federation):
+        raise ActionRefused(f"{filed.number} must be seen by its own 労金's staff and the 連合会's only")
+    await on.do(f"{bank}'s receiver records the paper of {filed.number} (受付); {bank_name(OTHER_BANK)}'s "
+                f"receiver does not find it in the inbox, the 連合会's administrator does",
                 act.receive_paper(filed.number, receiver))
     reminded_at = reminder_at(await on.now())
     await on.until(reminded_at + TIMER_SLACK,

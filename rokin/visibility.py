@@ -19,7 +19,8 @@ from domain.validity import TOKYO
 @dataclass(frozen=True)
 class VisibilityQuery:
     question: str
-    template: str  # ``str.format`` fields: organization_code, month_start, next_month_start, user_uuid, serial
+    template: str  # ``str.format`` fields: organization_code, month_start, next_month_start, user_uuid, serial,
+    # bank_code
 
     def render(self, values: dict[str, str]) -> str:
         return self.template.format(**values)
@@ -55,6 +56,21 @@ ONE_CERTIFICATE = VisibilityQuery(
 
 QUERIES = (EXPIRING_IN_MONTH, AWAITING_PAPER, AWAITING_APPROVAL, RENEWAL_WINDOW, LOCKED, ONE_USER, ONE_CERTIFICATE)
 
+# --- per 労金 (issue 16): ``RokinBankCode``, set when a workflow of an organization starts ---------------
+# Lockouts of employer users, issuances, certificate lifecycles and written requests carry it; staff
+# lockouts and e-mail notices do not (they belong to no organization), nor do workflows of an organization
+# that had no 労金 yet when they started. Template field: bank_code (domain.banks' four digits).
+BANK_RUNNING = VisibilityQuery(
+    "everything still running for one 労金's organizations: lockouts, certificates, written requests",
+    f"RokinBankCode = '{{bank_code}}' AND {RUNNING}")
+BANK_LOCKED = VisibilityQuery(
+    "one 労金's employer IDs locked or blocked right now",
+    "WorkflowType = 'LockoutWorkflow' AND RokinBankCode = '{bank_code}' AND RokinState IN ('locked', 'blocked')")
+BANK_AWAITING_APPROVAL = VisibilityQuery(
+    "one 労金's written revocation requests whose paper arrived, waiting for an approver",
+    f"{REQUEST} AND RokinBankCode = '{{bank_code}}' AND RokinState = 'paper_received' AND {RUNNING}")
+BANK_QUERIES = (BANK_RUNNING, BANK_LOCKED, BANK_AWAITING_APPROVAL)
+
 
 def month_values(month: date) -> dict[str, str]:
     """``month_start`` and ``next_month_start`` of ``month``'s month, as the queries want them."""
@@ -68,9 +84,9 @@ def _instant(day: date) -> str:
 
 
 README_VALUES = {"organization_code": "8001", **month_values(date(2027, 11, 1)),
-                 "user_uuid": "<user UUID>", "serial": "<serial>"}
+                 "user_uuid": "<user UUID>", "serial": "<serial>", "bank_code": "2963"}
 
 
-def readme_block() -> str:
+def readme_block(queries: tuple[VisibilityQuery, ...] = QUERIES) -> str:
     """The README's block of queries: each question as a comment, then its query."""
-    return "\n".join(f"# {query.question}\n{query.render(README_VALUES)}" for query in QUERIES)
+    return "\n".join(f"# {query.question}\n{query.render(README_VALUES)}" for query in queries)

@@ -88,6 +88,23 @@ def branch_of(*, session: Session, organization: Organization) -> BranchRow | No
     return get_branch(session=session, bank_code=organization.bank_code, code=organization.branch_code)
 
 
+def branch_of_organization(*, session: Session, organization_code: str) -> Branch | None:
+    """The お取引店 of the organization with this code, as employers are told it (its bank, name,
+    address, phone), or None: no such organization, or none assigned yet."""
+    row = session.execute(
+        select(BranchRow).join(Organization, (Organization.bank_code == BranchRow.bank_code)
+                               & (Organization.branch_code == BranchRow.code))
+        .where(Organization.code == organization_code)).scalar_one_or_none()
+    return row.as_branch() if row is not None else None
+
+
+def bank_code_of(*, session: Session, organization_code: str) -> str:
+    """The organization's 労金 code, or '' (unknown organization, or none assigned yet): the value of the
+    RokinBankCode search attribute, which is left out when empty."""
+    code = session.scalar(select(Organization.bank_code).where(Organization.code == organization_code))
+    return code or ""
+
+
 def assign_branch(*, session: Session, organization: Organization, bank_code: str, branch_code: str,
                   actor: audit.Actor) -> BranchRow:
     """Give the organization its bank and branch; raises ``ServiceError(NOT_FOUND)`` for an unknown branch."""

@@ -1,7 +1,8 @@
 """The staff dashboard's numbers (issue 15), read from the database read model — never from Temporal
 visibility — one query per chart, counts only (no user ID, name or address ever leaves here).
 
-Every function takes ``now`` and an optional organization code (the dashboard's filter). Days and
+Every function takes ``now``, an optional organization code (the dashboard's filter) and the staff
+member's scope (``domain.staff_scope``: a 労金 counts only its own organizations). Days and
 months are Japan's (``domain.validity``): the SQL compares instants against the JST boundaries
 computed here, with a ``CASE`` that numbers the bucket, so the same query runs on SQLite and
 PostgreSQL and the database does the counting.
@@ -23,20 +24,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import SQLColumnExpression, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import Select, SQLColumnExpression, String, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.business_days import whole_business_days_waited
 from domain.revocation import PAPER_DEADLINE_DAYS, RequestState
 from domain.roles import CertificateStatus
+from domain.staff_scope import EVERY_BANK, BankScope
 from domain.validity import RENEWAL_WINDOW_DAYS, start_of_day, tokyo_date
 
 from .lockout import BLOCK_ACTION, LOCK_ACTION  # written by mirror_state: a lock starts, a block
 from .models import AuditEntry, Certificate, Organization, User
+from .organizations import in_scope
 from .revocation_models import RevocationRequest
 
+T = TypeVar("T", bound=tuple[Any, ...])
 MONTHS_AHEAD = 13
 DAYS_BACK = 30
 
@@ -125,7 +130,8 @@ def _day_boundaries(days: Sequence[date]) -> list[datetime]:
 # --- the charts ---------------------------------------------------------------------------------
 
 
-def expiring_by_month(*, session: Session, now: datetime, organization_code: str | None = None) -> list[ExpiryMonth]:
+def expiring_by_month(*, session: Session, now: datetime, organization_code: str | None = None,
+        scope: BankScope = EVERY_BANK) -> list[ExpiryMonth]:
     """Certificates (delivered; active or superseded) whose notAfter falls in each of the next 13
     months, from ``now`` on: renewed, in the renewal window, or not yet."""
     this_month = first_of_month(tokyo_date(now))
@@ -145,9 +151,7 @@ def expiring_by_month(*, session: Session, now: datetime, organization_code: str
              .where(Certificate.delivered_at.is_not(None),
                     Certificate.status.in_([CertificateStatus.ACTIVE, CertificateStatus.SUPERSEDED]),
                     Certificate.not_after >= now, Certificate.not_after < boundaries[-1]))
-    if organization_code:
-        inner = inner.join(Organization, Organization.id == Certificate.organization_id).where(
-            Organization.code == organization_code)
+    inner = _narrowed(inner, Certificate.organization_id, organization_code, scope)
     rows = inner.subquery()
     counts: dict[tuple[int, str], int] = {
         (month, kind_): count for month, kind_, count in
@@ -156,23 +160,21 @@ def expiring_by_month(*, session: Session, now: datetime, organization_code: str
                         counts.get((index, "not_yet"), 0)) for index, month in enumerate(months)]
 
 
-def requests_by_state(*, session: Session, organization_code: str | None = None) -> list[StateCount]:
+def requests_by_state(*, session: Session, organization_code: str | None = None,
+        scope: BankScope = EVERY_BANK) -> list[StateCount]:
     """Every written request state with its count (zeros included), in the order of ``RequestState``."""
     query = select(RevocationRequest.state, func.count()).group_by(RevocationRequest.state)
-    if organization_code:
-        query = query.join(Organization, Organization.id == RevocationRequest.organization_id).where(
-            Organization.code == organization_code)
+    query = _narrowed(query, RevocationRequest.organization_id, organization_code, scope)
     counts = {RequestState(state): count for state, count in session.execute(query)}
     return [StateCount(state, counts.get(state, 0)) for state in RequestState]
 
 
-def open_requests_by_age(*, session: Session, now: datetime, organization_code: str | None = None) -> OpenRequestAges:
+def open_requests_by_age(*, session: Session, now: datetime, organization_code: str | None = None,
+        scope: BankScope = EVERY_BANK) -> OpenRequestAges:
     """Open requests by whole business days waited (``domain.business_days``), with the paper deadline's place."""
     query = (select(RevocationRequest.state, RevocationRequest.filed_at, RevocationRequest.received_at)
              .where(RevocationRequest.state.in_([RequestState.AWAITING_PAPER, RequestState.PAPER_RECEIVED])))
-    if organization_code:
-        query = query.join(Organization, Organization.id == RevocationRequest.organization_id).where(
-            Organization.code == organization_code)
+    query = _narrowed(query, RevocationRequest.organization_id, organization_code, scope)
     today = tokyo_date(now)
     counted: dict[tuple[int, RequestState], int] = {}
     for state, filed_at, received_at in session.execute(query):
@@ -188,7 +190,8 @@ def open_requests_by_age(*, session: Session, now: datetime, organization_code: 
         deadline_age)
 
 
-def locks_and_blocks_by_day(*, session: Session, now: datetime, organization_code: str | None = None) -> list[LockDay]:
+def locks_and_blocks_by_day(*, session: Session, now: datetime, organization_code: str | None = None,
+        scope: BankScope = EVERY_BANK) -> list[LockDay]:
     """Locks and blocks per day over the last 30 days (employers' IDs and staff accounts; with an
     organization, only its users)."""
     days = last_days(now)
@@ -196,13 +199,15 @@ def locks_and_blocks_by_day(*, session: Session, now: datetime, organization_cod
     inner = select(bucket(AuditEntry.at, boundaries).label("day"), AuditEntry.action.label("action")).where(
         AuditEntry.action.in_([LOCK_ACTION, BLOCK_ACTION]), AuditEntry.at >= boundaries[0],
         AuditEntry.at < boundaries[-1])
-    if organization_code:
+    if organization_code or not scope.every_bank:
         # The audit target is the UUID as text; SQLite stores a Uuid as 32 hex digits, PostgreSQL as
         # uuid: compared without hyphens, the join holds on both.
         inner = (inner.join(User, func.replace(AuditEntry.target_id, "-", "")
                             == func.replace(cast(User.uuid, String), "-", ""))
                  .join(Organization, Organization.id == User.organization_id)
-                 .where(AuditEntry.target_kind == "user", Organization.code == organization_code))
+                 .where(AuditEntry.target_kind == "user", in_scope(scope)))
+        if organization_code:
+            inner = inner.where(Organization.code == organization_code)
     rows = inner.subquery()
     counts = {(day, action): count for day, action, count in
               session.execute(select(rows.c.day, rows.c.action, func.count()).group_by(rows.c.day, rows.c.action))}
@@ -210,7 +215,8 @@ def locks_and_blocks_by_day(*, session: Session, now: datetime, organization_cod
             for index, day in enumerate(days)]
 
 
-def issuances_by_day(*, session: Session, now: datetime, organization_code: str | None = None) -> list[IssuanceDay]:
+def issuances_by_day(*, session: Session, now: datetime, organization_code: str | None = None,
+        scope: BankScope = EVERY_BANK) -> list[IssuanceDay]:
     """Certificates signed per day over the last 30 days: delivered (the user got the .p12), or voided
     (revoked undelivered by the issuance saga). Pending ones are left out until they settle."""
     days = last_days(now)
@@ -221,9 +227,7 @@ def issuances_by_day(*, session: Session, now: datetime, organization_code: str 
                     case((delivered, literal("delivered")), else_=literal("voided")).label("kind"))
              .where(or_(delivered, voided), Certificate.issued_at >= boundaries[0],
                     Certificate.issued_at < boundaries[-1]))
-    if organization_code:
-        inner = inner.join(Organization, Organization.id == Certificate.organization_id).where(
-            Organization.code == organization_code)
+    inner = _narrowed(inner, Certificate.organization_id, organization_code, scope)
     rows = inner.subquery()
     counts = {(day, kind): count for day, kind, count in
               session.execute(select(rows.c.day, rows.c.kind, func.count()).group_by(rows.c.day, rows.c.kind))}
@@ -231,6 +235,15 @@ def issuances_by_day(*, session: Session, now: datetime, organization_code: str 
             for index, day in enumerate(days)]
 
 
-def organization_exists(*, session: Session, code: str) -> bool:
-    return session.scalar(select(exists().where(Organization.code == code))) or False
+def organization_exists(*, session: Session, code: str, scope: BankScope = EVERY_BANK) -> bool:
+    return session.scalar(select(exists().where(Organization.code == code, in_scope(scope)))) or False
+
+
+def _narrowed(query: Select[T], organization_id: SQLColumnExpression[int], organization_code: str | None,
+              scope: BankScope) -> Select[T]:
+    """``query`` kept to one organization (the dashboard's filter) and to the organizations of ``scope``."""
+    if not organization_code and scope.every_bank:
+        return query
+    query = query.join(Organization, Organization.id == organization_id).where(in_scope(scope))
+    return query.where(Organization.code == organization_code) if organization_code else query
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from domain.contact import check_email
 from domain.credentials import generate_credential
 from domain.organizations import check_organization_code, check_organization_name
 from domain.roles import UserRole, UserStatus
+from domain.staff_scope import EVERY_BANK, BankScope
 
 from . import audit
 from .errors import CredentialError, Refusal, ServiceError
@@ -29,9 +31,12 @@ class NewOrganization:
 
 
 def create_organization(
-    *, session: Session, code: str, name: str, email: str, actor: audit.Actor
+    *, session: Session, code: str, name: str, email: str, actor: audit.Actor, bank_code: str | None = None,
+    branch_code: str | None = None,
 ) -> NewOrganization:
-    """Register an organization with its master user, who gets a generated ID and initial password."""
+    """Register an organization with its master user, who gets a generated ID and initial password,
+    at its 労金 and お取引店 (checked by the caller, ``usecases.organizations``; None only for the CLI's
+    and the tests' organizations that get them later)."""
     for field, problem in (
         ("code", check_organization_code(code)),
         ("name", check_organization_name(name)),
@@ -44,7 +49,7 @@ def create_organization(
 
     if session.scalar(select(Organization.id).where(Organization.code == code)) is not None:
         raise ServiceError(Refusal.ORGANIZATION_CODE_TAKEN, code=code)
-    organization = Organization(code=code, name=name.strip())
+    organization = Organization(code=code, name=name.strip(), bank_code=bank_code, branch_code=branch_code)
     master = User(
         user_id=_unused_user_id(session),
         organization=organization,
@@ -61,7 +66,8 @@ def create_organization(
     except IntegrityError as error:  # a concurrent registration took the code first
         raise ServiceError(Refusal.ORGANIZATION_CODE_TAKEN, code=code) from error
     audit.record(session=session, actor=actor, action="organization.create",
-                 target_kind="organization", target_id=organization.code)
+                 target_kind="organization", target_id=organization.code,
+                 detail=f"branch={bank_code}/{branch_code}" if bank_code else "")
     audit.record(session=session, actor=actor, action="user.create",
                  target_kind="user", target_id=master.uuid, detail="role=master")
     return NewOrganization(organization, master, initial_password)
@@ -74,8 +80,23 @@ def _unused_user_id(session: Session) -> str:
             return candidate
 
 
-def get_by_code(*, session: Session, code: str) -> Organization | None:
-    return session.scalar(select(Organization).where(Organization.code == code))
+def get_by_code(*, session: Session, code: str, scope: BankScope = EVERY_BANK) -> Organization | None:
+    """The organization of ``code``, if it is within ``scope`` (a staff member's 労金)."""
+    return session.scalar(select(Organization).where(Organization.code == code, in_scope(scope)))
+
+
+def in_scope(scope: BankScope) -> ColumnElement[bool]:
+    """The filter that keeps a query to the organizations of ``scope`` (``domain.staff_scope``): every
+    one for the 連合会, else its 労金's (never one without a bank)."""
+    return true() if scope.every_bank else Organization.bank_code == scope.bank_code
+
+
+def require_in_scope(organization: Organization, scope: BankScope) -> Organization:
+    """``organization`` if ``scope`` reaches it; ``ServiceError(NOT_FOUND)`` otherwise — the answer
+    for an organization that does not exist, so another 労金's stay invisible."""
+    if not scope.covers(organization.bank_code):
+        raise ServiceError(Refusal.NOT_FOUND)
+    return organization
 
 
 def lock_organization(*, session: Session, organization_id: int) -> Organization:

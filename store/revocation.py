@@ -58,8 +58,9 @@ from . import audit
 from . import certificates as certificate_store
 from .errors import Refusal, ServiceError
 from .models import AuditEntry, Certificate, Staff, User
-from .organizations import lock_organization
+from .organizations import lock_organization, require_in_scope
 from .revocation_models import RevocationNote, RevocationRequest
+from .staff import scope_of_uuid
 
 TARGET_KIND = "revocation_request"
 WORKFLOW_ACTOR = audit.Actor("system", "revocation-request")
@@ -163,13 +164,16 @@ def file_request(
     """File a written request for a master user's certificate; returns the workflow's input.
 
     A receiver files on the customer's behalf with the paper in hand, so such a request starts
-    received (by that receiver, who therefore cannot approve it). Refused (``RevocationRefused``)
-    when the actor may not, the certificate no longer works, or a request for it is open
+    received (by that receiver, who therefore cannot approve it) — and only for a certificate of
+    their own 労金's organizations: another's is ``ServiceError(NOT_FOUND)``, like an unknown serial.
+    Refused (``RevocationRefused``) when the actor may not, the certificate no longer works, or a request for it is open
     already — ``details["number"]`` names that one.
     """
     certificate = certificate_store.get_by_serial(session=session, serial=serial)
     if certificate is None:
         raise ServiceError(Refusal.NOT_FOUND)
+    if actor.is_staff:  # a receiver files only for their own 労金's organizations (another's: "no such")
+        require_in_scope(certificate.owner.organization, scope_of_uuid(session=session, staff_uuid=actor.uuid))
     if (refusal := filing_refusal(actor, owner_of(certificate))) is not None:
         raise RevocationRefused(refusal)
     if (refusal := reason_detail_refusal(reason, reason_detail)) is not None:  # その他 needs its words

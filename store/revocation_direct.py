@@ -29,8 +29,10 @@ from . import certificates as certificate_store
 from . import users as user_store
 from .errors import Refusal, ServiceError
 from .models import Certificate, Staff, User
+from .organizations import require_in_scope
 from .revocation import RevocationRefused, audit_actor, owner_of, party_of_staff, party_of_user
 from .revocation_models import RevocationNote
+from .staff import scope_of
 
 # A deleted user's certificate is simply no longer needed (RFC 5280 cessationOfOperation).
 USER_DELETED_REASON = CrlReason.CESSATION_OF_OPERATION
@@ -73,14 +75,15 @@ def revoke_in_emergency(
     *, session: Session, staff: Staff, serial: str, reason: RevocationReason, note: str, now: datetime,
     client_address: str | None = None,
 ) -> Revocation:
-    """An administrator revokes any certificate at once; the note (why) is kept with it, the audit log
-    records who, when, the reason code and the note's ID."""
+    """An administrator revokes any certificate of their 労金 (the 連合会's: of any) at once; the note (why)
+    is kept with it, the audit log records who, when, the reason code and the note's ID."""
     actor = party_of_staff(staff)
     if (refusal := emergency_refusal(actor, note)) is not None:
         raise RevocationRefused(refusal)
     certificate = certificate_store.get_by_serial(session=session, serial=serial)
     if certificate is None:
         raise ServiceError(Refusal.NOT_FOUND)
+    require_in_scope(certificate.owner.organization, scope_of(staff))  # another 労金's: as if unknown
     if not certificate_store.held(certificate).is_live(now):
         raise RevocationRefused(RevocationRefusal.NOT_REVOCABLE)
     saved = RevocationNote(certificate_id=certificate.id, author_staff_uuid=uuid.UUID(actor.uuid), text=note.strip())

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from domain.banks import bank_name
 from domain.business_days import whole_business_days_waited
 from domain.revocation import CERTIFICATE_END_LABELS, REASON_LABELS, RequestState, RevocationReason, date_text, jst_text
+from domain.staff_scope import EVERY_BANK, BankScope
 from domain.validity import tokyo_date
 
 from . import branches as branch_store
 from .models import AuditEntry, Organization, Staff, User
-from .organizations import MASTER_DISPLAY_NAME
+from .organizations import MASTER_DISPLAY_NAME, in_scope
 from .revocation import TARGET_KIND, ended_status, require_request
 from .revocation_models import RevocationNote, RevocationRequest
 
@@ -42,10 +43,11 @@ class InboxRow:
 
 def inbox(
     *, session: Session, now: datetime, states: Collection[RequestState] = (), organization_code: str = "",
-    number_or_serial: str = "", limit: int = 200,
+    number_or_serial: str = "", limit: int = 200, scope: BankScope = EVERY_BANK,
 ) -> list[InboxRow]:
-    """Requests, oldest filing first, filtered by state, organization and number/serial (exact)."""
-    query = select(RevocationRequest).join(RevocationRequest.organization)
+    """Requests, oldest filing first, filtered by state, organization and number/serial (exact), of the
+    organizations ``scope`` reaches (a staff member's 労金)."""
+    query = select(RevocationRequest).join(RevocationRequest.organization).where(in_scope(scope))
     if states:
         query = query.where(RevocationRequest.state.in_(list(states)))
     if organization_code:

@@ -22,6 +22,7 @@ from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from store.passwords import use_fast_hashing
 from tests.fixtures.payload_keys import TEST_PAYLOAD_KEYS
+from tests.fixtures.users import TEST_BRANCH, with_shipped_branches
 
 pytest_plugins = ["tests.fixtures.temporal", "tests.fixtures.mail", "tests.fixtures.browser"]
 
@@ -139,15 +140,19 @@ def post_form(client, path: str, data: dict, *, follow_redirects: bool = False):
 
 @pytest.fixture
 def make_organization(app):  # noqa: ANN001, ANN201
-    """Register an organization like ``rokin admin create-org``; returns (code, master ID, initial password)."""
+    """Register an organization like ``rokin admin create-org``; returns (code, master ID, initial password).
+    At ``TEST_BRANCH`` of the shipped branch list unless ``branch`` is None (an organization registered
+    before issue 16): from ``domain.banks.BRANCH_REQUIRED_FROM`` one without cannot issue."""
     factory = app.extensions["rokin"].session_factory
     counter = iter(range(1000, 10000))
 
-    def make(code: str | None = None, email: str = "master@example.jp"):  # noqa: ANN202
+    def make(code: str | None = None, email: str = "master@example.jp",
+             branch: tuple[str, str] | None = TEST_BRANCH):  # noqa: ANN202
+        bank_code, branch_code = with_shipped_branches(factory, branch)
         with factory.begin() as session:
             created = org_store.create_organization(
                 session=session, code=code or str(next(counter)), name="テスト労働組合",
-                email=email, actor=audit.Actor.cli())
+                email=email, actor=audit.Actor.cli(), bank_code=bank_code, branch_code=branch_code)
             return created.organization.code, created.master.user_id, created.initial_password
 
     return make

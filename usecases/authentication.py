@@ -68,9 +68,18 @@ class UnknownCredentials(ServiceError):
         super().__init__(Refusal.INVALID_CREDENTIALS)
 
 
-def subject_of_user(user: User) -> LockoutInput:
+@dataclass(frozen=True)
+class UserSubject(LockoutInput):
+    """An employer user as the lockout arbiter's starter sees it: also the organization's 労金, which the
+    start sets as the RokinBankCode search attribute ('' while it has none). Not part of the workflow's
+    input (``contract.lockout_client`` starts it with a plain ``LockoutInput``), so histories are unchanged."""
+
+    bank_code: str = ""
+
+
+def subject_of_user(user: User) -> UserSubject:
     kind = SubjectKind.MASTER if user.role is UserRole.MASTER else SubjectKind.GENERAL
-    return LockoutInput(str(user.uuid), user.organization.code, kind)
+    return UserSubject(str(user.uuid), user.organization.code, kind, bank_code=user.organization.bank_code or "")
 
 
 def subject_of_staff(staff: Staff) -> LockoutInput:

@@ -27,7 +27,9 @@ from domain.credentials import check_new_password
 from domain.notices import NoticeKind, NoticeRequest
 from domain.roles import StaffRole, UserRole, UserStatus
 from store import audit, db
+from store import organizations as organization_store
 from store import sessions as session_store
+from store import staff as staff_store
 from store import users as user_store
 from store.errors import CredentialError, Refusal, ServiceError
 from store.models import Staff, User
@@ -137,15 +139,16 @@ def reset_general_user_password(session: Session, temporal: TemporalPort, *, mas
 
 def reset_master_password(session: Session, temporal: TemporalPort, *, staff: Staff, user_uuid: str,
                           actor: audit.Actor, now: datetime) -> Reset:
-    """A Rokin administrator's パスワード初期化 of a master user; the password goes on a new ご利用開始
-    （変更）のお知らせ. Raises ``ServiceError`` (FORBIDDEN: not an administrator, or not a master user;
-    NOT_FOUND)."""
+    """A Rokin administrator's パスワード初期化 of a master user of their 労金 (the 連合会's: of any); the
+    password goes on a new ご利用開始（変更）のお知らせ. Raises ``ServiceError`` (FORBIDDEN: not an
+    administrator, or not a master user; NOT_FOUND, also for another 労金's user)."""
     with committed(session):
         if staff.role is not StaffRole.ADMINISTRATOR or not staff.active:
             raise ServiceError(Refusal.FORBIDDEN)
         user = user_store.get_by_uuid(session=session, user_uuid=user_uuid)
         if user is None or user.status is UserStatus.DELETED:
             raise ServiceError(Refusal.NOT_FOUND)
+        organization_store.require_in_scope(user.organization, staff_store.scope_of(staff))
         if user.role is not UserRole.MASTER:
             raise ServiceError(Refusal.FORBIDDEN)  # general users: their own master user resets them
         reset = _reset(session, user, actor=actor, now=now)

@@ -27,6 +27,7 @@ from domain.lockout_release import ReleaseRequest, ReleaseResult
 from domain.notices import NoticeRequest
 from domain.revocation import Party, RequestInput, Revocation
 
+from .authentication import UserSubject
 from .bridge import TemporalBridge
 
 LOCKOUT_DEADLINE_SECONDS = 8.0  # the lockout client retries within this; then "try later"
@@ -45,7 +46,7 @@ class TemporalGateway:
             lambda client: lockout_client.attempt(
                 client, user_uuid=subject.user_uuid, organization_code=subject.organization_code,
                 subject_kind=subject.subject_kind, password_ok=password_ok, task_queue=self.task_queue,
-                deadline=self.lockout_deadline),
+                deadline=self.lockout_deadline, bank_code=_bank_code(subject)),
             timeout=self.lockout_deadline + BRIDGE_SLACK_SECONDS)
 
     def release(self, subject: LockoutInput, request: ReleaseRequest) -> ReleaseResult:
@@ -76,8 +77,9 @@ class TemporalGateway:
         self.bridge.call(lambda client: revocation_client.announce_revoked(client, revocations,
                                                                            task_queue=self.task_queue))
 
-    def start_revocation_request(self, request: RequestInput) -> None:
-        self.bridge.call(lambda client: revocation_client.start_request(client, request, task_queue=self.task_queue))
+    def start_revocation_request(self, request: RequestInput, *, bank_code: str = "") -> None:
+        self.bridge.call(lambda client: revocation_client.start_request(client, request, task_queue=self.task_queue,
+                                                                        bank_code=bank_code))
 
     def receive_paper(self, number: str, actor: Party) -> None:
         self.bridge.call(lambda client: revocation_client.receive(client, number, actor),
@@ -91,3 +93,8 @@ class TemporalGateway:
     def withdraw(self, number: str, actor: Party) -> None:
         self.bridge.call(lambda client: revocation_client.withdraw(client, number, actor),
                          timeout=REVOCATION_UPDATE_SECONDS)
+
+
+def _bank_code(subject: LockoutInput) -> str:
+    """The RokinBankCode of the arbiter's start: an employer user's 労金; none for staff (not an organization's)."""
+    return subject.bank_code if isinstance(subject, UserSubject) else ""

@@ -24,11 +24,13 @@ from datetime import date, datetime, timedelta
 from cryptography import x509
 from sqlalchemy.orm import Session
 
+from domain.banks import Branch, branch_required
 from domain.certificates import DeliveryState, IssuanceRefusal, IssuanceRequest, IssuedCertificate
 from domain.roles import UserStatus
 from domain.validity import calendar_for, p12_file_name, tokyo_date
 from pki.csr import new_key_and_csr
 from pki.pkcs12 import build_p12
+from store import branches as branch_store
 from store import certificates as certificate_store
 from store import db
 from store import users as user_store
@@ -45,13 +47,18 @@ HALT_KEY = "ROKIN_TEST_HALT_AT"
 
 
 class IssuanceEntryRefused(Exception):
-    """④ refuses this (authenticated) user now: 初期登録 not done, locked, a valid certificate held…
-    ``renewal_opens``: for HOLDS_VALID_CERTIFICATE, the first day a renewal may be issued (JST)."""
+    """④ refuses this (authenticated) user now: 初期登録 not done, locked, a valid certificate held, no
+    お取引店 from ``domain.banks.BRANCH_REQUIRED_FROM``…
+    ``renewal_opens``: for HOLDS_VALID_CERTIFICATE, the first day a renewal may be issued (JST).
+    ``branch``: the organization's お取引店, which a refusal that says "ask your 労金" may name: the
+    password was right, so the user is who may learn it."""
 
-    def __init__(self, refusal: Refusal | IssuanceRefusal, renewal_opens: date | None = None) -> None:
+    def __init__(self, refusal: Refusal | IssuanceRefusal, renewal_opens: date | None = None,
+                 branch: Branch | None = None) -> None:
         super().__init__(refusal.value)
         self.refusal = refusal
         self.renewal_opens = renewal_opens
+        self.branch = branch
 
 
 class AuthenticationLapsed(Exception):
@@ -59,11 +66,13 @@ class AuthenticationLapsed(Exception):
 
 
 class IssuanceRefused(Exception):
-    """The issuance workflow refused at signing (the rules, checked again with the organization locked)."""
+    """The issuance workflow refused at signing (the rules, checked again with the organization locked).
+    ``branch``: the organization's お取引店, as for ``IssuanceEntryRefused`` (④'s ticket authenticated)."""
 
-    def __init__(self, refusal: IssuanceRefusal) -> None:
+    def __init__(self, refusal: IssuanceRefusal, branch: Branch | None = None) -> None:
         super().__init__(refusal.value)
         self.refusal = refusal
+        self.branch = branch
 
 
 class AlreadyIssued(Exception):
@@ -120,18 +129,22 @@ def authenticate_for_issuance(session: Session, temporal: TemporalPort, *, user_
                               origin: AttemptOrigin, now: datetime,
                               fingerprint_key: bytes | None = None) -> IssuanceEntry:
     """④ ユーザー認証. Refused while locked or blocked, and while a valid certificate is held outside its
-    renewal window (seed 001 ④ note). Raises as ``authenticate_user``, and ``IssuanceEntryRefused``.
+    renewal window (seed 001 ④ note), and from ``domain.banks.BRANCH_REQUIRED_FROM`` (JST) while the
+    organization has no お取引店. Raises as ``authenticate_user``, and ``IssuanceEntryRefused``.
     With ``fingerprint_key``, the entry carries the fingerprint of the hash just checked, for 発行."""
     user = authenticate_user(session, temporal, user_id=user_id, password=password, origin=origin, now=now)
     if user.status is UserStatus.PENDING:
         raise IssuanceEntryRefused(Refusal.NOT_REGISTERED)
+    branch = branch_store.branch_of_organization(session=session, organization_code=user.organization.code)
+    if branch is None and branch_required(tokyo_date(now)):
+        raise IssuanceEntryRefused(IssuanceRefusal.BRANCH_REQUIRED)
     refusal = certificate_store.refusal_for(session=session, user=user, now=now)
     if refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE:
         live = certificate_store.live_certificates(session=session, user_uuid=user.uuid, now=now)
         opens = max(calendar_for(row.not_before).renewal_opens_at for row in live)
         raise IssuanceEntryRefused(refusal, renewal_opens=tokyo_date(opens))
     if refusal is not None:
-        raise IssuanceEntryRefused(refusal)
+        raise IssuanceEntryRefused(refusal, branch=branch)
     fingerprint = None if fingerprint_key is None else user_store.password_fingerprint(user, key=fingerprint_key)
     entry = IssuanceEntry(user, certificate_store.latest_issuance_voided(session=session, user_uuid=user.uuid),
                           fingerprint)
@@ -152,6 +165,7 @@ def issue_certificate(session: Session, temporal: TemporalPort, *, user_uuid: st
     late): for the last two the user gets no .p12 and may try again.
     """
     user = user_store.get_by_uuid(session=session, user_uuid=user_uuid)
+    bank_code = (user.organization.bank_code or "") if user is not None else ""  # RokinBankCode, at the start
     db.end_reads(session)  # neither a hash nor the signing we wait for may run inside a transaction
     if binding is not None:
         still_valid = user_store.password_unchanged(user, binding.fingerprint, key=binding.key)
@@ -162,9 +176,11 @@ def issue_certificate(session: Session, temporal: TemporalPort, *, user_uuid: st
     key_and_csr = new_key_and_csr(user.user_id)
     _halt_for_crash_test("before_sign")
     outcome = temporal.begin_issuance(IssuanceRequest(request_id, str(user.uuid), key_and_csr.csr_pem,
-                                                      int(delivery_deadline.total_seconds())))
-    if outcome.refusal is not None:
-        raise IssuanceRefused(outcome.refusal)
+                                                      int(delivery_deadline.total_seconds()), bank_code))
+    if outcome.refusal is not None:  # rare: only then is the branch looked up, for the message
+        branch = branch_store.branch_of_organization(session=session, organization_code=user.organization.code)
+        db.end_reads(session)
+        raise IssuanceRefused(outcome.refusal, branch)
     issued = outcome.certificate
     if issued is None:
         raise RuntimeError("the issuance answered neither a certificate nor a refusal")

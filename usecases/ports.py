@@ -58,7 +58,8 @@ class TemporalPort(Protocol):
         """End the lifecycles of directly revoked certificates and e-mail their owners."""
 
     # --- written revocation requests (workflows.revocation_request) ---------------------
-    def start_revocation_request(self, request: RequestInput) -> None: ...
+    def start_revocation_request(self, request: RequestInput, *, bank_code: str = "") -> None:
+        """Start the request's workflow; ``bank_code``: the organization's 労金 (RokinBankCode), '' for none."""
 
     def receive_paper(self, number: str, actor: Party) -> None:
         """受付; raises ``contract.revocation_client.RevocationRefusedError``."""

@@ -1,6 +1,9 @@
 """Revocation: directly (the master user, an administrator's emergency) and by written request
 (filed by the master user or a receiver, received, decided, withdrawn).
 
+Staff act only within their 労金 (``domain.staff_scope``): another 労金's request or certificate is
+``ServiceError(NOT_FOUND)``, as if it did not exist, before anything is changed or asked of Temporal.
+
 A direct revocation is in force once committed — login and OCSP read the database — and the
 workflows hear of it afterwards (``announce``). A written request is filed and its workflow
 started in one transaction; from then on its workflow is the arbiter, and its validators have
@@ -25,10 +28,14 @@ from domain.revocation_rules import (
     receive_refusal,
     withdrawal_refusal,
 )
+from store import branches as branch_store
+from store import organizations as organization_store
 from store import revocation as revocation_store
 from store import revocation_direct
+from store import staff as staff_store
 from store.models import Staff, User
 from store.revocation import RevocationRefused
+from store.revocation_models import RevocationRequest
 
 from .ports import TemporalPort, TemporalUnavailable
 from .transaction import committed
@@ -60,7 +67,8 @@ def revoke_by_master(session: Session, temporal: TemporalPort, *, master: User, 
 
 def revoke_in_emergency(session: Session, temporal: TemporalPort, *, staff: Staff, serial: str,
                         reason: RevocationReason, note: str, now: datetime, client_address: str | None) -> Revocation:
-    """緊急失効 by an administrator. Raises ``RevocationRefused`` or ``ServiceError`` (unknown serial)."""
+    """緊急失効 by an administrator. Raises ``RevocationRefused`` or ``ServiceError`` (unknown serial, or
+    another 労金's certificate)."""
     with committed(session):
         revoked = revocation_direct.revoke_in_emergency(session=session, staff=staff, serial=serial, reason=reason,
                                                         note=note, now=now, client_address=client_address)
@@ -73,11 +81,13 @@ def file_request(session: Session, temporal: TemporalPort, *, serial: str, reaso
     """File a written request (a master online, or a receiver for paper that came by post) and start
     its workflow; without the workflow nothing is filed. Then e-mail the master user whose certificate
     it is: its number, and — filed online — the paper's deadline and where to send it. Raises
-    ``RevocationRefused``, ``ServiceError`` (unknown serial) or ``TemporalUnavailable`` (before filing)."""
+    ``RevocationRefused``, ``ServiceError`` (unknown serial; for a receiver, also another 労金's
+    certificate) or ``TemporalUnavailable`` (before filing)."""
     with committed(session):
         filed = revocation_store.file_request(session=session, serial=serial, reason=reason, actor=actor, now=now,
                                               reason_detail=reason_detail, client_address=client_address)
-        temporal.start_revocation_request(filed)
+        temporal.start_revocation_request(filed, bank_code=branch_store.bank_code_of(  # its RokinBankCode
+            session=session, organization_code=filed.organization_code))
     _announce_filing(temporal, filed)
     return filed
 
@@ -97,8 +107,9 @@ def _announce_filing(temporal: TemporalPort, filed: RequestInput) -> None:
 
 
 def receive_paper(session: Session, temporal: TemporalPort, *, number: str, actor: Party) -> None:
-    """受付. Raises ``RevocationRefused`` (the rules, checked here first) or ``RevocationRefusedError``."""
-    _check(receive_refusal(actor, _facts(session, number)))
+    """受付. Raises ``ServiceError(NOT_FOUND)``, ``RevocationRefused`` (the rules, checked here first) or
+    ``RevocationRefusedError``."""
+    _check(receive_refusal(actor, _facts(session, number, actor)))
     session.commit()  # the workflow's activity writes the request
     temporal.receive_paper(number, actor)
 
@@ -107,10 +118,10 @@ def decide(session: Session, temporal: TemporalPort, *, number: str, actor: Part
            client_address: str | None = None) -> None:
     """承認 / 否認 with a comment (required to reject); the comment is stored first, as a draft, and the
     update names it by ID. All or nothing: only the recorded decision audits the comment, and a
-    refused or losing decision deletes its draft (``store.revocation``). Raises ``RevocationRefused``
-    or ``RevocationRefusedError``."""
+    refused or losing decision deletes its draft (``store.revocation``). Raises ``ServiceError(NOT_FOUND)``,
+    ``RevocationRefused`` or ``RevocationRefusedError``."""
     comment = comment.strip()
-    _check(decision_refusal(actor, _facts(session, number), approve=approve, has_comment=bool(comment)))
+    _check(decision_refusal(actor, _facts(session, number, actor), approve=approve, has_comment=bool(comment)))
     with committed(session):
         comment_id = revocation_store.add_decision_comment(
             session=session, number=number, actor=actor, text=comment, approve=approve,
@@ -127,14 +138,28 @@ def decide(session: Session, temporal: TemporalPort, *, number: str, actor: Part
 
 
 def withdraw(session: Session, temporal: TemporalPort, *, number: str, actor: Party) -> None:
-    """取下げ by the master user or an administrator. Raises ``RevocationRefused`` or ``RevocationRefusedError``."""
-    _check(withdrawal_refusal(actor, _facts(session, number)))
+    """取下げ by the master user or an administrator. Raises ``ServiceError(NOT_FOUND)``, ``RevocationRefused``
+    or ``RevocationRefusedError``."""
+    _check(withdrawal_refusal(actor, _facts(session, number, actor)))
     session.commit()
     temporal.withdraw(number, actor)
 
 
-def _facts(session: Session, number: str) -> RequestFacts:
-    return revocation_store.facts(revocation_store.require_request(session=session, number=number))
+def request_for_staff(session: Session, *, staff: Staff, number: str) -> RevocationRequest:
+    """The request ``number`` if ``staff`` may see it (its 労金's, or any for the 連合会). Raises
+    ``ServiceError(NOT_FOUND)`` for an unknown number and for another 労金's request alike."""
+    request = revocation_store.require_request(session=session, number=number)
+    organization_store.require_in_scope(request.organization, staff_store.scope_of(staff))
+    return request
+
+
+def _facts(session: Session, number: str, actor: Party) -> RequestFacts:
+    """The request's facts for ``actor``'s decision; a staff party outside its 労金 finds no request."""
+    request = revocation_store.require_request(session=session, number=number)
+    if actor.is_staff:
+        organization_store.require_in_scope(request.organization,
+                                            staff_store.scope_of_uuid(session=session, staff_uuid=actor.uuid))
+    return revocation_store.facts(request)
 
 
 def _check(refusal: RevocationRefusal | None) -> None:

@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from domain.staff_scope import BankScope
 from store import audit
 from store import sessions as session_store
+from store import staff as staff_store
 from store.errors import Refusal, ServiceError
 from store.models import Staff
 from store.sessions import EndReason, Lifetimes, LoginSession, Principal
@@ -118,20 +120,24 @@ def end_other_own_sessions(session: Session, *, staff: Staff, current: LoginSess
 
 
 def end_staff_sessions(session: Session, *, staff_uuid: str, now: datetime, actor: audit.Actor,
-                       keep: LoginSession | None = None) -> int:
-    """An administrator ends every session of a staff member (their own current one excepted, if it is
-    theirs). Raises ``ServiceError(NOT_FOUND)`` for an unknown staff member."""
+                       scope: BankScope, keep: LoginSession | None = None) -> int:
+    """An administrator ends every session of a staff member of their 労金 (``scope``; the 連合会's: of
+    anyone), their own current one excepted, if it is theirs. Raises ``ServiceError(NOT_FOUND)`` for an
+    unknown staff member and for another 労金's alike."""
     with committed(session):
-        key = _uuid_or_none(staff_uuid)
-        staff = session.get(Staff, key) if key is not None else None
-        if staff is None:
-            raise ServiceError(Refusal.NOT_FOUND)
+        staff = staff_member(session, staff_uuid=staff_uuid, scope=scope)
         ended = session_store.end_all(session=session, principal=Principal.staff(staff.uuid),
                                       reason=EndReason.ENDED_BY_ADMINISTRATOR, at=now,
                                       keep_id=keep.id if keep is not None else None)
         audit.record(session=session, actor=actor, action="session.end_all", target_kind="staff",
                      target_id=staff.uuid, detail=f"ended={ended}")
     return ended
+
+
+def staff_member(session: Session, *, staff_uuid: str, scope: BankScope) -> Staff:
+    """The staff account ``staff_uuid`` if ``scope`` sees it; ``ServiceError(NOT_FOUND)`` otherwise."""
+    key = _uuid_or_none(staff_uuid)
+    return staff_store.require_staff_in_scope(session.get(Staff, key) if key is not None else None, scope)
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel.support import Translations
 
+from domain.banks import Branch
 from domain.certificate_login import CertificateLoginProblem
 from domain.certificates import DELIVERY_DEADLINE, IssuanceRefusal
 from domain.contact import ContactProblem
@@ -99,6 +100,7 @@ ISSUANCE = {
     IssuanceRefusal.ORGANIZATION_QUOTA: N_("電子証明書は1団体につき最大%(max_certificates)d枚までです。これ以上発行できません。"),
     IssuanceRefusal.INVALID_CSR: N_("電子証明書を発行できませんでした。しばらくしてから再度お試しください。"),
     IssuanceRefusal.ISSUANCE_PENDING: N_("前回の電子証明書発行の処理が完了していないため、認証を行えません。%(delivery_minutes)d分ほどしてから再度お試しください。"),
+    IssuanceRefusal.BRANCH_REQUIRED: N_("貴団体のお取引店が登録されていないため、電子証明書を発行できません。お取引の労働金庫へお問い合わせのうえ、お取引店の登録をご依頼ください。"),
 }
 
 # Revocation (issue 5, domain.revocation_rules.RevocationRefusal). REQUEST_OPEN takes %(number)s,
@@ -163,6 +165,28 @@ PARAMETERS = {
 }
 
 _TABLES = (CREDENTIAL, CONTACT, ORGANIZATION, REFUSAL, LOCKOUT, RELEASE, ISSUANCE, REVOCATION, CERTIFICATE_LOGIN)
+
+
+# The organization's お取引店, named after a message that sends the user to their 労金 — only to someone
+# who is authenticated (logged in, or whose password was just right): before that the generic wording
+# stays, so that whoever types an ID learns nothing about its organization.
+BRANCH_CONTACT = N_("お取引店：%(branch)s（電話 %(phone)s）")
+ASKS_ROKIN = frozenset({IssuanceRefusal.ACCOUNT_BLOCKED, Releaser.ROKIN})
+
+
+def branch_contact(branch: Branch, gettext=lambda text: text) -> str:  # noqa: ANN001
+    """お取引店：中央労働金庫 本店営業部（電話 03-…）"""
+    return gettext(BRANCH_CONTACT) % {"branch": branch.full_name, "phone": branch.phone}
+
+
+def render_for_authenticated(code: object, gettext=lambda text: text, *, branch: Branch | None,  # noqa: ANN001
+                             **values: object) -> str:
+    """``render``, and for a message that says "ask your 労金" the user's お取引店 when it is known.
+    Call it only for an authenticated user (see ``BRANCH_CONTACT``)."""
+    message = render(code, gettext, **values)
+    if branch is not None and code in ASKS_ROKIN:
+        message += " " + branch_contact(branch, gettext)
+    return message
 
 
 def msgid(code: object) -> str:

@@ -17,9 +17,11 @@ from flask import current_app, request, session
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from domain.roles import UserRole, UserStatus
+from domain.staff_scope import BankScope
 from store.audit import Actor
 from store.models import Staff, User
 from store.sessions import EndReason, Lifetimes, LoginSession, Principal
+from store.staff import scope_of
 from usecases import sessions
 
 from . import db
@@ -136,6 +138,11 @@ def current_staff() -> Staff:
     if not isinstance(principal, StaffPrincipal):
         raise PermissionError("no staff member logged in")
     return principal.staff
+
+
+def current_scope() -> BankScope:
+    """The 労金 the logged-in staff member sees and acts on (every one for the 連合会)."""
+    return scope_of(current_staff())
 
 
 def current_actor(client_address: str | None) -> Actor:

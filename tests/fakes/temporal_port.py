@@ -75,7 +75,7 @@ class FakeTemporal:
     def confirm_delivery(self, *, request_id: str, serial: str, delivery_deadline: timedelta) -> None:
         raise NeedsTemporal("the issuance saga")
 
-    def start_revocation_request(self, request: RequestInput) -> None:
+    def start_revocation_request(self, request: RequestInput, *, bank_code: str = "") -> None:
         raise NeedsTemporal("the written request's workflow")
 
     def receive_paper(self, number: str, actor: Party) -> None:

@@ -82,7 +82,9 @@ async def test_filing_online_emails_the_number_the_paper_deadline_and_where_to_s
         last_day = tokyo_date(filed.filed_at) + timedelta(days=29)  # the filing day is day 1 of 30
         assert f"受付番号：{filed.number}" in mail.body
         assert f"書面の提出期限：{date_text(last_day)}（必着）" in mail.body
-        assert f"提出先：{OWN_BRANCH}" in mail.body and OWN_BRANCH == "お取引店（労働金庫）"  # as the printed form
+        # the organization's お取引店 (tests.fixtures.users.TEST_BRANCH) with its address, as the printed form
+        assert "提出先：中央労働金庫 本店営業部 〒101-0062 東京都千代田区神田駿河台2丁目" in mail.body
+        assert OWN_BRANCH not in mail.body
         assert "まだ失効していません" in mail.body and "失効しました" not in mail.body
         assert f"依頼日：{date_text(tokyo_date(filed.filed_at))}" in mail.body and "失効理由：" in mail.body
         assert certificate_row(worker_settings, delivered.certificate.serial).status is CertificateStatus.ACTIVE

@@ -107,6 +107,7 @@ async def ids(client: Client, query: str, expected: set[str] | None = None) -> s
 def test_the_readme_shows_exactly_these_queries():
     readme = (REPO / "README.md").read_text()
     assert f"```\n{visibility.readme_block()}\n```" in readme
+    assert f"```\n{visibility.readme_block(visibility.BANK_QUERIES)}\n```" in readme
 
 
 async def test_certificates_of_an_organization_expiring_in_a_month(visibility_server, sample):

@@ -63,7 +63,7 @@ class DashboardTemporal(FakeTemporal):
             raise IssuanceFailed("the confirmation came too late")
         asyncio.run(self.signing.record_delivery(DeliveryRecord(request_id, self._now())))
 
-    def start_revocation_request(self, request: RequestInput) -> None:
+    def start_revocation_request(self, request: RequestInput, *, bank_code: str = "") -> None:
         self.filings.append(request)  # the workflow waits for the paper
 
     def receive_paper(self, number: str, actor: Party) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from domain.roles import StaffRole
+from domain.staff_scope import EVERY_BANK
 from store import account_search, organization_notices
 from store import organizations as org_store
 from store import staff as staff_store
@@ -10,6 +13,10 @@ from store import users as user_store
 from store.models import Staff
 
 from .conftest import ACTOR
+
+# The 連合会's view: every account (the per-bank filter has its own test below).
+find_accounts = partial(account_search.find_accounts, scope=EVERY_BANK)
+find_account = partial(account_search.find_account, scope=EVERY_BANK)
 
 
 def test_find_accounts_by_user_id_organization_code_or_staff_login(session_factory, organization):
@@ -27,25 +34,25 @@ def test_find_accounts_by_user_id_organization_code_or_staff_login(session_facto
         staff_uuid, gone_uuid = str(staff.uuid), str(gone.uuid)
 
     with session_factory() as session:
-        by_code = account_search.find_accounts(session=session, query=organization.code)
+        by_code = find_accounts(session=session, query=organization.code)
         assert [row.user_id for row in by_code] == [organization.master_user_id, "ippan0001"]  # master first
         assert by_code[0].organization.code == organization.code
-        assert [row.user_id for row in account_search.find_accounts(session=session, query="ippan0001")] \
+        assert [row.user_id for row in find_accounts(session=session, query="ippan0001")] \
             == ["ippan0001"]
-        assert account_search.find_accounts(session=session, query="ippan0002") == []  # deleted
-        assert account_search.find_accounts(session=session, query="IPPAN0001") == []  # exact, case-sensitive
-        [found] = account_search.find_accounts(session=session, query="uketsuke1")
+        assert find_accounts(session=session, query="ippan0002") == []  # deleted
+        assert find_accounts(session=session, query="IPPAN0001") == []  # exact, case-sensitive
+        [found] = find_accounts(session=session, query="uketsuke1")
         assert isinstance(found, Staff) and str(found.uuid) == staff_uuid
-        assert account_search.find_accounts(session=session, query="taishoku1") == []  # inactive
+        assert find_accounts(session=session, query="taishoku1") == []  # inactive
 
-        assert account_search.find_account(session=session, account="staff", account_uuid=staff_uuid).login \
+        assert find_account(session=session, account="staff", account_uuid=staff_uuid).login \
             == "uketsuke1"
-        assert account_search.find_account(session=session, account="staff", account_uuid=gone_uuid) is None
+        assert find_account(session=session, account="staff", account_uuid=gone_uuid) is None
         master_uuid = str(organization.master_uuid)
-        assert account_search.find_account(session=session, account="user", account_uuid=master_uuid).user_id \
+        assert find_account(session=session, account="user", account_uuid=master_uuid).user_id \
             == organization.master_user_id
-        assert account_search.find_account(session=session, account="staff", account_uuid=master_uuid) is None
-        assert account_search.find_account(session=session, account="user", account_uuid="not-a-uuid") is None
+        assert find_account(session=session, account="staff", account_uuid=master_uuid) is None
+        assert find_account(session=session, account="user", account_uuid="not-a-uuid") is None
 
 
 def test_the_initial_password_is_recorded_as_shown_once(session_factory):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.roles import UserStatus
+from domain.staff_scope import EVERY_BANK
 from store import audit
 from store import organizations as org_store
 from store import users as user_store
@@ -27,10 +28,10 @@ def test_rows_count_live_general_users_and_show_the_master(session_factory):
         busy_master_id = master.user_id
 
     with session_factory() as session:
-        rows = organization_rows(session=session)
+        rows = organization_rows(session=session, scope=EVERY_BANK)
         assert [row.code for row in rows] == ["A100", "B200"]
         first, second = rows
         assert (first.name, first.master_registered, first.general_users) == ("一番労組", False, 0)
         assert (second.master_user_id, second.master_registered, second.general_users) == (busy_master_id, True, 2)
-        assert organization_row(session=session, code="B200") == second
-        assert organization_row(session=session, code="C300") is None
+        assert organization_row(session=session, scope=EVERY_BANK, code="B200") == second
+        assert organization_row(session=session, scope=EVERY_BANK, code="C300") is None

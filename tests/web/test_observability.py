@@ -23,7 +23,7 @@ from web import create_app, metrics
 from .certificates.issuing import authenticate, issue_form, press_issue, result
 from .client_certificates import present
 from .pages import login
-from .staff.conftest import StaffAccount, make_staff  # noqa: F401  (a fixture)
+from .staff.conftest import StaffAccount, make_staff, shipped_branches  # noqa: F401  (fixtures)
 from .staff.conftest import log_in as staff_log_in
 
 PROXY = "10.0.0.5"

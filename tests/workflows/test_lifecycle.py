@@ -32,7 +32,7 @@ from store import certificates as certificate_store
 from store.db import make_engine, make_session_factory
 from tests.fixtures.payload_keys import TEST_CONVERTER
 from tests.fixtures.temporal import TEST_SERVER, product_worker, register_search_attributes
-from tests.fixtures.users import registered_master
+from tests.fixtures.users import TEST_BRANCH, registered_master
 from tests.pki.conftest import openssl
 from workflows.certificate_lifecycle import NOT_AFTER, CertificateLifecycleWorkflow
 
@@ -145,7 +145,8 @@ async def test_a_whole_year_of_one_certificate(env, worker_settings, smtp_sink):
         attributes = description.typed_search_attributes
         assert {pair.key.name: pair.value for pair in attributes if pair.key.name.startswith("Rokin")} == {
             "RokinUserUuid": user.uuid, "RokinOrganizationCode": user.organization_code,
-            "RokinCertificateSerial": serial, "RokinState": "expired", "RokinCertificateNotAfter": calendar.not_after}
+            "RokinCertificateSerial": serial, "RokinState": "expired", "RokinCertificateNotAfter": calendar.not_after,
+            "RokinBankCode": TEST_BRANCH[0]}
         assert len((await handle.fetch_history()).events) < 150  # a year fits without continue-as-new
         await assert_histories_keep_secrets(client, [delivered.issuance_id, handle.id], user, [delivered])
 

@@ -89,7 +89,7 @@ def issue():  # noqa: ANN201
                           "数分後にユーザー認証からやり直してください。"), 409)
     except issuance.IssuanceRefused as refused:
         metrics.count_issuance(refused.refusal.value)
-        return _stopped(messages.render(refused.refusal, _), 409)
+        return _stopped(messages.render_for_authenticated(refused.refusal, _, branch=refused.branch), 409)
     metrics.count_issuance("issued")
     return render_template("certificates/result.html", delivery=delivery)
 
@@ -101,7 +101,8 @@ def import_help():  # noqa: ANN201
 
 
 def _entry_refusal_text(refused: issuance.IssuanceEntryRefused) -> str:
-    message = messages.render(refused.refusal, _)
+    # ④ refuses only after the password was right: a message that says "ask your 労金" may name the branch.
+    message = messages.render_for_authenticated(refused.refusal, _, branch=refused.branch)
     if refused.refusal is IssuanceRefusal.HOLDS_VALID_CERTIFICATE and refused.renewal_opens is not None:
         message += " " + _("更新のための発行は %(date)s から可能です。", date=refused.renewal_opens.isoformat())
     return message

@@ -184,4 +184,4 @@ def _top_page(create_form: CreateGeneralUserForm):  # noqa: ANN202
     return render_template("employer/top.html", **context)
 
 
-from . import reset_views, revocation_views  # noqa: E402, F401  (registers パスワード初期化 and 失効 on ``bp``)
+from . import branch, reset_views, revocation_views  # noqa: E402, F401  (registers パスワード初期化, 失効, the branch)

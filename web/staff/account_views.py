@@ -6,7 +6,8 @@ member release: administrators, for master users and other staff accounts. Gener
 released by their own master user (seed 001 ④), so their rows say so instead. The accounts come
 from ``store.account_search``; the lockout state from the read model the lockout workflow mirrors.
 Administrators also reset a master user's password here (パスワード初期化, issue 13) and print the new
-ご利用開始（変更）のお知らせ.
+ご利用開始（変更）のお知らせ. Everything is within the staff member's 労金 (``domain.staff_scope``): the
+search finds only its users and staff, and another 労金's account is 404 on every page here.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .. import db
 from .. import lockout as web_lockout
 from ..employer import labels as employer_labels
 from ..ports import temporal
-from ..principals import current_actor, current_staff
+from ..principals import current_actor, current_scope, current_staff
 from . import one_time
 from .forms import AccountSearchForm, MasterResetForm, ReleaseForm
 from .views import ADMINISTRATOR, ROLE_LABELS, ROLES, bp
@@ -77,7 +78,8 @@ def search_accounts():  # noqa: ANN201
     rows = None
     if "q" in request.args and form.validate():
         rows = [account_row(record) for record in account_search.find_accounts(session=db.session(),
-                                                                               query=form.q.data)]
+                                                                               query=form.q.data,
+                                                                               scope=current_scope())]
     return render_template("staff/accounts.html", form=form, rows=rows, offered=web_lockout.offered_releases,
                            status_text=web_lockout.status_text, role_labels={**employer_labels.ROLE, **ROLE_LABELS},
                            user_status_labels=employer_labels.STATUS, release_labels=web_lockout.RELEASE_LABELS,
@@ -102,6 +104,8 @@ def release(account: str, account_uuid: str, kind: str):  # noqa: ANN201
     row = _releasable_or_abort(account, account_uuid, release_kind)
     try:
         releases.release(db.session(), temporal(), account=row.record, kind=release_kind, actor=current_staff())
+    except ServiceError:  # another 労金's account (the lookup above says so first)
+        abort(404)
     except ReleaseRefused as refusal:
         flash(web_lockout.release_refusal_text(refusal), "error")
     except TemporalUnavailable as refusal:
@@ -113,7 +117,8 @@ def release(account: str, account_uuid: str, kind: str):  # noqa: ANN201
 
 def _releasable_or_abort(account: str, account_uuid: str, kind: ReleaseKind) -> AccountRow:
     """The account, if this staff member is one who releases it (404 / 403 otherwise)."""
-    record = account_search.find_account(session=db.session(), account=account, account_uuid=account_uuid)
+    record = account_search.find_account(session=db.session(), account=account, account_uuid=account_uuid,
+                                         scope=current_scope())
     if record is None:
         abort(404)
     row = account_row(record)
@@ -163,7 +168,8 @@ def master_reset(account_uuid: str):  # noqa: ANN201
 def master_reset_notice(account_uuid: str):  # noqa: ANN201
     """ご利用開始（変更）のお知らせ, printable; the new initial password appears only right after the reset."""
     row = _master_row_or_abort(account_uuid)
-    organization = organization_queries.organization_row(session=db.session(), code=row.organization_code)
+    organization = organization_queries.organization_row(session=db.session(), scope=current_scope(),
+                                                         code=row.organization_code)
     if organization is None:
         abort(404)
     return render_template(
@@ -176,7 +182,8 @@ def master_reset_notice(account_uuid: str):  # noqa: ANN201
 
 
 def _master_row_or_abort(account_uuid: str) -> AccountRow:
-    record = account_search.find_account(session=db.session(), account="user", account_uuid=account_uuid)
+    record = account_search.find_account(session=db.session(), account="user", account_uuid=account_uuid,
+                                         scope=current_scope())
     if record is None:
         abort(404)
     if not isinstance(record, User) or record.role is not UserRole.MASTER:

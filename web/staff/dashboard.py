@@ -1,6 +1,7 @@
 """The staff dashboard on the staff top page (issue 15): five charts drawn on the server
 (``web.charts``), each beside a table of the same numbers, from ``store.dashboard_queries`` (one query
-per chart, counts only: every staff role may see it). ``?org=<団体コード>`` narrows it to one organization.
+per chart, counts only: every staff role may see it), of the staff member's 労金 only (the 連合会's: every
+one). ``?org=<団体コード>`` narrows it to one organization; another 労金's reads as unknown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from domain.revocation import RequestState
+from domain.staff_scope import BankScope
 from domain.validity import tokyo_date
 from store import dashboard_queries as queries
 
@@ -54,15 +56,15 @@ def organization_filter(value: str | None) -> str:
     return code if len(code) <= ORGANIZATION_CODE_MAX else ""
 
 
-def build(session: Session, *, now: datetime, organization_code: str) -> Dashboard:
+def build(session: Session, *, now: datetime, organization_code: str, scope: BankScope) -> Dashboard:
     code = organization_code or None
-    unknown = bool(code) and not queries.organization_exists(session=session, code=organization_code)
+    unknown = bool(code) and not queries.organization_exists(session=session, code=organization_code, scope=scope)
     charts = [
-        _expiring(queries.expiring_by_month(session=session, now=now, organization_code=code)),
-        _states(queries.requests_by_state(session=session, organization_code=code)),
-        _ages(queries.open_requests_by_age(session=session, now=now, organization_code=code)),
-        _locks(queries.locks_and_blocks_by_day(session=session, now=now, organization_code=code)),
-        _issuances(queries.issuances_by_day(session=session, now=now, organization_code=code)),
+        _expiring(queries.expiring_by_month(session=session, now=now, organization_code=code, scope=scope)),
+        _states(queries.requests_by_state(session=session, organization_code=code, scope=scope)),
+        _ages(queries.open_requests_by_age(session=session, now=now, organization_code=code, scope=scope)),
+        _locks(queries.locks_and_blocks_by_day(session=session, now=now, organization_code=code, scope=scope)),
+        _issuances(queries.issuances_by_day(session=session, now=now, organization_code=code, scope=scope)),
     ]
     return Dashboard(organization_code, unknown, charts)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField, TextAreaField
+from markupsafe import Markup
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField, widgets
 from wtforms.validators import EqualTo, InputRequired, Optional
 
 from domain.contact import EMAIL_MAX_LENGTH, ContactProblem
@@ -18,6 +19,8 @@ from domain.organizations import (
     check_organization_name,
 )
 from domain.revocation import NOTE_MAX_LENGTH, REASON_DETAIL_MAX_LENGTH
+from domain.roles import StaffRole
+from domain.staff_scope import PlacementProblem
 
 from .. import forms, messages
 from ..revocation_labels import REASON_CHOICES
@@ -53,8 +56,54 @@ class FirstPasswordForm(forms.NewPasswordForm):
 
 
 
+# Why a 労金 or お取引店 cannot be chosen (``domain.staff_scope``); the page shows it under the field.
+PLACEMENT = {
+    PlacementProblem.BANK_REQUIRED: messages.N_("労働金庫を選択してください。"),
+    PlacementProblem.UNKNOWN_BANK: messages.N_("選択された労働金庫はありません。"),
+    PlacementProblem.OTHER_BANK: messages.N_("ご自身の労働金庫以外は選択できません。"),
+    PlacementProblem.BRANCH_REQUIRED: messages.N_("お取引店を選択してください。"),
+    PlacementProblem.UNKNOWN_BRANCH: messages.N_("選択されたお取引店は店舗一覧にありません。"),
+}
+BRANCH_SEPARATOR = "-"  # a branch choice's value: "<bank code>-<branch code>"
+
+
+def add_placement_error(field, problem: PlacementProblem) -> None:  # noqa: ANN001
+    field.errors = [*field.errors, gettext(PLACEMENT[problem])]
+
+
+def branch_value(bank_code: str, branch_code: str) -> str:
+    return f"{bank_code}{BRANCH_SEPARATOR}{branch_code}"
+
+
+def split_branch_value(value: str | None) -> tuple[str, str]:
+    """(bank code, branch code) of a branch choice; empty parts when it says nothing usable."""
+    bank_code, _, branch_code = (value or "").partition(BRANCH_SEPARATOR)
+    return bank_code.strip(), branch_code.strip()
+
+
+class _ChooseFirst(widgets.Select):
+    """A select of option groups that starts with an empty 「選択してください」, so nothing is chosen silently."""
+
+    def __call__(self, field, **kwargs) -> Markup:  # noqa: ANN001, ANN003
+        rendered = super().__call__(field, **kwargs)
+        placeholder = Markup('<option value=""{}>{}</option>').format(
+            Markup(" selected") if not field.data else "", gettext("選択してください"))
+        opening, _, rest = str(rendered).partition(">")  # the end of <select …> (attribute values are escaped)
+        return Markup(f"{opening}>{placeholder}{rest}")
+
+
+class BranchField(SelectField):
+    """労金・お取引店: one choice of the branches the staff member may place an organization at, grouped by
+    労金 (the view fills ``choices``). Any value reaches the use-case, which says what is wrong with it."""
+
+    widget = _ChooseFirst()
+
+    def __init__(self, label: object = None, **kwargs: object) -> None:
+        super().__init__(label, validate_choice=False, **kwargs)  # type: ignore[arg-type]
+
+
 class OrganizationForm(FlaskForm):
-    """団体登録: the same checks as ``rokin admin create-org``, from ``domain``."""
+    """団体登録: the same checks as ``rokin admin create-org``, from ``domain``, and its 労金 and お取引店."""
 
     # One character over the limit still reaches the server, so "too long" is explained.
     code = StringField(_l("団体コード"), filters=[_strip], validators=[forms.RuleCheck(check_organization_code)],
@@ -69,6 +118,23 @@ class OrganizationForm(FlaskForm):
         validators=[EqualTo("email", message=_l(messages.CONTACT[ContactProblem.EMAIL_MISMATCH]))],
         render_kw={"maxlength": EMAIL_MAX_LENGTH, "autocomplete": "off"},
     )
+    branch = BranchField(_l("労金・お取引店"))
+
+
+class AssignBranchForm(FlaskForm):
+    """お取引店登録 of an organization registered before banks and branches existed."""
+
+    branch = BranchField(_l("労金・お取引店"))
+
+
+class StaffAccountForm(FlaskForm):
+    """職員登録 by an administrator: the login ID, the role and the 労金 (the view fills the choices)."""
+
+    login = StringField(_l("ログインID"), filters=[_strip], validators=[_required],  # the rules: the use-case
+                        render_kw=forms.CREDENTIAL_INPUT)
+    role = SelectField(_l("役割"), validate_choice=False,
+                       choices=[(role.value, role.value) for role in StaffRole])  # labels: the view
+    bank = SelectField(_l("所属"), validate_choice=False)
 
 
 class AccountSearchForm(FlaskForm):

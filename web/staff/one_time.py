@@ -69,3 +69,28 @@ def take_reset(user_uuid: str) -> str | None:
                                                 actor=current_actor(request.remote_addr)):
         return None
     return str(sealed["password"])
+
+
+# --- 職員登録 (issue 16): a new staff account's initial password, on the page after the creation ------
+
+STAFF_SESSION_KEY = "staff_new_account_password"
+STAFF_PURPOSE = "new staff account password"
+
+
+def hold_staff(staff_uuid: str, initial_password: str) -> None:
+    token = sealing.seal(STAFF_PURPOSE, {"password": initial_password})
+    session[STAFF_SESSION_KEY] = {"staff": staff_uuid, "token": token}
+
+
+def take_staff(staff_uuid: str) -> str | None:
+    """The held password of this new staff account, once; ``None`` afterwards, for another or when stale."""
+    held = session.pop(STAFF_SESSION_KEY, None)
+    if not isinstance(held, dict) or held.get("staff") != staff_uuid:
+        return None
+    sealed = sealing.unseal(STAFF_PURPOSE, str(held.get("token", "")), max_age_seconds=LIFETIME_SECONDS)
+    if sealed is None:
+        return None
+    if not organizations.show_staff_initial_password_once(db.session(), staff_uuid=staff_uuid,
+                                                          actor=current_actor(request.remote_addr)):
+        return None
+    return str(sealed["password"])

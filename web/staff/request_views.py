@@ -2,7 +2,8 @@
 受付 / 承認 / 否認 / 取下げ actions each staff member may take now (issue 5 §3).
 
 The request's workflow is the arbiter of every action; the page checks the same rules first
-(``domain.revocation_rules``) so a refused action answers 403/409 without touching anything.
+(``domain.revocation_rules``) so a refused action answers 403/409 without touching anything. A staff
+member sees and acts on the requests of their 労金 only (the 連合会's: all); another's is 404.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from usecases.ports import TemporalUnavailable
 
 from .. import db, messages
 from ..ports import temporal
-from ..principals import current_staff
+from ..principals import current_scope, current_staff
 from ..revocation_labels import ACTION, CERTIFICATE_END, REASON, STATE
 from .forms import ConfirmForm, DecisionForm
 from .views import bp
@@ -53,7 +54,8 @@ def inbox():  # noqa: ANN201
     organization = request.args.get("organization", "").strip()[:20]
     number_or_serial = request.args.get("q", "").strip()[:64]
     rows = revocation_queries.inbox(session=db.session(), now=datetime.now(timezone.utc), states=states,
-                                    organization_code=organization, number_or_serial=number_or_serial)
+                                    organization_code=organization, number_or_serial=number_or_serial,
+                                    scope=current_scope())
     return render_template("staff/request_inbox.html", rows=rows, chosen=chosen, organization=organization,
                            q=number_or_serial, state_labels=STATE, reason_labels=REASON, open_filter=OPEN)
 
@@ -103,6 +105,8 @@ def _run(number: str, action: Callable[[], None], done: str):  # noqa: ANN202
         action()
     except (RevocationRefused, RevocationRefusedError) as refused:
         return _refused(number, refused.refusal)
+    except ServiceError:  # another 労金's request (the lookup before says so first)
+        abort(404)
     except TemporalUnavailable:  # nothing was decided that we know of
         flash(_(messages.LOCKOUT_UNAVAILABLE), "error")
         return redirect(url_for("staff.request_page", number=number))
@@ -126,10 +130,10 @@ def _refused(number: str, refusal: RevocationRefusal):  # noqa: ANN202
 
 
 def _request_or_404(number: str):  # noqa: ANN202
-    row = revocation_store.get_request(session=db.session(), number=number)
-    if row is None:
+    try:
+        return revocation_cases.request_for_staff(db.session(), staff=current_staff(), number=number)
+    except ServiceError:
         abort(404)
-    return row
 
 
 def _page(number: str, *, error: str | None = None, status: int = 200):  # noqa: ANN202

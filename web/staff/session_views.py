@@ -4,12 +4,11 @@ Any staff member sees where they are logged in (started, last used, address, bro
 their other sessions — a forgotten PC, a session they do not recognise. An administrator ends every
 session of any staff member from ユーザー検索 (a lost laptop, a leaver). Each is a POST with the
 CSRF token and is audited (``usecases.sessions``); the gate's ``ROLES`` admits only administrators
-to the latter.
+to the latter, and only for staff of their own 労金 (the 連合会's: anyone); another's is 404.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -22,7 +21,7 @@ from store.sessions import Lifetimes, LoginSession
 from usecases import sessions
 
 from .. import db, messages
-from ..principals import current_actor, current_login_session, current_staff
+from ..principals import current_actor, current_login_session, current_scope, current_staff
 from .views import ROLE_LABELS, bp
 
 STAFF_SESSIONS_URL = "/accounts/staff/<account_uuid>/sessions"
@@ -94,7 +93,7 @@ def end_staff_sessions(account_uuid: str):  # noqa: ANN201
     current = _current()
     try:
         ended = sessions.end_staff_sessions(db.session(), staff_uuid=account_uuid, now=_now(),
-                                            actor=current_actor(request.remote_addr),
+                                            actor=current_actor(request.remote_addr), scope=current_scope(),
                                             keep=current if current.staff_uuid == staff.uuid else None)
     except ServiceError:
         abort(404)
@@ -104,9 +103,6 @@ def end_staff_sessions(account_uuid: str):  # noqa: ANN201
 
 def _staff_or_404(account_uuid: str) -> Staff:
     try:
-        staff = db.session().get(Staff, uuid.UUID(account_uuid))
-    except ValueError:
-        staff = None
-    if staff is None:
+        return sessions.staff_member(db.session(), staff_uuid=account_uuid, scope=current_scope())
+    except ServiceError:
         abort(404)
-    return staff

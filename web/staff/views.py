@@ -4,9 +4,10 @@ gate in front of every page of this blueprint.
 ``_staff_gate`` decides who enters each endpoint, in one place: the login form is open; every
 other page needs a logged-in staff member (anonymous visitors go to 職員ログイン, employer users
 are refused) whose one-time initial password has been replaced (else the password change), and
-of a role ``ROLES`` allows (any staff member where it says nothing). Organization pages (団体登録,
+of a role ``ROLES`` allows (any staff member where it says nothing). Which 労金's objects a member
+reaches is ``domain.staff_scope``'s rule, applied by the store's queries and the use-cases. Organization pages (団体登録,
 団体一覧, ご利用開始のお知らせ) are in ``organization_views``; ユーザー検索 and the release of locked or
-blocked accounts in ``account_views``; the written revocation requests (失効依頼一覧, a request's
+blocked accounts in ``account_views``; 職員登録 in ``staff_account_views``; the written revocation requests (失効依頼一覧, a request's
 page, 受付 / 承認 / 否認 / 取下げ) in ``request_views``; filing from paper and 緊急失効 in ``filing_views``.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from domain.banks import bank_name
 from domain.credentials import MAX_LENGTH, MIN_LENGTH
 from domain.roles import StaffRole
 from store.errors import CredentialError
@@ -27,7 +29,7 @@ from usecases import organizations
 from .. import db
 from ..auth.service import REFUSALS, authenticate_staff, show_refusal
 from ..extensions import login_manager
-from ..principals import StaffPrincipal, current_actor, current_login_session, log_in, log_out
+from ..principals import StaffPrincipal, current_actor, current_login_session, current_scope, log_in, log_out
 from . import dashboard
 from .forms import FirstPasswordForm, StaffLoginForm, add_staff_error
 
@@ -55,6 +57,8 @@ ROLES = {
     "staff.file_on_behalf": frozenset({StaffRole.RECEIVER}),  # a request from the paper received by post
     "staff.confirm_end_staff_sessions": ADMINISTRATOR,  # セッション終了 of any staff member (session_views)
     "staff.end_staff_sessions": ADMINISTRATOR,
+    "staff.new_staff_account": ADMINISTRATOR,  # 職員登録 (staff_account_views)
+    "staff.staff_account_created": ADMINISTRATOR,
 }
 
 # The staff menu: (label, description, endpoint); each entry shows to the roles the gate admits there.
@@ -69,6 +73,8 @@ MENU = (
      "staff.inbox"),
     (_l("緊急失効"), _l("不正利用の疑いなどで、電子証明書を直ちに失効します。"),
      "staff.emergency"),
+    (_l("職員登録"), _l("職員（管理者・受付担当者・承認者）のアカウントを作成し、初期パスワードを表示します。"),
+     "staff.new_staff_account"),
     (_l("ログイン中のセッション"), _l("ご自身がログイン中のセッションを確認し、ほかのセッションを終了します。"),
      "staff.my_sessions"),
 )
@@ -104,7 +110,8 @@ def _staff_gate():  # noqa: ANN202
 def _staff_context() -> dict:
     principal = current_user._get_current_object()
     staff = principal.staff if isinstance(principal, StaffPrincipal) else None
-    return {"staff_member": staff, "role_label": ROLE_LABELS.get(staff.role) if staff else None}
+    return {"staff_member": staff, "role_label": ROLE_LABELS.get(staff.role) if staff else None,
+            "staff_bank": bank_name(staff.bank_code) if staff else None}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -158,11 +165,13 @@ def change_password():  # noqa: ANN201
 
 @bp.get("/")
 def top():  # noqa: ANN201
-    """The staff menu, and below it the dashboard (counts only: every staff role sees it; ``?org=`` filters)."""
+    """The staff menu, and below it the dashboard of the member's 労金 (counts only: every staff role sees
+    it; ``?org=`` filters)."""
     role = current_user.staff.role
     menu = [(label, description, endpoint) for label, description, endpoint in MENU if role in admitted_roles(endpoint)]
     now = datetime.now(timezone.utc)
-    board = dashboard.build(db.session(), now=now, organization_code=dashboard.organization_filter(request.args.get("org")))
+    board = dashboard.build(db.session(), now=now, organization_code=dashboard.organization_filter(request.args.get("org")),
+                            scope=current_scope())
     return render_template("staff/top.html", menu=menu, dashboard=board, dashboard_today=dashboard.today_text(now))
 
 
@@ -175,4 +184,11 @@ def _next_staff_page() -> str | None:
     return None
 
 
-from . import account_views, filing_views, organization_views, request_views, session_views  # noqa: E402, F401  (their pages)
+from . import (  # noqa: E402, F401  (their pages)
+    account_views,
+    filing_views,
+    organization_views,
+    request_views,
+    session_views,
+    staff_account_views,
+)

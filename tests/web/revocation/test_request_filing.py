@@ -16,11 +16,24 @@ from store import certificates as certificate_store
 from store import revocation as revocation_store
 from store.errors import Refusal
 from tests.conftest import post_form
+from tests.fixtures.users import without_branch
 from web import messages
 
 from ..pages import errors, text
 from .support import CHOOSE, START, authenticate, file_request, live_serial, registered_master_without_certificate
 
+
+def test_an_organization_without_a_branch_yet_is_sent_to_its_own_branch(app, master):
+    """Registered before issue 16 and not assigned: the form says お取引店（労働金庫）, as the seed's form."""
+    factory = app.extensions["rokin"].session_factory
+    without_branch(factory, master.organization_code)
+    serial = live_serial(factory, master.user_id)
+    client = app.test_client()
+    assert authenticate(client, master.user_id, master.password).status_code == 302
+    response = post_form(client, CHOOSE, {"serial": serial, "reason": "other", "reason_detail": "担当者交代"})
+    number = response.location.rsplit("/", 1)[1]
+    sheet = text(client.get(f"{START}/{number}/form"))
+    assert "お取引店（労働金庫）" in sheet and "中央労働金庫" not in sheet
 
 def test_the_master_files_a_request_and_prints_its_form(app, master):
     factory = app.extensions["rokin"].session_factory
@@ -40,7 +53,7 @@ def test_the_master_files_a_request_and_prints_its_form(app, master):
 
     sheet = text(client.get(f"{START}/{number}/form"))
     for shown in (number, master.user_id, master.organization_code, serial, "その他（担当者交代）", "届出印",
-                  "お取引店（労働金庫）", "労働金庫使用欄", "届出印照合"):
+                  "中央労働金庫 本店営業部", "労働金庫使用欄", "届出印照合"):  # 提出先: its お取引店 (TEST_BRANCH)
         assert shown in sheet, shown
     with factory() as session:
         row = revocation_store.get_request(session=session, number=number)

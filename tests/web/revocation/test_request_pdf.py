@@ -71,8 +71,8 @@ def test_every_font_is_embedded_and_the_text_extracts_exactly(app, master, tmp_p
     for label in ("電子証明書失効依頼書", "提出先", "受付番号", "団体名", "団体コード", "依頼者氏名", "ユーザーID",
                   "シリアル番号", "失効理由", "書面の提出期限", "上記の電子証明書の失効を依頼します。", "届出印"):
         assert label in lines, (label, lines)
-    for value in (number, master.user_id, master.organization_code, serial, "テスト労働組合", "お取引店（労働金庫）",
-                  "その他（担当者交代）"):
+    for value in (number, master.user_id, master.organization_code, serial, "テスト労働組合", "中央労働金庫 本店営業部",
+                  "〒101-0062 東京都千代田区神田駿河台2丁目", "その他（担当者交代）"):  # 提出先: TEST_BRANCH
         assert value in lines, (value, lines)
     assert "Ⅾ" not in first  # 「ユーザーID」 once came out as 「ユーザーⅮ」
 

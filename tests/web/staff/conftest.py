@@ -7,16 +7,21 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from domain.banks import FEDERATION
 from domain.roles import StaffRole
 from store import audit
 from store import staff as staff_store
 from store import users as user_store
 from store.models import AuditEntry, Organization, Staff
 from tests.conftest import post_form
+from usecases.branches import load_shipped_branches_if_none
 
 from ..pages import login
 
 NEW_PASSWORD = "Chosen2024"
+
+
+NEW_BRANCH = "2963-101"  # 団体登録's 労金・お取引店 choice: 中央労働金庫 新宿支店, from the shipped list
 
 
 @dataclass
@@ -25,19 +30,30 @@ class StaffAccount:
     password: str
     uuid: str
     role: StaffRole
+    bank_code: str = FEDERATION.code
 
 
 @pytest.fixture
-def make_staff(app):  # noqa: ANN001, ANN201
-    """A staff account like ``rokin admin create-staff``: it still has its one-time initial password."""
+def shipped_branches(app) -> None:  # noqa: ANN001
+    """The branch list the product ships (団体登録 offers its branches)."""
+    with app.extensions["rokin"].session_factory() as session:
+        load_shipped_branches_if_none(session, actor=audit.Actor.cli())
+
+
+@pytest.fixture
+def make_staff(app, shipped_branches):  # noqa: ANN001, ANN201
+    """A staff account like ``rokin admin create-staff``: it still has its one-time initial password.
+    Of the 連合会 unless ``bank_code`` says otherwise (it sees every 労金, and organizations without one)."""
     factory = app.extensions["rokin"].session_factory
     counter = iter(range(100, 1000))
 
-    def make(role: StaffRole = StaffRole.ADMINISTRATOR, login: str | None = None) -> StaffAccount:
+    def make(role: StaffRole = StaffRole.ADMINISTRATOR, login: str | None = None,
+             bank_code: str = FEDERATION.code) -> StaffAccount:
         with factory.begin() as session:
             staff, initial_password = staff_store.create_staff(
-                session=session, login=login or f"staff{next(counter)}", role=role, actor=audit.Actor.cli())
-            return StaffAccount(staff.login, initial_password, str(staff.uuid), role)
+                session=session, login=login or f"staff{next(counter)}", role=role, actor=audit.Actor.cli(),
+                bank_code=bank_code)
+            return StaffAccount(staff.login, initial_password, str(staff.uuid), role, bank_code)
 
     return make
 
@@ -59,8 +75,8 @@ def set_own_password(client, account: StaffAccount):  # noqa: ANN001, ANN201
 def staff_client(app, make_staff):  # noqa: ANN001, ANN201
     """A new test client logged in as a staff member of ``role`` whose own password is set."""
 
-    def make(role: StaffRole = StaffRole.ADMINISTRATOR):  # noqa: ANN202
-        account = make_staff(role)
+    def make(role: StaffRole = StaffRole.ADMINISTRATOR, bank_code: str = FEDERATION.code):  # noqa: ANN202
+        account = make_staff(role, bank_code=bank_code)
         client = app.test_client()
         assert log_in(client, account).headers["Location"] == "/staff/password"
         set_own_password(client, account)

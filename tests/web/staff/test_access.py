@@ -7,7 +7,7 @@ import pytest
 from domain.roles import StaffRole
 from tests.conftest import csrf_token
 
-from .conftest import organization_codes
+from .conftest import NEW_BRANCH, organization_codes
 
 ANYONE_STAFF = {"administrator", "receiver", "approver"}
 ADMINISTRATOR = {"administrator"}
@@ -23,7 +23,7 @@ PAGES = [
 WHO = ["administrator", "receiver", "approver", "employer", "anonymous"]
 
 NEW_ORGANIZATION = {"code": "NEW200", "name": "新規労働組合", "email": "new@example.jp",
-                    "email_confirm": "new@example.jp"}
+                    "email_confirm": "new@example.jp", "branch": NEW_BRANCH}
 
 
 @pytest.fixture

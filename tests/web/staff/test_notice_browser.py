@@ -9,7 +9,7 @@ import pytest
 
 from domain.roles import StaffRole
 
-from .conftest import NEW_PASSWORD
+from .conftest import NEW_BRANCH, NEW_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ async def test_register_and_print_the_notice(browser_page, make_staff):
     await page.fill("#name", LONGEST_NAME)
     await page.fill("#email", "master@example.jp")
     await page.fill("#email_confirm", "master@example.jp")
+    await page.select_option("#branch", NEW_BRANCH)  # 労金・お取引店 (issue 16)
     await page.click("#submit")
     await page.wait_for_url("**/staff/organizations/1234/notice")
 

@@ -9,10 +9,11 @@ import pytest
 from domain.roles import StaffRole
 from tests.conftest import post_form
 
-from .conftest import audit_entries, organization_codes
+from .conftest import NEW_BRANCH, audit_entries, organization_codes
 
 FORM = "/staff/organizations/new"
-VALID = {"code": "1234", "name": "東京労働組合", "email": "master@example.jp", "email_confirm": "master@example.jp"}
+VALID = {"code": "1234", "name": "東京労働組合", "email": "master@example.jp", "email_confirm": "master@example.jp",
+         "branch": NEW_BRANCH}
 PASSWORD_CELL = re.compile(r'id="notice-initial-password">([^<]+)<')
 MASTER_ID_CELL = re.compile(r'id="notice-master-id">([^<]+)<')
 

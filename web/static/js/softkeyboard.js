@@ -127,14 +127,16 @@
       self.setValue("");
     });
     close.addEventListener("click", function () {
-      self.close();
-      self.opener.focus();
+      self.closeToField();
     });
-    this.panel.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") {
-        self.close();
-        self.opener.focus();
-      }
+    /* Escape, wherever the focus is in the field's row or its keyboard, closes it and goes back to the field. */
+    [row, this.panel].forEach(function (area) {
+      area.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && !self.panel.hidden) {
+          event.preventDefault();
+          self.closeToField();
+        }
+      });
     });
   }
 
@@ -161,6 +163,11 @@
     if (openKeyboard === this) {
       openKeyboard = null;
     }
+  };
+
+  Keyboard.prototype.closeToField = function () {
+    this.close();
+    this.input.focus();
   };
 
   /* The case toggle relabels the letter keys in place; the order stays until the next opening. */
