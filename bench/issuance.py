@@ -47,6 +47,7 @@ from .baseline import (
 )
 from .browser import Browser, PageError, tls_context
 from .common import DOCS, add_topology_argument, describe, machine, publish, result_name, topology_flag
+from .cpu import BENCH, CpuMeter
 from .load import FAILURES, Run, Step, closed_loop, parse_levels, stopwatch
 from .people import Person, check_production_hashes, describe_hashing, make_masters
 from .stack import Stack, running_stack
@@ -107,13 +108,15 @@ class Issuances:
 
         return step
 
-    def in_rounds(self, groups: list[list[Person]]) -> Run:
-        """Client ``i`` issues to ``groups[i]``: rounds of ⑤ for ``ROUND`` users each, then their 発行s."""
+    def in_rounds(self, groups: list[list[Person]], meter: CpuMeter | None = None) -> Run:
+        """Client ``i`` issues to ``groups[i]``: rounds of ⑤ for ``ROUND`` users each, then their 発行s
+        (``meter`` counts the CPU of the 発行s only, not of the untimed ④s)."""
         runs = []
         for start in range(0, len(groups[0]), ROUND):
             chunks = [group[start:start + ROUND] for group in groups]
             runs.append(closed_loop(len(groups), len(chunks[0]),
-                                    lambda client, chunks=chunks: self._prepared_step(client, chunks[client])))
+                                    lambda client, chunks=chunks: self._prepared_step(client, chunks[client]),
+                                    meter))
         return Run.combined(runs)
 
     def _prepared_step(self, client: int, people: list[Person]) -> Step:
@@ -161,10 +164,11 @@ def measure(stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
         for operation in baselines.values():
             closed_loop(1, WARM_UP, each_alone(operation))
         serial = measure_serial(issuances, baselines, options.serial)
-        levels = [measure_level(issuances, baselines, clients, options.per_client) for clients in options.levels]
+        levels, cpu = zip(*(measure_level(issuances, baselines, clients, options.per_client)
+                            for clients in options.levels), strict=True)
         print("where the time goes: one 発行 POST profiled in the app...", flush=True)
         profile = profile_issuance(stack, issuances.take(PROFILED + 1))
-        return {"serial": serial, "levels": levels,
+        return {"serial": serial, "levels": list(levels), "cpu": list(cpu),
                 "profile": profile, "tls_handshake": profiling.tls_handshake_ms(stack.web_url, issuances.context),
                 "topology": stack.topology}
     finally:
@@ -212,12 +216,20 @@ def measure_serial(issuances: Issuances, baselines: dict[str, Callable[[], Any]]
 
 
 def measure_level(issuances: Issuances, baselines: dict[str, Callable[[], Any]], clients: int,
-                  per_client: int) -> dict[str, Run]:
+                  per_client: int) -> tuple[dict[str, Run], dict[str, Any]]:
+    """The runs at ``clients``, and the CPU per operation each process spent on the product's 発行s and on
+    the raw cryptography (the bench process's own)."""
     print(f"{clients} client(s) x {per_client}...", flush=True)
-    runs = {"issuance": issuances.in_rounds([issuances.take(per_client) for _ in range(clients)])}
-    runs |= {name: closed_loop(clients, per_client, each_alone(operation)) for name, operation in baselines.items()}
+    product, crypto = CpuMeter(issuances.stack), CpuMeter(issuances.stack)
+    runs = {"issuance": issuances.in_rounds([issuances.take(per_client) for _ in range(clients)], product)}
+    runs |= {name: closed_loop(clients, per_client, each_alone(operation), crypto if name == "raw_crypto" else None)
+             for name, operation in baselines.items()}
     report(f"{clients} client(s)", runs, rates=True)
-    return runs
+    cpu = {"issuance": product.per_operation(len(runs["issuance"].samples_ms)),
+           "raw_crypto_ms": crypto.per_operation(len(runs["raw_crypto"].samples_ms))["by_process"][BENCH]}
+    print(f"    CPU per 発行: {cpu['issuance']['by_process']} (total {cpu['issuance']['total']} ms); "
+          f"raw cryptography {cpu['raw_crypto_ms']} ms", flush=True)
+    return runs, cpu
 
 
 def report(heading: str, runs: dict[str, Run], *, rates: bool) -> None:
@@ -253,14 +265,14 @@ def figures(measured: dict[str, Any]) -> dict[str, Any]:
     serial_old_floor = floor(serial_runs, bare="bare_workflow_regular")
     issuance_p50 = serial["issuance"]["p50"]
     levels = []
-    for runs in measured["levels"]:
+    for runs, cpu in zip(measured["levels"], measured["cpu"], strict=True):
         summaries = {name: run.summary() for name, run in runs.items()}
         level_floor, level_floor_argon2 = floor(runs), floor(runs, with_argon2=True)
         level_old_floor = floor(runs, bare="bare_workflow_regular")
         throughput = summaries["issuance"]["throughput_per_s"]
         levels.append({
             "clients": runs["issuance"].clients, **summaries, "floor": level_floor,
-            "floor_with_argon2": level_floor_argon2, "old_floor": level_old_floor,
+            "floor_with_argon2": level_floor_argon2, "old_floor": level_old_floor, "cpu_ms": cpu,
             "ratios": {
                 "throughput_to_floor": round(throughput / level_floor["throughput_per_s"], 3),
                 "throughput_to_floor_with_argon2": round(throughput / level_floor_argon2["throughput_per_s"], 3),
@@ -334,6 +346,7 @@ def markdown(results: dict[str, Any]) -> str:
         "operations per second; the floor's is clients ÷ (mean bare workflow + mean raw cryptography).",
         *level_tables(levels),
         reading(serial, levels[-1]),
+        cpu_table(levels),
         profiling.profile_markdown(results["profile"], "one 発行 POST (a keep-alive connection: no handshake)"),
         failures_note(measured),
     ]).strip()
@@ -375,6 +388,24 @@ def level_tables(levels: list[dict[str, Any]]) -> list[str]:
         table(["clients", "issuance rate ÷ floor", "÷ old floor", "÷ bare workflow", "÷ raw cryptography",
                "÷ (floor + argon2id)", "issuance p50 ÷ floor p50", "issuance p99 ÷ p50"], ratios),
     ]
+
+
+def cpu_table(levels: list[dict[str, Any]]) -> str:
+    """Where the machine's CPU went during the 発行s at each level, beside the raw cryptography's."""
+    names = list(levels[0]["cpu_ms"]["issuance"]["by_process"])
+    rows = [[name, *(ms(level["cpu_ms"]["issuance"]["by_process"][name]) for level in levels)] for name in names]
+    rows.append(["all of them", *(ms(level["cpu_ms"]["issuance"]["total"]) for level in levels)])
+    rows.append(["raw cryptography alone (key, CSR, signing, .p12)", *(ms(level["cpu_ms"]["raw_crypto_ms"])
+                                                                        for level in levels)])
+    top = levels[-1]["cpu_ms"]
+    busiest = max(top["issuance"]["by_process"].items(), key=lambda item: item[1])
+    return ("CPU time per 発行 by process (user + system; PostgreSQL's server not counted), while the timed "
+            "発行s ran:\n\n"
+            + table(["process", *(f"{level['clients']} clients" for level in levels)], rows)
+            + f"\n\nAt {levels[-1]['clients']} clients a 発行 costs the machine {ms(top['issuance']['total'])} of CPU, "
+            f"{times(top['issuance']['total'] / max(top['raw_crypto_ms'], 0.1))} the raw cryptography's "
+            f"{ms(top['raw_crypto_ms'])}; the most goes to {busiest[0]} ({ms(busiest[1])}): on a machine the "
+            "product shares with its Temporal server, that is where the rate is lost.")
 
 
 def reading(serial: dict[str, Any], top: dict[str, Any]) -> str:

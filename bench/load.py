@@ -70,8 +70,9 @@ class Run:
                 "failure_examples": list(dict.fromkeys(self.failures))[:EXAMPLES]}
 
 
-def closed_loop(clients: int, per_client: int, prepare: Callable[[int], Step]) -> Run:
-    """``prepare(client_index)`` returns that client's step; each client runs ``per_client`` steps."""
+def closed_loop(clients: int, per_client: int, prepare: Callable[[int], Step], meter: Any = None) -> Run:
+    """``prepare(client_index)`` returns that client's step; each client runs ``per_client`` steps.
+    ``meter`` (``bench.cpu.CpuMeter``): started once every client is prepared, stopped when all are done."""
     barrier = threading.Barrier(clients + 1)
     samples: list[list[float]] = [[] for _ in range(clients)]
     failed: list[str] = []
@@ -104,10 +105,14 @@ def closed_loop(clients: int, per_client: int, prepare: Callable[[int], Step]) -
         barrier.wait()
     except threading.BrokenBarrierError:
         pass
+    if meter is not None:
+        meter.start()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    if meter is not None:
+        meter.stop()
     if errors:
         raise errors[0]
     run = Run(clients, [sample for client_samples in samples for sample in client_samples], seconds, failed)
