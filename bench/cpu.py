@@ -38,3 +38,16 @@ class CpuMeter:
         """Milliseconds of CPU per operation, by process, and their total."""
         each = {name: round(1000 * seconds / max(operations, 1), 1) for name, seconds in self._spent.items()}
         return {"by_process": each, "total": round(sum(each.values()), 1)}
+
+
+def cpu_comparison(product: dict[str, Any], baseline: dict[str, Any], *, what: str,
+                   baseline_label: str) -> list[list[str]]:
+    """Rows of a table: CPU per operation by process for the product and for its baseline, then the totals."""
+    names = list(dict.fromkeys([*product["by_process"], *baseline["by_process"]]))
+
+    def spent(part: dict[str, Any], name: str) -> str:
+        return f"{part['by_process'].get(name, 0.0):,.1f} ms"
+
+    rows = [[name, spent(product, name), spent(baseline, name)] for name in names]
+    rows.append([f"all of them, per {what}", f"{product['total']:,.1f} ms", f"{baseline['total']:,.1f} ms"])
+    return [["process", what, baseline_label], *rows]

@@ -31,6 +31,7 @@ from . import profile as profiling
 from .baseline import ARGON2_LABEL, BARE_UPDATE_LABEL, BareTemporal, argon2_verification
 from .browser import Browser, Page, PageError, tls_context
 from .common import DOCS, add_topology_argument, describe, machine, publish, result_name, topology_flag
+from .cpu import CpuMeter, cpu_comparison
 from .load import Run, Step, closed_loop, parse_levels, stopwatch
 from .people import Person, check_production_hashes, describe_hashing, make_masters
 from .stack import Stack, running_stack
@@ -102,12 +103,18 @@ def measure(stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
 
     closed_loop(1, WARM_UP, logins.step)
     closed_loop(1, WARM_UP, baseline)
-    levels = []
+    levels: list[dict[str, Run]] = []
+    cpu: list[dict[str, Any]] = []
     for count in options.levels:
         print(f"{count} client(s) x {options.per_client}...", flush=True)
-        level = {"login": closed_loop(count, options.per_client, logins.step),
-                 "baseline": closed_loop(count, options.per_client, baseline)}
+        login_cpu, baseline_cpu = CpuMeter(stack), CpuMeter(stack)
+        level = {"login": closed_loop(count, options.per_client, logins.step, login_cpu),
+                 "baseline": closed_loop(count, options.per_client, baseline, baseline_cpu)}
         report(f"{count} client(s)", level)
+        cpu.append({name: meter.per_operation(len(level[name].samples_ms))
+                    for name, meter in (("login", login_cpu), ("baseline", baseline_cpu))})
+        print(f"    CPU per login: {cpu[-1]['login']['by_process']} (total {cpu[-1]['login']['total']} ms); "
+              f"baseline {cpu[-1]['baseline']['total']} ms", flush=True)
         levels.append(level)
     print("the baseline's halves alone, one client...", flush=True)
     parts = {"argon2": closed_loop(1, options.per_client, lambda _index: lambda _n: stopwatch(argon2_verification)),
@@ -117,7 +124,7 @@ def measure(stack: Stack, options: argparse.Namespace) -> dict[str, Any]:
     print("where the time goes: one login profiled in the app...", flush=True)
     person, serial, context = logins.clients[0]
     profile = profile_login(stack, person, serial)
-    return {"levels": levels, "parts": parts, "profile": profile, "topology": stack.topology,
+    return {"levels": levels, "cpu": cpu, "parts": parts, "profile": profile, "topology": stack.topology,
             "tls_handshake": profiling.tls_handshake_ms(stack.web_url, context)}
 
 
@@ -157,9 +164,9 @@ def report(heading: str, runs: dict[str, Run]) -> None:
 
 def figures(measured: dict[str, Any]) -> dict[str, Any]:
     levels = []
-    for runs in measured["levels"]:
+    for runs, cpu in zip(measured["levels"], measured["cpu"], strict=True):
         login, baseline = runs["login"].summary(), runs["baseline"].summary()
-        levels.append({"clients": login["clients"], "login": login, "baseline": baseline, "ratios": {
+        levels.append({"clients": login["clients"], "login": login, "baseline": baseline, "cpu_ms": cpu, "ratios": {
             "p50": round(login["p50"] / baseline["p50"], 3),
             "p99": round(login["p99"] / baseline["p99"], 3),
             "throughput": round(login["throughput_per_s"] / baseline["throughput_per_s"], 3),
@@ -221,11 +228,23 @@ def markdown(results: dict[str, Any]) -> str:
             [ARGON2_LABEL, ms(parts["argon2"]["p50"]), ms(parts["argon2"]["p99"])],
             [BARE_UPDATE_LABEL, ms(parts["bare_update"]["p50"]), ms(parts["bare_update"]["p99"])]]),
         reading,
+        cpu_section(top),
         profiling.profile_markdown(results["profile"], "one certificate login (its login page, password and top "
                                    f"screen; the measured p50 is {levels[0]['clients']} client's)"),
         failures_note({f"{level['clients']} clients, {kind}": level[kind]
                        for level in levels for kind in ("login", "baseline")}),
     ]).strip()
+
+
+def cpu_section(top: dict[str, Any]) -> str:
+    """Where the machine's CPU went at the top level: per login, and per baseline operation."""
+    header, *rows = cpu_comparison(top["cpu_ms"]["login"], top["cpu_ms"]["baseline"], what="login",
+                                   baseline_label="baseline (argon2id + bare update)")
+    login, baseline = top["cpu_ms"]["login"]["total"], top["cpu_ms"]["baseline"]["total"]
+    return (f"CPU time by process at {top['clients']} clients, while the timed operations ran (user + system; "
+            "PostgreSQL's server not counted; the baseline's argon2id and its bare workflow's worker run in the bench "
+            f"process):\n\n{table(header, rows)}\n\nA login costs the machine {ms(login)} of CPU, "
+            f"{times(login / max(baseline, 0.1))} its baseline's {ms(baseline)}.")
 
 
 def headlines(results: dict[str, Any]) -> list[dict[str, str]]:
