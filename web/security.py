@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -35,6 +36,20 @@ def fresh_session() -> None:
         session["lang"] = lang
 
 
+class PageSessionInterface(SecureCookieSessionInterface):
+    """The session cookie, renewed by pages only: a static file's response never sets it.
+
+    A page's CSS and scripts are still loading when the user goes on, and each of those requests
+    carries the cookie as it was when it left; renewing it on their responses would put back a
+    session the next page has replaced (its CSRF token lost: 「画面の有効期限が切れました」).
+    """
+
+    def save_session(self, app, session, response) -> None:  # noqa: ANN001
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask, *, idle: timedelta) -> None:
     """``idle``: the server-side session's idle timeout (``store.sessions``); the cookie, renewed by
     every request, expires with it, so the browser forgets what the server would refuse anyway."""
@@ -43,6 +58,7 @@ def init_app(app: Flask, *, idle: timedelta) -> None:
     for key, value in {**COOKIE_SETTINGS, "PERMANENT_SESSION_LIFETIME": idle}.items():
         if app.config.get(key) == app.default_config.get(key):
             app.config[key] = value
+    app.session_interface = PageSessionInterface()
 
     @app.before_request
     def _permanent_session() -> None:

@@ -90,6 +90,18 @@ def test_the_session_cookie_expires_with_the_idle_timeout(client, master):
     assert IDLE_TIMEOUT.total_seconds() - 60 < remaining <= IDLE_TIMEOUT.total_seconds()
 
 
+def test_a_static_file_never_sets_the_session_cookie(client, master):
+    """A page's late CSS or script response must not put back the session the next page replaced."""
+    before_logout = client.get_cookie("rokin_session").value
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/employer/")})
+    login_page = client.get("/login")
+    assert _session_set_cookie(login_page)  # pages renew the cookie
+    client.set_cookie("rokin_session", before_logout)  # the request of the page before, still in flight
+    late_script = client.get("/static/js/forms.js")
+    assert late_script.status_code == 200
+    assert not [value for value in late_script.headers.getlist("Set-Cookie") if value.startswith("rokin_session=")]
+
+
 def test_not_found_page(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404

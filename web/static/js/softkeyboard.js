@@ -66,10 +66,18 @@
     this.input = input;
     this.upper = false;
 
+    /* Moving a focused input blurs it, and what is typed next would go nowhere: someone (or a test)
+       typing while the page still loads would lose characters. Give the focus and caret back. */
+    var focused = document.activeElement === input;
+    var selection = [input.selectionStart, input.selectionEnd];
     var row = document.createElement("span");
     row.className = "softkeyboard-row";
     input.parentNode.insertBefore(row, input);
     row.appendChild(input);
+    if (focused) {
+      input.focus();
+      input.setSelectionRange(selection[0], selection[1]);
+    }
 
     this.opener = button(text.open, "softkeyboard-open secondary");
     this.opener.setAttribute("aria-expanded", "false");
