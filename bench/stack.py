@@ -59,6 +59,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def reserved_port() -> socket.socket:
+    """A port held bound (not listening) until the process that listens on it starts: the Temporal
+    dev server picks free ports of its own at start-up (HTTP API, metrics, its internal services),
+    and could take one chosen for the web that was only probed as free, so that clients reached it."""
+    reservation = socket.socket()
+    reservation.bind((LOOPBACK, 0))
+    return reservation
+
+
 @dataclass
 class Stack:
     data_dir: Path
@@ -72,6 +81,7 @@ class Stack:
     _ready: dict[str, Callable[[subprocess.Popen], bool]] = field(default_factory=dict)
     _process_environment: dict[str, dict[str, str]] = field(default_factory=dict)  # one process's own settings
     _bridge: object | None = None
+    reservations: dict[str, socket.socket] = field(default_factory=dict)  # ports no process listens on yet
 
     def __post_init__(self) -> None:
         self._define_product()
@@ -131,6 +141,10 @@ class Stack:
 
     def start(self, name: str) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
+        for port_name in self._listens_on(name):
+            reservation = self.reservations.pop(port_name, None)
+            if reservation is not None:
+                reservation.close()
         with (self.logs / f"{name}.log").open("ab") as log:
             process = subprocess.Popen(self._commands[name], env=self._environment(name), cwd=ROOT,
                                        stdout=log, stderr=subprocess.STDOUT, process_group=0,
@@ -172,6 +186,17 @@ class Stack:
     def close(self) -> None:
         for name in reversed(list(self._processes)):
             self.stop(name)
+        for reservation in self.reservations.values():
+            reservation.close()
+        self.reservations.clear()
+
+    def _listens_on(self, name: str) -> tuple[str, ...]:
+        """The names (keys of ``ports``) of the ports process ``name`` listens on."""
+        if self.topology == "production":
+            production = {"web": ("web-upstream",), "pki": ("pki-upstream",), "nginx": ("web", "pki")}
+            if name in production:
+                return production[name]
+        return (name,) if name in ("temporal", "smtp", "web") else ()
 
     def _environment(self, name: str = "") -> dict[str, str]:
         inherited = {key: value for key, value in os.environ.items()
@@ -306,7 +331,8 @@ def running_stack(*, data_dir: Path | None = None, processes: Sequence[str] | No
     data_dir = Path(tempfile.mkdtemp(prefix="rokin-bench-")) if throwaway else data_dir.resolve()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     names = ("temporal", "smtp", "web") + (("web-upstream", "pki", "pki-upstream") if topology == "production" else ())
-    ports = {name: free_port() for name in names}
+    reservations = {name: reserved_port() for name in names}
+    ports = {name: reservation.getsockname()[1] for name, reservation in reservations.items()}
     settings = replace(Settings.from_env({"ROKIN_DATA_DIR": str(data_dir)}), task_queue=task_queue,
                        temporal_address=f"{LOOPBACK}:{ports['temporal']}", smtp_host=LOOPBACK,
                        smtp_port=ports["smtp"])
@@ -319,7 +345,8 @@ def running_stack(*, data_dir: Path | None = None, processes: Sequence[str] | No
             settings = replace(settings, database_url=resources.enter_context(fresh_postgres_database()),
                                pki_url=f"http://{LOOPBACK}:{ports['pki']}")
         upgrade(settings.database_url)
-        stack = Stack(data_dir, settings, ports, temporal_args, dict(environment or {}), topology)
+        stack = Stack(data_dir, settings, ports, temporal_args, dict(environment or {}), topology,
+                      reservations=reservations)
         try:
             for name in stack.processes:
                 if processes is None or name in processes:
