@@ -17,9 +17,10 @@ days left and the renewal window as they are when it is sent (``activities.mail_
 - However it ends, it tells a written revocation request still open for the certificate, which then
   closes (issue 5: ``RevocationActivities.tell_open_request``).
 
-E-mails go out through ``NoticeWorkflow`` children; the lifecycle waits for them before it
-completes, so no child outlives its parent (the time-skipping test server leaves its clock
-locked when one does, and the e-mail belongs to this lifecycle anyway).
+E-mails go out as activities of the lifecycle (``workflows.notice.send``, the notice's retry policy),
+started without waiting; the lifecycle waits for them before it completes. Runs started before
+issue 14 send them through ``NoticeWorkflow`` children, which likewise never outlive their parent (the
+time-skipping test server leaves its clock locked when one does).
 
 History: four timers, a handful of activities and child starts — about a hundred events in a
 year, so no continue-as-new.
@@ -59,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.certificates import CertificateActivities
     from activities.revocation import RevocationActivities
 
+    from . import notice
     from .notice import NoticeWorkflow
 
 # Lifecycles started before NOT_AFTER existed get it when they next wake up (one patch per
@@ -76,6 +78,9 @@ STATE_TEXT = {  # the current details in the Temporal UI
 TELL_OPEN_REQUEST_PATCH = "tell-open-revocation-request"
 # Lifecycles started before the 40-day e-mail existed keep their three steps (issue 13).
 EXPIRY_NOTICE_PATCH = "expiry-notice-40-days"
+# Issue 14: each e-mail is an activity of the lifecycle, not a NoticeWorkflow child (a whole workflow
+# less per 発行 for the server). Lifecycles started before keep their children for the whole run.
+NOTICE_ACTIVITY_PATCH = "notices-as-activities"
 DB_TIMEOUT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
 
@@ -97,7 +102,7 @@ class CertificateLifecycleWorkflow:
         self._state = LifecycleState.ACTIVE
         self._renewed = False
         self._ending: Superseded | Revoked | None = None
-        self._notices: list[workflow.ChildWorkflowHandle[Any, Any]] = []
+        self._notices: list[asyncio.Future[Any]] = []  # e-mails on their way (activities, or older runs' children)
 
     @workflow.run
     async def run(self, input: LifecycleInput) -> LifecycleState:
@@ -249,9 +254,15 @@ class CertificateLifecycleWorkflow:
             f"有効期限 {calendar.not_after:%Y-%m-%d %H:%M:%S}（JST）")
 
     async def _notify(self, kind: NoticeKind) -> None:
+        """Send the e-mail without waiting for it: a mail server away for hours must not hold up the
+        lifecycle's steps; the run waits for its e-mails only before it completes."""
         calendar = calendar_for(self._input.issued_at)
+        request = NoticeRequest(kind, self._input.user_uuid, until=calendar.not_after)
+        if workflow.patched(NOTICE_ACTIVITY_PATCH):
+            self._notices.append(notice.send(request, summary=notice_summary(kind)))
+            return
         self._notices.append(await workflow.start_child_workflow(
-            NoticeWorkflow.run, NoticeRequest(kind, self._input.user_uuid, until=calendar.not_after),
+            NoticeWorkflow.run, request,
             id=notice_workflow_id(kind.value, self._input.user_uuid, str(workflow.uuid4())),
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             static_summary=notice_summary(kind),

@@ -32,10 +32,19 @@ class NoticeWorkflow:
     @workflow.run
     async def run(self, request: NoticeRequest) -> NoticeResult:
         workflow.upsert_search_attributes([USER_UUID.value_set(request.user_uuid)])  # operators filter by user
-        return await workflow.execute_activity_method(
-            MailActivities.send_notice,
-            request,
-            start_to_close_timeout=SEND_TIMEOUT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=SEND_RETRY,
-        )
+        return await send(request)
+
+
+def send(request: NoticeRequest, summary: str | None = None) -> workflow.ActivityHandle[NoticeResult]:
+    """The e-mail as an activity of the calling workflow, under the notice's policy (retries for a day).
+
+    ``NoticeWorkflow`` runs it for the use-cases; a workflow that sends mail of its own (the certificate
+    lifecycle) runs it directly, which spares the server a whole workflow per e-mail (issue 14)."""
+    return workflow.start_activity_method(
+        MailActivities.send_notice,
+        request,
+        start_to_close_timeout=SEND_TIMEOUT,
+        schedule_to_close_timeout=GIVE_UP_AFTER,
+        retry_policy=SEND_RETRY,
+        summary=summary,
+    )

@@ -143,6 +143,13 @@ async def certificate_year_with_expiry_notice(stage: Stage) -> dict[str, str]:
     return {"CertificateLifecycleWorkflow/expired_after_a_year_with_40_day_notice": handle.id}
 
 
+async def certificate_notices_as_activities(stage: Stage) -> dict[str, str]:
+    """Issue 14: the same year, its five e-mails sent as activities of the lifecycle (no notice children)."""
+    kept = await certificate_year_with_expiry_notice(stage)
+    return {"CertificateLifecycleWorkflow/notices_as_activities":
+            kept["CertificateLifecycleWorkflow/expired_after_a_year_with_40_day_notice"]}
+
+
 async def issuance_saga(stage: Stage) -> dict[str, str]:
     """Issue 11: the master user's certificate is delivered (the web confirms, then it is ACTIVE and
     its lifecycle starts); a general user's is never confirmed and is revoked at the deadline."""
@@ -299,6 +306,6 @@ def _change(stage: Stage, statement) -> None:  # noqa: ANN001
 
 CASES: dict[str, Case] = {case.__name__: case for case in [
     notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year,
-    certificate_year_with_expiry_notice, issuance_saga, issuance_local_steps,
+    certificate_year_with_expiry_notice, certificate_notices_as_activities, issuance_saga, issuance_local_steps,
     certificate_not_after_added, certificate_revoked,
     revocation_approved, revocation_expired, revocation_closed, revocation_withdrawn, reconciliation_repaired]}

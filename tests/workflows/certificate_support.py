@@ -128,12 +128,15 @@ async def advance_to(env: WorkflowEnvironment, instant: datetime) -> None:
 
 
 async def end_lifecycle(client: Client, serial: str) -> None:
-    """Terminate a lifecycle a test leaves running, once its e-mail children have closed: on the
-    time-skipping server a child that closes after its parent leaves the clock locked."""
+    """Terminate a lifecycle a test leaves running, once its e-mails have gone (its ``send_notice``
+    activities; the e-mail children of lifecycles from before issue 14): on the time-skipping server
+    an activity or a child that closes after its workflow leaves the clock locked."""
     handle = lifecycle(client, serial)
     for child in await children(client, handle.id):
         while (await client.get_workflow_handle(child).describe()).status == WorkflowExecutionStatus.RUNNING:
             await asyncio.sleep(0.05)
+    while (await handle.describe()).raw_description.pending_activities:
+        await asyncio.sleep(0.05)
     await handle.terminate("test over")
 
 
