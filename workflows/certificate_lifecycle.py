@@ -22,7 +22,7 @@ started without waiting; the lifecycle waits for them before it completes. Runs 
 issue 14 send them through ``NoticeWorkflow`` children, which likewise never outlive their parent (the
 time-skipping test server leaves its clock locked when one does).
 
-History: four timers, a handful of activities and child starts — about a hundred events in a
+History: four timers and a handful of activities — about a hundred events in a
 year, so no continue-as-new.
 """
 

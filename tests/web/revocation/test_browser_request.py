@@ -19,9 +19,10 @@ from store import audit
 from store import certificates as certificate_store
 from store import staff as staff_store
 from store import users as user_store
-from tests.fixtures.browser import PAGE_TIMEOUT_MS, BrowserPage
+from tests.fixtures.browser import BrowserPage
 
-from ..client_certificates import certificate_for, watch_for_errors
+from ..client_certificates import certificate_for
+from ..staff_browser import staff_page
 from ..test_browser_registration import _shot
 
 pytestmark = pytest.mark.browser
@@ -48,20 +49,6 @@ def _arrange(app, make_organization) -> tuple[str, str]:  # noqa: ANN001
         user = user_store.get_by_user_id(session=session, user_id=master_id)
         [held] = certificate_store.user_certificates(session=session, user_uuid=user.uuid)
         return master_id, held.serial
-
-
-async def _staff_page(browser, base_url: str, login: str, errors: list[str]):  # noqa: ANN001, ANN202
-    """A staff member's own browser, logged in at 職員ログイン."""
-    context = await browser.new_context(ignore_https_errors=True, locale="ja-JP")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    page = await context.new_page()
-    watch_for_errors(page, errors)
-    await page.goto(base_url + "/staff/login")
-    await page.fill("#login", login)
-    await page.fill("#password", STAFF_PASSWORD)
-    await page.get_by_role("button", name="ログイン", exact=True).click()
-    await page.wait_for_url(re.compile(r"/staff/"))
-    return context, page
 
 
 async def _open_request(page, base_url: str, number: str) -> None:  # noqa: ANN001
@@ -115,12 +102,12 @@ async def test_a_written_request_from_the_login_screen_to_the_reissued_certifica
 
     # 受付 by a receiver, then 承認 by an approver who is not the receiver.
     staff_errors: list[str] = []
-    receiver_context, receiver = await _staff_page(browser, base, "recv01", staff_errors)
+    receiver_context, receiver = await staff_page(browser, base, "recv01", STAFF_PASSWORD, staff_errors)
     await _open_request(receiver, base, number)
     await receiver.locator("#receive").click()
     await receiver.get_by_text(f"失効依頼 {number} の書面を受け付けました。").wait_for()
     assert await receiver.locator("#approve").count() == 0  # maker-checker: not for the receiver
-    approver_context, approver = await _staff_page(browser, base, "appr01", staff_errors)
+    approver_context, approver = await staff_page(browser, base, "appr01", STAFF_PASSWORD, staff_errors)
     await _open_request(approver, base, number)
     await approver.fill("#comment", "届出印を確認しました")
     await approver.locator("#approve").click()

@@ -16,13 +16,13 @@ from store import audit
 from store import organizations as org_store
 from store import staff as staff_store
 from store import users as user_store
-from tests.fixtures.browser import PAGE_TIMEOUT_MS, BrowserPage
+from tests.fixtures.browser import BrowserPage
 from tests.web.certificates.arrange import record_certificate
 from tests.web.revocation.conftest import fresh_request_numbers  # noqa: F401  (autouse: free numbers 1–5)
 from tests.web.revocation.support import now
 from usecases.branches import load_shipped_branches_if_none
 
-from ..client_certificates import watch_for_errors
+from ..staff_browser import staff_page
 
 pytestmark = pytest.mark.browser
 
@@ -83,19 +83,6 @@ async def _file(browser_page: BrowserPage, master_id: str, serial: str, tmp_path
     return number, extracted.stdout
 
 
-async def _staff_page(browser, base_url: str, login: str, errors: list[str]):  # noqa: ANN001, ANN202
-    context = await browser.new_context(ignore_https_errors=True, locale="ja-JP")
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    page = await context.new_page()
-    watch_for_errors(page, errors)
-    await page.goto(base_url + "/staff/login")
-    await page.fill("#login", login)
-    await page.fill("#password", STAFF_PASSWORD)
-    await page.get_by_role("button", name="ログイン", exact=True).click()
-    await page.wait_for_url(re.compile(r"/staff/$"))
-    return context, page
-
-
 async def _inbox(page, base_url: str, state: str = "") -> set[str]:  # noqa: ANN001
     """The request numbers the inbox lists (``state``: its filter; the open ones by default)."""
     await page.goto(base_url + "/staff/requests" + (f"?state={state}" if state else ""))
@@ -119,13 +106,13 @@ async def test_each_bank_sees_and_decides_only_its_own_written_requests(
         assert BANKS[other][2] not in sheets[key] and numbers[key] in sheets[key]
 
     errors: list[str] = []
-    federation_context, federation = await _staff_page(browser, base, "fedadm01", errors)
+    federation_context, federation = await staff_page(browser, base, "fedadm01", STAFF_PASSWORD, errors)
     assert await _inbox(federation, base) == {numbers["A"], numbers["B"]}
 
     for key in ("A", "B"):
         other = "B" if key == "A" else "A"
         number = numbers[key]
-        receiver_context, receiver = await _staff_page(browser, base, f"recv{key}01", errors)
+        receiver_context, receiver = await staff_page(browser, base, f"recv{key}01", STAFF_PASSWORD, errors)
         assert await _inbox(receiver, base) == {number}, "only its own 労金's request"
         assert (await receiver.goto(f"{base}/staff/requests/{numbers[other]}")).status == 404
         await receiver.goto(f"{base}/staff/requests")
@@ -133,7 +120,7 @@ async def test_each_bank_sees_and_decides_only_its_own_written_requests(
         await receiver.locator("#receive").click()
         await receiver.get_by_text(f"失効依頼 {number} の書面を受け付けました。").wait_for()
 
-        approver_context, approver = await _staff_page(browser, base, f"appr{key}01", errors)
+        approver_context, approver = await staff_page(browser, base, f"appr{key}01", STAFF_PASSWORD, errors)
         assert await _inbox(approver, base) == {number}
         assert (await approver.goto(f"{base}/staff/requests/{numbers[other]}")).status == 404
         await approver.goto(f"{base}/staff/requests/{number}")
