@@ -30,7 +30,7 @@ def build_activities(settings: Settings, session_factory: sessionmaker[Session])
     return [mail.send_notice,
             lockout.mirror_lockout_state, lockout.record_lockout_release, lockout.find_master_user,
             certificates.sign_certificate, certificates.record_delivery, certificates.start_lifecycle,
-            certificates.void_issuance,
+            certificates.void_issuance, certificates.settle_delivery,
             certificates.reach_milestone, certificates.record_ending, certificates.publish_crl,
             revocation.record_transition, revocation.remind_approvers, revocation.tell_open_request,
             reconciliation.reconcile_page]

@@ -18,6 +18,10 @@ workflow task; a worker killed after the commit but before that task completed m
 worker run them again — and get the same certificate, or find it ACTIVE already (``tests/crash``
 halts a worker right there: ``HALT_KEY``).
 
+Also issue 14: the web records the delivery itself (``usecases.issuance``); at the deadline an issuance
+that leaves it to the web runs ``settle_delivery``, which keeps a certificate the web made ACTIVE and
+voids one still pending — under the row's lock, so the web's record and the void never both happen.
+
 Blocking work (SQLAlchemy, RSA signing, files) runs in ``asyncio.to_thread``, as in ``activities.mail``.
 """
 
@@ -118,6 +122,15 @@ class CertificateActivities:
         return voided
 
     @activity.defn
+    async def settle_delivery(self, request_id: str) -> bool:
+        """The deadline of an issuance whose web records the delivery itself: True if it did (ACTIVE);
+        otherwise the certificate still pending is revoked as undelivered, as by ``void_issuance``."""
+        delivered, revoked = await asyncio.to_thread(self._settle, request_id)
+        if revoked:
+            await asyncio.to_thread(self._publish_crl)
+        return delivered
+
+    @activity.defn
     async def reach_milestone(self, request: MilestoneRequest) -> MilestoneReport:
         """At day 336, 7 days before, and expiry: the database's view (and at expiry, EXPIRED)."""
         return await asyncio.to_thread(self._reach, request)
@@ -214,6 +227,17 @@ class CertificateActivities:
                                                            status=CertificateStatus.REVOKED, reason=VOIDED_REASON,
                                                            at=at)
             return voided, row.status is CertificateStatus.REVOKED
+
+    def _settle(self, request_id: str) -> tuple[bool, bool]:
+        """(delivered, revoked) for the request's certificate."""
+        with self.session_factory.begin() as session:
+            row = certificate_store.get_by_request(session=session, request_id=request_id, lock=True)
+            if row is None:
+                return False, False
+            if row.status is CertificateStatus.PENDING_DELIVERY:
+                certificate_store.void_undelivered(session=session, certificate=row, at=datetime.now(timezone.utc))
+            delivered = row.status is CertificateStatus.ACTIVE and row.delivered_at is not None
+            return delivered, row.status is CertificateStatus.REVOKED
 
     def _reach(self, request: MilestoneRequest) -> MilestoneReport:
         with self.session_factory.begin() as session:

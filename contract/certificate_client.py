@@ -3,8 +3,10 @@
 - ``begin_issuance``: start the issuance workflow for a CSR (or join it: the request ID names it)
   and get its ``IssuanceOutcome`` as soon as the certificate is signed — update-with-start of
   ``signed`` — without waiting for the workflow to finish; the certificate is pending delivery.
-- ``confirm_delivery``: the .p12 is built; returns once the certificate is ACTIVE, raises if the
-  issuance voided it (too late) or Temporal cannot be reached: then no .p12 may be handed over.
+- ``tell_delivered`` (issue 14): the web built the .p12 and recorded the delivery itself; the issuance
+  goes on to the certificate's lifecycle.
+- ``confirm_delivery``: the .p12 is built; returns once the workflow has made the certificate ACTIVE,
+  raises if it voided it (too late). What webs did before issue 14, and what ``issue`` still does.
 - ``issue``: both at once, for callers that keep the key themselves (the simulator, sample data).
 - ``tell_superseded`` / ``tell_revoked``: after the database change is committed (it takes
   effect at the next request by itself), end the certificates' lifecycles, which mirror it
@@ -42,7 +44,14 @@ from domain.names import TASK_QUEUE
 from domain.validity import calendar_for
 
 from . import search_attributes
-from .names import IssuanceUpdate, LifecycleSignal, WorkflowType, certificate_workflow_id, issuance_workflow_id
+from .names import (
+    IssuanceSignal,
+    IssuanceUpdate,
+    LifecycleSignal,
+    WorkflowType,
+    certificate_workflow_id,
+    issuance_workflow_id,
+)
 from .policies import SIGNING_WAIT, confirmation_wait
 
 ISSUANCE_SUMMARY = "電子証明書の発行（CSRへの署名と配布確認）"
@@ -103,6 +112,20 @@ async def confirm_delivery(client: Client, *, request_id: str, serial: str,
             timeout=confirmation_wait(delivery_deadline).total_seconds())
     except WorkflowUpdateFailedError as error:
         raise IssuanceFailed("the delivery was not confirmed in time") from error
+
+
+async def tell_delivered(client: Client, *, request_id: str, serial: str) -> bool:
+    """The web recorded the delivery of ``serial`` itself (ACTIVE, issue 14): the issuance starts the
+    lifecycle now rather than at its deadline, where it would find the certificate ACTIVE anyway.
+    False if the issuance has finished already (nothing left to tell)."""
+    try:
+        await client.get_workflow_handle(issuance_workflow_id(request_id)).signal(
+            IssuanceSignal.DELIVERED, DeliveryConfirmation(serial))
+    except RPCError as error:
+        if error.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return False
+    return True
 
 
 async def issue(

@@ -23,7 +23,11 @@ class WorkflowType(enum.StrEnum):
 
 class IssuanceUpdate(enum.StrEnum):
     SIGNED = "signed"  # sent with the start: the certificate as soon as it is signed
-    CONFIRM_DELIVERY = "confirm_delivery"  # the web built the .p12
+    CONFIRM_DELIVERY = "confirm_delivery"  # the web built the .p12 (webs from before issue 14; the simulator)
+
+
+class IssuanceSignal(enum.StrEnum):
+    DELIVERED = "delivered"  # issue 14: the web built the .p12 and recorded the delivery itself
 
 
 class LockoutUpdate(enum.StrEnum):

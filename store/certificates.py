@@ -42,8 +42,11 @@ def get_by_serial(*, session: Session, serial: str) -> Certificate | None:
     return session.scalar(select(Certificate).where(Certificate.serial == serial))
 
 
-def get_by_request(*, session: Session, request_id: str) -> Certificate | None:
-    return session.scalar(select(Certificate).where(Certificate.request_id == request_id))
+def get_by_request(*, session: Session, request_id: str, lock: bool = False) -> Certificate | None:
+    """``lock``: for deciding its delivery (the web's record against the deadline's void, issue 14): the
+    row is locked until the transaction ends (PostgreSQL; SQLite's writing transaction holds the lock)."""
+    query = select(Certificate).where(Certificate.request_id == request_id)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def held(certificate: Certificate) -> HeldCertificate:

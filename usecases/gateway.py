@@ -16,11 +16,11 @@ The worker, which polls its queue, starts lifecycles eagerly (``certificate_clie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from contract import certificate_client, lockout_client, revocation_client
 from contract.notice_client import start_notice
-from contract.policies import SIGNING_WAIT, confirmation_wait
+from contract.policies import SIGNING_WAIT
 from domain.certificates import IssuanceOutcome, IssuanceRequest
 from domain.lockout import AttemptResult, LockoutInput
 from domain.lockout_release import ReleaseRequest, ReleaseResult
@@ -64,11 +64,8 @@ class TemporalGateway:
             lambda client: certificate_client.begin_issuance(client, request, task_queue=self.task_queue),
             timeout=SIGNING_WAIT.total_seconds() + BRIDGE_SLACK_SECONDS)
 
-    def confirm_delivery(self, *, request_id: str, serial: str, delivery_deadline: timedelta) -> None:
-        self.bridge.call(
-            lambda client: certificate_client.confirm_delivery(client, request_id=request_id, serial=serial,
-                                                               delivery_deadline=delivery_deadline),
-            timeout=confirmation_wait(delivery_deadline).total_seconds() + BRIDGE_SLACK_SECONDS)
+    def tell_delivered(self, *, request_id: str, serial: str) -> None:
+        self.bridge.call(lambda client: certificate_client.tell_delivered(client, request_id=request_id, serial=serial))
 
     def tell_superseded(self, serials: Sequence[str], *, by_serial: str, at: datetime) -> None:
         self.bridge.call(lambda client: certificate_client.tell_superseded(client, serials, by_serial=by_serial, at=at))

@@ -7,9 +7,10 @@ user may be issued a certificate now; with a key, it also takes a keyed fingerpr
 since ④ without hashing it a second time (issue 14). ``issue_certificate`` is the 発行 POST: the key
 pair and the CSR are made here in memory, the issuance workflow checks eligibility again and signs — the
 certificate is pending delivery — the .p12 is built here with the user's password, and only once
-the workflow has confirmed the delivery (the certificate is ACTIVE) is the .p12 returned. Without
-that confirmation the caller gets no .p12 and the workflow revokes the certificate at its deadline.
-Nothing secret leaves this process or outlives the call.
+this process has recorded the delivery (the certificate is ACTIVE; ``record_delivery``, issue 14: no
+round trip to the workflow, which is told afterwards) is the .p12 returned. Not recorded by the
+deadline, the workflow revokes the certificate; recorded after that void, it is refused and the caller
+gets no .p12. Nothing secret leaves this process or outlives the call.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ import logging
 import os
 import signal
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from cryptography import x509
 from sqlalchemy.orm import Session
 
+from contract.certificate_client import IssuanceFailed
 from domain.banks import Branch, branch_required
-from domain.certificates import DeliveryState, IssuanceRefusal, IssuanceRequest, IssuedCertificate
-from domain.roles import UserStatus
+from domain.certificates import IssuanceRefusal, IssuanceRequest, IssuedCertificate
+from domain.roles import CertificateStatus, UserStatus
 from domain.validity import calendar_for, p12_file_name, tokyo_date
 from pki.csr import new_key_and_csr
 from pki.pkcs12 import build_p12
@@ -38,7 +40,8 @@ from store.errors import Refusal
 from store.models import User
 
 from .authentication import AttemptOrigin, authenticate_user
-from .ports import TemporalPort
+from .ports import TemporalPort, TemporalUnavailable
+from .transaction import committed
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +164,8 @@ def issue_certificate(session: Session, temporal: TemporalPort, *, user_uuid: st
     no ticket: the simulator) the password is checked against the hash again (argon2id).
 
     Raises ``AuthenticationLapsed``, ``IssuanceRefused``, ``AlreadyIssued``, ``TemporalUnavailable``
-    or ``contract.certificate_client.IssuanceFailed`` (signing failed, or the confirmation came too
-    late): for the last two the user gets no .p12 and may try again.
+    or ``contract.certificate_client.IssuanceFailed`` (signing failed, or the deadline's void came
+    before the record): for the last two the user gets no .p12 and may try again.
     """
     user = user_store.get_by_uuid(session=session, user_uuid=user_uuid)
     bank_code = (user.organization.bank_code or "") if user is not None else ""  # RokinBankCode, at the start
@@ -186,13 +189,44 @@ def issue_certificate(session: Session, temporal: TemporalPort, *, user_uuid: st
         raise RuntimeError("the issuance answered neither a certificate nor a refusal")
     certificate = x509.load_pem_x509_certificate(issued.certificate_pem.encode("ascii"))
     if certificate.public_key() != key_and_csr.key.public_key():
-        raise AlreadyIssued(delivered=outcome.delivery in (DeliveryState.DELIVERED, None))  # None: before the saga
+        raise AlreadyIssued(delivered=_delivered(session, request_id))
     _halt_for_crash_test("after_sign")
     p12 = build_p12(key=key_and_csr.key, certificate=certificate, password=password, user_id=user.user_id)
     _halt_for_crash_test("before_confirm")
-    temporal.confirm_delivery(request_id=request_id, serial=issued.serial, delivery_deadline=delivery_deadline)
+    record_delivery(session, request_id)
+    # From here the certificate is ACTIVE: the user must get the .p12 whatever happens to the message.
+    # Without it the issuance finds the certificate ACTIVE at its deadline and goes on the same way.
+    try:
+        temporal.tell_delivered(request_id=request_id, serial=issued.serial)
+    except TemporalUnavailable:
+        log.warning("an issuance was not told of its delivery; its lifecycle starts at the deadline")
+    except Exception:  # noqa: BLE001
+        log.exception("telling an issuance of its delivery failed; its lifecycle starts at the deadline")
     return Delivery(certificate=issued, user_id=user.user_id, file_name=p12_file_name(user.user_id, issued.not_before),
                     p12=p12)
+
+
+def record_delivery(session: Session, request_id: str) -> None:
+    """PENDING_DELIVERY → ACTIVE, here rather than by a round trip to the workflow (issue 14). The row's
+    lock orders this against the issuance's void at its deadline: whichever commits first decides, and a
+    voided certificate stays voided (``IssuanceFailed``: no .p12 is handed over)."""
+    with committed(session):
+        row = certificate_store.get_by_request(session=session, request_id=request_id, lock=True)
+        try:
+            if row is None:
+                raise certificate_store.NotDeliverable(None)
+            certificate_store.record_delivery(session=session, certificate=row, at=datetime.now(timezone.utc))
+        except certificate_store.NotDeliverable:
+            raise IssuanceFailed("the certificate was voided before its delivery was recorded") from None
+
+
+def _delivered(session: Session, request_id: str) -> bool:
+    """Whether the first 発行 of this request completed (its certificate ACTIVE: delivered, or signed before
+    the saga); else it is still pending, or was voided."""
+    row = certificate_store.get_by_request(session=session, request_id=request_id)
+    delivered = row is not None and row.status is CertificateStatus.ACTIVE
+    db.end_reads(session)
+    return delivered
 
 
 def _halt_for_crash_test(point: str) -> None:

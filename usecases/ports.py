@@ -9,7 +9,7 @@ the rules forbid, a maker-checker violation) are raised as their own types and p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from domain.certificates import IssuanceOutcome, IssuanceRequest
@@ -48,8 +48,8 @@ class TemporalPort(Protocol):
         """Start (or join) the issuance; its certificate as soon as it is signed (pending delivery), or
         the refusal. Raises ``contract.certificate_client.IssuanceFailed`` when signing failed."""
 
-    def confirm_delivery(self, *, request_id: str, serial: str, delivery_deadline: timedelta) -> None:
-        """The .p12 is built: returns once the certificate is ACTIVE; raises ``IssuanceFailed`` if too late."""
+    def tell_delivered(self, *, request_id: str, serial: str) -> None:
+        """The web recorded the delivery itself: the issuance starts the certificate's lifecycle now."""
 
     def tell_superseded(self, serials: Sequence[str], *, by_serial: str, at: datetime) -> None:
         """End the lifecycles of certificates superseded in the database."""

@@ -33,6 +33,13 @@ request ID and returns the recorded certificate, recording finds it ACTIVE alrea
 needs — the signed certificate, then ACTIVE — is all the web waits for; the lifecycle starts after
 the confirmation's answer, in the same task. Runs recorded before take the regular activities.
 
+Also issue 14 (``WEB_RECORDS_DELIVERY_PATCH``): the web no longer asks the workflow to record the
+delivery and waits; it makes the certificate ACTIVE itself (the row locked: its record and the void
+exclude each other) and signals ``delivered``, and the workflow goes on to the lifecycle at once. At the
+deadline without that signal (the web died after its commit, or could not reach Temporal),
+``settle_delivery`` keeps a certificate the web made ACTIVE and voids one still pending. The
+``confirm_delivery`` update still works, for the simulator and for webs from before.
+
 No child workflows: the lifecycle is started by an activity and so has no parent.
 """
 
@@ -46,7 +53,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
-from contract.names import IssuanceUpdate, LifecycleSignal, WorkflowType, certificate_workflow_id
+from contract.names import IssuanceSignal, IssuanceUpdate, LifecycleSignal, WorkflowType, certificate_workflow_id
 from contract.policies import (
     DATABASE_RETRY,
     DATABASE_STEP_TIMEOUT,
@@ -73,6 +80,7 @@ with workflow.unsafe.imports_passed_through():
 
 SAGA_PATCH = "issuance-pending-delivery"  # issue 11; runs recorded before it took the old branch
 LOCAL_STEPS_PATCH = "issuance-local-steps"  # issue 14: signing and recording inside the workflow task
+WEB_RECORDS_DELIVERY_PATCH = "issuance-web-records-delivery"  # issue 14: the web's commit, then ``delivered``
 # A local step that keeps failing (the CA unusable, the database away) retries within its workflow
 # task only for the first quick attempts; later ones wait on a workflow timer, so no workflow task
 # stays open for the whole deadline (and a test server's skipped time reaches the deadline too).
@@ -93,6 +101,7 @@ class IssuanceWorkflow:
         self._delivery: DeliveryState | None = None
         self._deliver_by: datetime | None = None
         self._confirmed = False
+        self._recorded_by_web = False
         self._local_steps = False
 
     @workflow.run
@@ -133,23 +142,36 @@ class IssuanceWorkflow:
 
     async def _deliver(self, request: IssuanceRequest, outcome: IssuanceOutcome,
                        certificate: IssuedCertificate) -> IssuanceOutcome:
-        """Wait for the web's confirmation until the deadline; then ACTIVE, or revoked."""
+        """Wait for the web's word (its ``delivered`` signal, or the confirmation update) until the
+        deadline; then ACTIVE with its lifecycle, or revoked."""
+        web_records = workflow.patched(WEB_RECORDS_DELIVERY_PATCH)
         deadline = timedelta(seconds=request.delivery_deadline_seconds)
         self._deliver_by = workflow.now() + deadline
         self._delivery = DeliveryState.PENDING
         self._outcome = outcome
-        # Decided below by ``_confirmed``, not by how the wait ended: a confirmation accepted in the
+        # Decided below by the flags, not by how the wait ended: a confirmation accepted in the
         # task where the timer fires still counts (its validator checked the deadline).
         with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(lambda: self._confirmed, timeout=deadline,
+            await workflow.wait_condition(lambda: self._confirmed or self._recorded_by_web, timeout=deadline,
                                           timeout_summary="配布確認の期限")
-        if self._confirmed and await self._record_delivery(request.request_id):
+        if self._recorded_by_web and web_records:
+            delivered, voided = True, False
+        elif self._confirmed or self._recorded_by_web:  # the update; or a run from before, told by a newer web
+            delivered = await self._record_delivery(request.request_id)
+            voided = False
+        elif web_records:  # the web may have recorded it and died before telling
+            delivered = await self._settle(request.request_id)
+            voided = not delivered
+        else:
+            delivered, voided = False, False
+        if delivered:
             self._delivery = DeliveryState.DELIVERED
             workflow.upsert_search_attributes([STATE.value_set(ISSUED)])
             await self._activate(certificate)
         else:
             self._delivery = DeliveryState.VOIDED  # from here on a confirmation is rejected
-            await self._void(request.request_id)
+            if not voided:
+                await self._void(request.request_id)
             workflow.upsert_search_attributes([STATE.value_set(VOIDED)])
         await workflow.wait_condition(workflow.all_handlers_finished)
         return replace(outcome, delivery=self._delivery)
@@ -174,6 +196,13 @@ class IssuanceWorkflow:
         if self._delivery is not DeliveryState.DELIVERED:
             raise ApplicationError("the delivery could not be recorded in time", type="DeliveryFailed",
                                    non_retryable=True)
+
+    @workflow.signal(name=IssuanceSignal.DELIVERED)
+    def delivered(self, confirmation: DeliveryConfirmation) -> None:
+        """The web built the .p12 and made the certificate ACTIVE itself (``usecases.issuance``)."""
+        certificate = self._outcome.certificate if self._outcome is not None else None
+        if certificate is not None and certificate.serial == confirmation.serial:
+            self._recorded_by_web = True
 
     @confirm_delivery.validator
     def _accept_confirmation(self, confirmation: DeliveryConfirmation) -> None:
@@ -205,6 +234,13 @@ class IssuanceWorkflow:
             workflow.logger.warning("the delivery of a signed certificate could not be recorded")
             return False
         return True
+
+    async def _settle(self, request_id: str) -> bool:
+        """At the deadline: whether the web recorded the delivery; if not, the certificate is voided."""
+        delivered: bool = await workflow.execute_activity_method(
+            CertificateActivities.settle_delivery, request_id, start_to_close_timeout=DATABASE_STEP_TIMEOUT,
+            retry_policy=DATABASE_RETRY, summary="配布の記録を確認（なければ失効）")
+        return delivered
 
     async def _void(self, request_id: str) -> None:
         await workflow.execute_activity_method(

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -72,7 +72,7 @@ class FakeTemporal:
     def begin_issuance(self, request: IssuanceRequest) -> IssuanceOutcome:
         raise NeedsTemporal("the issuance saga")
 
-    def confirm_delivery(self, *, request_id: str, serial: str, delivery_deadline: timedelta) -> None:
+    def tell_delivered(self, *, request_id: str, serial: str) -> None:
         raise NeedsTemporal("the issuance saga")
 
     def start_revocation_request(self, request: RequestInput, *, bank_code: str = "") -> None:

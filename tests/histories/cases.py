@@ -7,6 +7,7 @@ every workflow they keep settled (completed, or terminated once nothing is in pr
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -52,6 +53,7 @@ from tests.workflows.certificate_support import (
     end_lifecycle,
     issue_like_the_web,
     lifecycle,
+    record_delivery_like_the_web,
     sign_like_the_web,
 )
 from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
@@ -168,6 +170,25 @@ async def issuance_local_steps(stage: Stage) -> dict[str, str]:
     kept = await issuance_saga(stage)
     return {"IssuanceWorkflow/local_steps_delivered": kept["IssuanceWorkflow/delivered"],
             "IssuanceWorkflow/local_steps_voided": kept["IssuanceWorkflow/voided"]}
+
+
+async def issuance_web_records_delivery(stage: Stage) -> dict[str, str]:
+    """Issue 14: the web records the delivery itself and signals it; one it recorded but never told of is
+    kept at the deadline; one it never recorded is voided there."""
+    told = await issue_like_the_web(stage.client, stage.settings, stage.master)
+    untold = await sign_like_the_web(stage.client, stage.settings, stage.general_user("ippan01"))
+    await asyncio.to_thread(record_delivery_like_the_web, stage.settings, untold.request_id)
+    never = await sign_like_the_web(stage.client, stage.settings, stage.general_user("ippan02"))
+    await stage.env.sleep(DELIVERY_DEADLINE)
+    kept = await stage.client.get_workflow_handle_for(IssuanceWorkflow.run, untold.issuance_id).result()
+    voided = await stage.client.get_workflow_handle_for(IssuanceWorkflow.run, never.issuance_id).result()
+    assert (kept.delivery, voided.delivery) == (DeliveryState.DELIVERED, DeliveryState.VOIDED), (kept, voided)
+    await stage.sink.async_wait_for(2)
+    for delivered in (told.certificate.serial, untold.certificate.serial):
+        await end_lifecycle(stage.client, delivered)
+    return {"IssuanceWorkflow/web_recorded_told": told.issuance_id,
+            "IssuanceWorkflow/web_recorded_untold_kept": untold.issuance_id,
+            "IssuanceWorkflow/web_never_recorded_voided": never.issuance_id}
 
 
 async def certificate_not_after_added(stage: Stage) -> dict[str, str]:
@@ -307,5 +328,6 @@ def _change(stage: Stage, statement) -> None:  # noqa: ANN001
 CASES: dict[str, Case] = {case.__name__: case for case in [
     notice_sent, lockout_locked_then_lifted, lockout_blocked_then_unblocked, certificate_year,
     certificate_year_with_expiry_notice, certificate_notices_as_activities, issuance_saga, issuance_local_steps,
+    issuance_web_records_delivery,
     certificate_not_after_added, certificate_revoked,
     revocation_approved, revocation_expired, revocation_closed, revocation_withdrawn, reconciliation_repaired]}

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from activities.certificates import CertificateActivities
 from contract.certificate_client import IssuanceFailed
-from domain.certificates import DeliveryRecord, DeliveryState, IssuanceOutcome, IssuanceRequest, SigningRequest
+from domain.certificates import DeliveryState, IssuanceOutcome, IssuanceRequest, SigningRequest
 from domain.lockout import MAX_CONSECUTIVE_FAILURES, ReleaseKind
 from domain.revocation import Party, RequestInput, RevocationReason, Transition, TransitionRecord
 from domain.roles import StaffRole
@@ -43,25 +43,28 @@ ORIGIN = AttemptOrigin("192.0.2.15", ThrottleLimits(address=Limit(1000, timedelt
 class DashboardTemporal(FakeTemporal):
     signing: CertificateActivities | None = None
     at: datetime | None = None  # the issuance workflow's clock (None: now)
-    deliver: bool = True  # False: the .p12 confirmation comes too late, the certificate is voided
+    deliver: bool = True  # False: the deadline's void comes before the web records the delivery
     filings: list[RequestInput] = field(default_factory=list)
 
     def _now(self) -> datetime:
         return self.at or datetime.now(timezone.utc)
 
-    def begin_issuance(self, request: IssuanceRequest) -> IssuanceOutcome:
+    def _sign(self, request: IssuanceRequest) -> IssuanceOutcome:
         assert self.signing is not None
         outcome = asyncio.run(self.signing.sign_certificate(
             SigningRequest(request.request_id, request.user_uuid, request.csr_pem, self._now(),
                            awaiting_delivery=True)))
         return replace(outcome, delivery=DeliveryState.PENDING) if outcome.certificate else outcome
 
-    def confirm_delivery(self, *, request_id: str, serial: str, delivery_deadline: timedelta) -> None:
-        assert self.signing is not None
-        if not self.deliver:
-            asyncio.run(self.signing.void_issuance(request_id))
-            raise IssuanceFailed("the confirmation came too late")
-        asyncio.run(self.signing.record_delivery(DeliveryRecord(request_id, self._now())))
+    def begin_issuance(self, request: IssuanceRequest) -> IssuanceOutcome:
+        outcome = self._sign(request)
+        if not self.deliver and outcome.certificate is not None:
+            assert self.signing is not None
+            asyncio.run(self.signing.void_issuance(request.request_id))  # the deadline passed before the record
+        return outcome
+
+    def tell_delivered(self, *, request_id: str, serial: str) -> None:
+        """The web recorded the delivery itself; the lifecycle is not modelled here."""
 
     def start_revocation_request(self, request: RequestInput, *, bank_code: str = "") -> None:
         self.filings.append(request)  # the workflow waits for the paper

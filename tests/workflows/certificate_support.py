@@ -37,6 +37,7 @@ from store.db import make_engine, make_session_factory
 from store.models import AuditEntry, Certificate
 from tests.fixtures.temporal import history_json
 from tests.fixtures.users import MadeUser
+from usecases import issuance as issuance_usecase
 from workflows.certificate_lifecycle import CertificateLifecycleWorkflow
 from workflows.issuance import IssuanceWorkflow
 
@@ -87,13 +88,25 @@ async def sign_like_the_web(client: Client, settings: Settings, user: MadeUser,
     return Signed(request.request_id, key_and_csr, outcome)
 
 
+def record_delivery_like_the_web(settings: Settings, request_id: str) -> None:
+    """The web's own record of the delivery (issue 14: ``usecases.issuance.record_delivery``)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            issuance_usecase.record_delivery(session, request_id)
+    finally:
+        engine.dispose()
+
+
 async def issue_like_the_web(client: Client, settings: Settings, user: MadeUser) -> Delivered:
-    """⑤ → ⑦ as the web does it (signed, the .p12 built, the delivery confirmed: ACTIVE), then the
-    rest of the issuance: once it has finished, the lifecycle runs and renewed ones were told."""
+    """⑤ → ⑦ as the web does it (signed, the .p12 built, the delivery recorded: ACTIVE, the issuance told),
+    then the rest of the issuance: once it has finished, the lifecycle runs and renewed ones were told."""
     signed = await sign_like_the_web(client, settings, user)
     assert signed.outcome.refusal is None and signed.outcome.delivery is DeliveryState.PENDING, signed.outcome
     p12 = signed.p12(user)
-    await certificate_client.confirm_delivery(client, request_id=signed.request_id, serial=signed.certificate.serial)
+    await asyncio.to_thread(record_delivery_like_the_web, settings, signed.request_id)
+    assert await certificate_client.tell_delivered(client, request_id=signed.request_id,
+                                                   serial=signed.certificate.serial)
     finished = await client.get_workflow_handle_for(IssuanceWorkflow.run, signed.issuance_id).result()
     assert finished.delivery is DeliveryState.DELIVERED, finished
     return Delivered(signed.request_id, signed.key_and_csr, signed.certificate, p12)

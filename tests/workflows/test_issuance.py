@@ -50,6 +50,7 @@ from .certificate_support import (
     end_lifecycle,
     issue_like_the_web,
     lifecycle,
+    record_delivery_like_the_web,
     sign_like_the_web,
 )
 
@@ -303,6 +304,27 @@ async def test_without_confirmation_the_certificate_is_revoked_at_the_deadline_a
         assert certificate_row(settings, again.certificate.serial).status is CertificateStatus.ACTIVE
         assert not voided_latest(settings, user)
         await end_lifecycle(client, again.certificate.serial)
+
+
+async def test_a_delivery_the_web_recorded_but_did_not_tell_is_kept_at_the_deadline(
+        time_skipping_env, saga_settings, smtp_sink):
+    """Issue 14: the web made the certificate ACTIVE itself and died before signalling: at the deadline the
+    issuance finds it ACTIVE, keeps it — nothing revoked — and starts its lifecycle."""
+    settings, client = saga_settings, time_skipping_env.client
+    user = registered_master(settings.database_url)
+    async with product_worker(client, settings):
+        signed = await sign_like_the_web(client, settings, user, DEADLINE)
+        serial = signed.certificate.serial
+        await asyncio.to_thread(record_delivery_like_the_web, settings, signed.request_id)
+        await time_skipping_env.sleep(DEADLINE)  # nobody tells the issuance
+        outcome = await issuance(client, signed).result()
+        assert outcome.delivery is DeliveryState.DELIVERED
+        assert certificate_row(settings, serial).status is CertificateStatus.ACTIVE
+        assert audit_actions(settings, serial) == ["certificate.issue", "certificate.deliver"]
+        [issued_mail] = await smtp_sink.async_wait_for(1)
+        assert "電子証明書発行のお知らせ" in issued_mail.subject
+        assert ocsp_status(settings, serial) == SerialStatus()  # good
+        await end_lifecycle(client, serial)
 
 
 async def test_a_confirmation_after_the_deadline_is_refused(dev_server_env, saga_settings):

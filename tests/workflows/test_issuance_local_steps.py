@@ -1,20 +1,22 @@
-"""Issue 14: the issuance signs and records the delivery as local activities, inside the workflow task
-each web call brings (``workflows.issuance.LOCAL_STEPS_PATCH``): the web's update-with-start is
-answered by the run's first workflow task, its confirmation by the task that accepts it, and only the
-lifecycle's start — after the answer — is a regular activity. Read from the real history on the dev
-server with the product's worker."""
+"""Issue 14: the issuance signs as a local activity, inside the workflow task the web's update-with-start
+brings (``workflows.issuance.LOCAL_STEPS_PATCH``), and answers in that task; the web then records the
+delivery itself and signals ``delivered`` (``WEB_RECORDS_DELIVERY_PATCH``), so the lifecycle's start is the
+only regular activity. The ``confirm_delivery`` update (the simulator's, and webs' from before) records it
+as a local activity in the task that accepts it. Read from the real histories on the dev server with the
+product's worker."""
 
 from __future__ import annotations
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from contract import certificate_client
 from pki.devca import ensure_dev_pki
 from tests.fixtures.temporal import product_worker
 from tests.fixtures.users import registered_master
-from workflows.issuance import LOCAL_STEPS_PATCH
+from workflows.issuance import LOCAL_STEPS_PATCH, WEB_RECORDS_DELIVERY_PATCH
 
-from .certificate_support import issue_like_the_web
+from .certificate_support import issue_like_the_web, sign_like_the_web
 
 LOCAL_ACTIVITY_MARKER = "core_local_activity"
 PATCH_MARKER = "core_patch"
@@ -28,13 +30,50 @@ def tasks_completed_before(events: list, index: int) -> int:
     return sum(1 for event in events[:index] if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
 
 
-async def test_signing_and_recording_run_inside_the_workflow_tasks_of_the_web_calls(dev_server_env, worker_settings):
+def kinds(events: list, event_type: int) -> list[int]:
+    return [index for index, event in enumerate(events) if event.event_type == event_type]
+
+
+def patched(events: list, patch_id: str) -> bool:
+    return any(patch_id.encode() in payload.data for event in events
+               if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+               and event.marker_recorded_event_attributes.marker_name == PATCH_MARKER
+               for details in event.marker_recorded_event_attributes.details.values() for payload in details.payloads)
+
+
+async def test_signing_runs_inside_the_start_and_the_web_records_the_delivery(dev_server_env, worker_settings):
     ensure_dev_pki(worker_settings.pki_dir)
     user = registered_master(worker_settings.database_url)
     client = dev_server_env.client
     async with product_worker(client, worker_settings):
         delivered = await issue_like_the_web(client, worker_settings, user)
         events = await history_events(client, delivered.issuance_id)
+
+    scheduled = [event.activity_task_scheduled_event_attributes.activity_type.name for event in events
+                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+    assert scheduled == ["start_lifecycle"]  # neither sign_certificate, record_delivery nor settle_delivery
+    markers = [event.marker_recorded_event_attributes.marker_name for event in events
+               if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
+    assert markers.count(LOCAL_ACTIVITY_MARKER) == 1  # the signing
+    assert patched(events, LOCAL_STEPS_PATCH) and patched(events, WEB_RECORDS_DELIVERY_PATCH)
+    [signed] = kinds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
+    assert tasks_completed_before(events, signed) == 1  # the start's own first task signed and answered
+    [told] = kinds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+    [lifecycle_scheduled] = kinds(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+    assert told < lifecycle_scheduled  # the lifecycle starts on the web's word, not at the deadline
+    assert not kinds(events, EventType.EVENT_TYPE_TIMER_FIRED)
+
+
+async def test_a_confirmation_update_records_inside_the_task_that_accepts_it(dev_server_env, worker_settings):
+    ensure_dev_pki(worker_settings.pki_dir)
+    user = registered_master(worker_settings.database_url)
+    client = dev_server_env.client
+    async with product_worker(client, worker_settings):
+        signed_only = await sign_like_the_web(client, worker_settings, user)
+        await certificate_client.confirm_delivery(client, request_id=signed_only.request_id,
+                                                  serial=signed_only.certificate.serial)
+        await client.get_workflow_handle(signed_only.issuance_id).result()
+        events = await history_events(client, signed_only.issuance_id)
 
     scheduled = [event.activity_task_scheduled_event_attributes.activity_type.name for event in events
                  if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]

@@ -90,9 +90,9 @@ PREVIOUS_VOIDED = "前回の電子証明書発行は完了しなかったため"
 WAIT_SECONDS = 30.0
 
 
-class ConfirmationLost:
-    """The web's Temporal port when the network fails right after signing: every call goes through to
-    the real server but the confirmation, which gets no answer."""
+class TellingLost:
+    """The web's Temporal port when the network fails right after the web recorded the delivery: every
+    call goes through to the real server but the one that tells the issuance."""
 
     def __init__(self, port) -> None:  # noqa: ANN001
         self.port = port
@@ -100,8 +100,31 @@ class ConfirmationLost:
     def __getattr__(self, name: str):  # noqa: ANN204
         return getattr(self.port, name)
 
-    def confirm_delivery(self, **_confirmation) -> None:  # noqa: ANN003
+    def tell_delivered(self, **_delivery) -> None:  # noqa: ANN003
         raise TemporalUnavailable("the network failed")
+
+
+class SignedTooLate:
+    """The web's Temporal port when the web stalls after signing past the delivery deadline: the signed
+    certificate comes back only once the issuance has voided it."""
+
+    def __init__(self, port, factory, user_id: str) -> None:  # noqa: ANN001
+        self.port, self.factory, self.user_id = port, factory, user_id
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.port, name)
+
+    def begin_issuance(self, request):  # noqa: ANN001, ANN201
+        outcome = self.port.begin_issuance(request)
+        until_statuses(self.factory, self.user_id, [CertificateStatus.REVOKED])
+        return outcome
+
+
+def until_statuses(factory, user_id: str, wanted: list[CertificateStatus]) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + WAIT_SECONDS
+    while [row.status for row in certificates_of(factory, user_id)] != wanted:
+        assert time.monotonic() < deadline, f"the user's certificates never became {wanted}"
+        time.sleep(0.2)
 
 
 def test_while_an_issuance_awaits_its_delivery_authentication_says_to_wait(client, registered, app):
@@ -124,21 +147,36 @@ def test_after_an_issuance_that_did_not_complete_the_user_is_told_and_issues_aga
     assert PREVIOUS_VOIDED not in text(authenticate(client, registered.user_id, registered.password))
 
 
-def test_an_unconfirmed_delivery_hands_over_no_file_and_its_certificate_is_revoked(app, client, registered):
+def test_a_delivery_the_issuance_was_not_told_of_is_found_at_its_deadline(app, client, registered, smtp_sink):
+    """Issue 14: the web records the delivery itself, then tells the issuance. If that message is lost,
+    the user still has the file, and at its deadline the issuance finds the certificate ACTIVE, keeps it
+    and starts its lifecycle (the 発行 e-mail)."""
     factory = app.extensions["rokin"].session_factory
     rokin = app.extensions["rokin"]
     rokin.settings = replace(rokin.settings, delivery_deadline_seconds=2)  # the dev server's real clock passes it
     form = issue_form(authenticate(client, registered.user_id, registered.password))
-    real_port, rokin.temporal = rokin.temporal, ConfirmationLost(rokin.temporal)
+    real_port, rokin.temporal = rokin.temporal, TellingLost(rokin.temporal)
+    issued = result(press_issue(client, form))
+    rokin.temporal = real_port
+    assert issued.p12
+    [mail] = smtp_sink.wait_for(1, timeout=WAIT_SECONDS)  # after the deadline: the lifecycle sends it
+    assert "電子証明書発行のお知らせ" in mail.subject
+    assert [row.status for row in certificates_of(factory, registered.user_id)] == [CertificateStatus.ACTIVE]
+
+
+def test_a_delivery_recorded_after_the_deadline_void_hands_over_no_file(app, client, registered):
+    """The web stalls between signing and recording past the deadline; the issuance voids the certificate
+    first, so the web's record is refused: no file, the "try again later" page, and ⑤ says why."""
+    factory = app.extensions["rokin"].session_factory
+    rokin = app.extensions["rokin"]
+    rokin.settings = replace(rokin.settings, delivery_deadline_seconds=2)
+    form = issue_form(authenticate(client, registered.user_id, registered.password))
+    real_port, rokin.temporal = rokin.temporal, SignedTooLate(rokin.temporal, factory, registered.user_id)
     response = press_issue(client, form)
     rokin.temporal = real_port
     assert response.status_code == 503 and DOWNLOAD.search(text(response)) is None
     assert stopped_message(response) == "ただいま電子証明書を発行できません。しばらくしてから再度お試しください。"
 
-    deadline = time.monotonic() + WAIT_SECONDS
-    while [row.status for row in certificates_of(factory, registered.user_id)] != [CertificateStatus.REVOKED]:
-        assert time.monotonic() < deadline, "the issuance did not revoke the undelivered certificate"
-        time.sleep(0.2)
     confirm = authenticate(client, registered.user_id, registered.password)
     assert PREVIOUS_VOIDED in text(confirm)
     issued = result(press_issue(client, issue_form(confirm)))
