@@ -212,10 +212,11 @@ class CertificateActivities:
                                        non_retryable=True) from None
 
     def _void(self, request_id: str) -> tuple[bool, bool]:
-        """(revoked by this call, revoked at all) for the request's certificate."""
+        """(revoked by this call, revoked at all) for the request's certificate; locked, as against the
+        web's record of its delivery (issue 14)."""
         at = datetime.now(timezone.utc)
         with self.session_factory.begin() as session:
-            row = certificate_store.get_by_request(session=session, request_id=request_id)
+            row = certificate_store.get_by_request(session=session, request_id=request_id, lock=True)
             if row is None:
                 return False, False
             if row.status is CertificateStatus.PENDING_DELIVERY:

@@ -212,9 +212,9 @@ def record_delivery(session: Session, request_id: str) -> None:
     voided certificate stays voided (``IssuanceFailed``: no .p12 is handed over)."""
     with committed(session):
         row = certificate_store.get_by_request(session=session, request_id=request_id, lock=True)
+        if row is None:
+            raise IssuanceFailed("no certificate was recorded for this request")
         try:
-            if row is None:
-                raise certificate_store.NotDeliverable(None)
             certificate_store.record_delivery(session=session, certificate=row, at=datetime.now(timezone.utc))
         except certificate_store.NotDeliverable:
             raise IssuanceFailed("the certificate was voided before its delivery was recorded") from None

@@ -34,6 +34,16 @@ def kinds(events: list, event_type: int) -> list[int]:
     return [index for index, event in enumerate(events) if event.event_type == event_type]
 
 
+def scheduled_activities(events: list) -> list[str]:
+    return [event.activity_task_scheduled_event_attributes.activity_type.name for event in events
+            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+
+
+def local_activities(events: list) -> int:
+    return sum(1 for event in events if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+               and event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER)
+
+
 def patched(events: list, patch_id: str) -> bool:
     return any(patch_id.encode() in payload.data for event in events
                if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
@@ -49,12 +59,8 @@ async def test_signing_runs_inside_the_start_and_the_web_records_the_delivery(de
         delivered = await issue_like_the_web(client, worker_settings, user)
         events = await history_events(client, delivered.issuance_id)
 
-    scheduled = [event.activity_task_scheduled_event_attributes.activity_type.name for event in events
-                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
-    assert scheduled == ["start_lifecycle"]  # neither sign_certificate, record_delivery nor settle_delivery
-    markers = [event.marker_recorded_event_attributes.marker_name for event in events
-               if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
-    assert markers.count(LOCAL_ACTIVITY_MARKER) == 1  # the signing
+    assert scheduled_activities(events) == ["start_lifecycle"]  # no sign_certificate, record_ or settle_delivery
+    assert local_activities(events) == 1  # the signing
     assert patched(events, LOCAL_STEPS_PATCH) and patched(events, WEB_RECORDS_DELIVERY_PATCH)
     [signed] = kinds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
     assert tasks_completed_before(events, signed) == 1  # the start's own first task signed and answered
@@ -75,21 +81,12 @@ async def test_a_confirmation_update_records_inside_the_task_that_accepts_it(dev
         await client.get_workflow_handle(signed_only.issuance_id).result()
         events = await history_events(client, signed_only.issuance_id)
 
-    scheduled = [event.activity_task_scheduled_event_attributes.activity_type.name for event in events
-                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
-    assert scheduled == ["start_lifecycle"]  # neither sign_certificate nor record_delivery
-    markers = [event.marker_recorded_event_attributes.marker_name for event in events
-               if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
-    assert markers.count(LOCAL_ACTIVITY_MARKER) == 2
-    patches = [event for event in events if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
-               and event.marker_recorded_event_attributes.marker_name == PATCH_MARKER]
-    assert any(LOCAL_STEPS_PATCH.encode() in payload.data for event in patches
-               for details in event.marker_recorded_event_attributes.details.values() for payload in details.payloads)
+    assert scheduled_activities(events) == ["start_lifecycle"]  # neither sign_certificate nor record_delivery
+    assert local_activities(events) == 2
+    assert patched(events, LOCAL_STEPS_PATCH)
 
-    completed = [index for index, event in enumerate(events)
-                 if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED]
-    accepted = [index for index, event in enumerate(events)
-                if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED]
+    completed = kinds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
+    accepted = kinds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
     signed, confirmed = completed[0], completed[1]
     assert tasks_completed_before(events, signed) == 1  # the start's own first task signed and answered
     # The confirmation: accepted and answered by the same task, which only schedules the lifecycle's
