@@ -31,7 +31,6 @@ from .lockout_support import (
     as_master,
     assert_history_private,
     attempt,
-    cleanup,  # noqa: F401  (an autouse fixture: ends the test's lockout workflows)
     lockout_worker,
     mirrored,
     registered_general,
