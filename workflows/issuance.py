@@ -38,7 +38,10 @@ delivery and waits; it makes the certificate ACTIVE itself (the row locked: its 
 exclude each other) and signals ``delivered``, and the workflow goes on to the lifecycle at once. At the
 deadline without that signal (the web died after its commit, or could not reach Temporal),
 ``settle_delivery`` keeps a certificate the web made ACTIVE and voids one still pending. The
-``confirm_delivery`` update still works, for the simulator and for webs from before.
+``confirm_delivery`` update still works, for the simulator and for webs from before. One case is
+left as it was: a run started before this patch (within the delivery deadline before a deploy), told
+by a newer web whose signal is then lost, ends as runs from before did without a confirmation, by
+``_void``, and so revokes the certificate the web had made ACTIVE: its user must issue again.
 
 No child workflows: the lifecycle is started by an activity and so has no parent.
 """
