@@ -378,6 +378,8 @@ async def main(args: argparse.Namespace, stack: Stack, info: dict[str, Any]) -> 
     try:
         run = Run(args, stack, await connect(stack), CustomerBase(make_session_factory(engine), stack.settings),
                   random.Random(args.seed))
+        run.results["workers"] = {"processes": len(stack.workers),
+                                  "cached_each": stack.settings.worker_cached_workflows}
         await baseline(run)
         log(f"growing to {args.certificates} lifecycles + {args.lockouts} lockouts, sampling every {args.step}")
         await grow(run)
