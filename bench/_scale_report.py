@@ -201,6 +201,7 @@ def plots(results: dict[str, Any], out: Path, name: str = NAME) -> list[str]:
 
 def headlines(args: argparse.Namespace, results: dict[str, Any], slopes: dict[str, float],
               rates: dict[str, float | None], cpu: dict[str, float]) -> list[dict[str, str]]:
+    """The report's summary rows; the all-alive latencies beside the same probes with nothing alive."""
     samples, restart = results["growth"]["samples"], results["restart"]
     timers = restart["lifecycle_timers"]["matching"] + restart["lock_timers"]["matching"]
     checked = restart["lifecycle_timers"]["checked"] + restart["lock_timers"]["checked"]

@@ -211,7 +211,7 @@ async def test_signing_that_keeps_failing_is_voided_and_fails_the_issuance(time_
 
 # --- the delivery saga (issue 11) on the time-skipping server --------------------------------
 
-DEADLINE = timedelta(seconds=30)  # the workflow's deadline in these tests (skipped, as the 2 minutes would be)
+DEADLINE = timedelta(seconds=30)  # the delivery deadline in these tests; the server skips past it
 REAL_DEADLINE = timedelta(seconds=3)  # on the dev server, where it passes in real time
 
 
